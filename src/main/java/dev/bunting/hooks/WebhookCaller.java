@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls one webhook the way Flagger does: {@code POST url} with {@code Content-Type: application/json} and the
- * {@link WebhookPayload}, a per-attempt timeout ({@link CanaryWebhook#timeoutOrDefault()}), and
- * {@link CanaryWebhook#retriesOrZero()} extra attempts.
+ * {@link WebhookPayload}, a per-attempt timeout ({@link CanaryWebhook#timeoutOrDefault()}; zero means the 10s
+ * default), and {@link CanaryWebhook#retriesOrZero()} extra attempts. User info in the URL is sent as basic
+ * authentication, as Go's HTTP client does.
  *
  * <p><b>Success is an HTTP status of 202 or lower.</b> 203–299 count as failures, exactly as in Flagger, so a
  * receiver that answers {@code 204 No Content} fails the check. Retries follow go-retryablehttp's default policy:
@@ -85,8 +86,12 @@ public final class WebhookCaller implements AutoCloseable {
     } catch (JsonProcessingException e) {
       return Future.succeededFuture(WebhookResult.failure(name, 0, "payload not serialisable: " + e.getMessage(), 0));
     }
+    Duration timeout = hook.timeoutOrDefault();
+    if (timeout.isZero() || timeout.isNegative()) {
+      timeout = CanaryWebhook.DEFAULT_TIMEOUT;
+    }
     Call call = new Call(name, url, body, Boolean.TRUE.equals(hook.disableTLS) ? insecureClient : client,
-        Math.max(1, hook.timeoutOrDefault().toMillis()), 1 + hook.retriesOrZero(),
+        Math.max(1, timeout.toMillis()), 1 + hook.retriesOrZero(),
         System.nanoTime() + Math.max(0, retryBudget.toNanos()), payload.namespace() + "/" + payload.name());
     return attempt(call, 1, call.timeoutMs);
   }

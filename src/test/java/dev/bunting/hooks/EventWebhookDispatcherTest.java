@@ -83,16 +83,17 @@ class EventWebhookDispatcherTest {
 
   @Test
   void slowReceiverDoesNotDelayTheCaller() {
-    server.always(Reply.of(200).delayed(1500));
     EventWebhookDispatcher dispatcher = new EventWebhookDispatcher(caller, CLOCK, Optional.empty());
+    await(dispatcher.dispatch(List.of(eventHook("warm-up", "/warm-up")), CONTEXT, "warm up", EventType.NORMAL));
+    server.always(Reply.of(200).delayed(1500));
 
     long start = System.nanoTime();
     Future<List<WebhookResult>> delivered = dispatcher.dispatch(List.of(eventHook("slow", "/slow")), CONTEXT,
         "New revision detected", EventType.NORMAL);
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
-    assertThat(elapsedMs).isLessThan(200);
     assertThat(delivered.isComplete()).isFalse();
+    assertThat(elapsedMs).isLessThan(500);
     assertThat(dispatcher.pending()).isEqualTo(1);
     assertThat(await(delivered)).singleElement().extracting(WebhookResult::success).isEqualTo(true);
     assertThat(dispatcher.pending()).isZero();
@@ -100,7 +101,7 @@ class EventWebhookDispatcherTest {
 
   @Test
   void dropsWithAWarningWhenTheQueueIsFull() {
-    server.always(Reply.of(200).delayed(300));
+    server.always(Reply.of(200).delayed(1000));
     EventWebhookDispatcher dispatcher = new EventWebhookDispatcher(caller, CLOCK, Optional.empty(), 2, 1);
     List<Future<List<WebhookResult>>> deliveries = new ArrayList<>();
 
