@@ -1,5 +1,6 @@
 package dev.bunting.analysis;
 
+import dev.bunting.analysis.template.TemplateException;
 import io.vertx.core.Future;
 
 /**
@@ -16,6 +17,21 @@ public interface MetricProvider {
    * problem (unreachable server, HTTP error, unusable answer) is {@link MetricValue.Failed}.
    */
   Future<MetricValue> query(String query);
+
+  /**
+   * Renders a query template for a model and runs it. A template that cannot be rendered (for instance a
+   * missing {@code variables} key) becomes {@link MetricValue.Failed} with
+   * {@code query render error: template: line N: ...}; nothing is sent then.
+   */
+  default Future<MetricValue> query(QueryTemplate template, QueryModel model) {
+    String rendered;
+    try {
+      rendered = template.render(model);
+    } catch (TemplateException e) {
+      return Future.succeededFuture(MetricValue.failed("query render error: " + e.getMessage()));
+    }
+    return query(rendered);
+  }
 
   /**
    * Checks that the backend answers (Flagger's {@code IsOnline}). Completes with {@code true} when it does;

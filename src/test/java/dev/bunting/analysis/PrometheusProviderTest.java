@@ -226,6 +226,21 @@ class PrometheusProviderTest {
     assertThat(((MetricValue.Failed) value).message()).startsWith("request failed: ");
   }
 
+  @Test
+  void rendersTemplatesBeforeSendingThem() throws Exception {
+    QueryTemplate template = QueryTemplate.compile("sum(up{namespace=\"{{ namespace }}\",d=\"{{ variables.d }}\"})");
+    provider = new PrometheusProvider(vertx, PrometheusEndpoint.of(prometheus.url()));
+    QueryModel model = QueryModel.of("podinfo", "test", "podinfo");
+
+    assertThat(await(provider.query(template, model.withVariables(Map.of("d", "in"))))).isEqualTo(MetricValue.of(1));
+    assertThat(prometheus.lastRequest().param("query")).isEqualTo("sum(up{namespace=\"test\",d=\"in\"})");
+
+    int sent = prometheus.requests().size();
+    assertThat(await(provider.query(template, model))).isEqualTo(MetricValue.failed(
+        "query render error: template: line 1: map has no entry for key \"d\""));
+    assertThat(prometheus.requests()).hasSize(sent);
+  }
+
   // --- isOnline --------------------------------------------------------------------------------
 
   @Test
