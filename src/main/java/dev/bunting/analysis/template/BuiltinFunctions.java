@@ -326,7 +326,7 @@ final class BuiltinFunctions {
         default -> {
           if (c < ' ') {
             out.append(String.format("\\u00%02X", c));
-          } else if (c >= 0x80 && !GoFormat.isPrint(c)) {
+          } else if (c >= 0x80 && !GoQuote.isPrint(c)) {
             out.append(String.format("\\u%04X", c));
           } else {
             out.appendCodePoint(c);

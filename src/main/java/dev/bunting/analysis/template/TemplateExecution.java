@@ -288,7 +288,7 @@ final class TemplateExecution {
     } else if (first instanceof StringNode s) {
       return s.text();
     }
-    throw error("can't evaluate command " + GoFormat.quote(first.toString(), false));
+    throw error("can't evaluate command " + GoQuote.quote(first.toString(), false));
   }
 
   private void notAFunction(List<Node> args, Object fin) {
@@ -345,7 +345,7 @@ final class TemplateExecution {
 
   private Object evalField(String fieldName, List<Node> args, Object fin, Object receiver) {
     if (receiver == null) {
-      throw error("nil data; no entry for key " + GoFormat.quote(fieldName, false));
+      throw error("nil data; no entry for key " + GoQuote.quote(fieldName, false));
     }
     boolean hasArgs = (args != null && args.size() > 1) || fin != MISSING;
     if (receiver instanceof Map<?, ?> map) {
@@ -353,7 +353,7 @@ final class TemplateExecution {
         throw error(fieldName + " is not a method but has arguments");
       }
       if (!map.containsKey(fieldName)) {
-        throw error("map has no entry for key " + GoFormat.quote(fieldName, false));
+        throw error("map has no entry for key " + GoQuote.quote(fieldName, false));
       }
       return normalize(map.get(fieldName));
     }
@@ -416,7 +416,7 @@ final class TemplateExecution {
     }
     BuiltinFunctions.Arity arity = BuiltinFunctions.ARITY.get(name);
     if (arity == null) {
-      throw error(GoFormat.quote(name, false) + " is not a defined function");
+      throw error(GoQuote.quote(name, false) + " is not a defined function");
     }
     if (arity.variadic() && numIn < arity.fixed()) {
       throw error("wrong number of args for " + name + ": want at least " + arity.fixed() + " got "

@@ -36,9 +36,9 @@ final class TemplateLexer {
         return "<" + value + ">";
       }
       if (value.codePointCount(0, value.length()) > 10) {
-        return GoFormat.quote(value.substring(0, value.offsetByCodePoints(0, 10)), false) + "...";
+        return GoQuote.quote(value.substring(0, value.offsetByCodePoints(0, 10)), false) + "...";
       }
-      return GoFormat.quote(value, false);
+      return GoQuote.quote(value, false);
     }
   }
 
@@ -438,13 +438,13 @@ final class TemplateLexer {
 
   private State lexNumber() {
     if (!scanNumber()) {
-      return error("bad number syntax: " + GoFormat.quote(input.substring(start, Math.min(pos, input.length())),
+      return error("bad number syntax: " + GoQuote.quote(input.substring(start, Math.min(pos, input.length())),
           false));
     }
     int sign = peek();
     if (sign == '+' || sign == '-') {
       if (!scanNumber() || input.charAt(pos - 1) != 'i') {
-        return error("bad number syntax: " + GoFormat.quote(input.substring(start, Math.min(pos,
+        return error("bad number syntax: " + GoQuote.quote(input.substring(start, Math.min(pos,
             input.length())), false));
       }
       emit(Type.COMPLEX);
@@ -530,7 +530,7 @@ final class TemplateLexer {
       hex = "0".repeat(4 - hex.length()) + hex;
     }
     String s = "U+" + hex;
-    if (GoFormat.isPrint(r)) {
+    if (GoQuote.isPrint(r)) {
       s += " '" + new String(Character.toChars(r)) + "'";
     }
     return s;

@@ -204,12 +204,12 @@ final class TemplateParser {
       if (kind == BranchNode.Kind.RANGE) {
         rangeDepth++;
       }
-      Object[] listAndNext = itemList();
+      Items body = itemList();
       if (kind == BranchNode.Kind.RANGE) {
         rangeDepth--;
       }
-      ListNode list = (ListNode) listAndNext[0];
-      Node next = (Node) listAndNext[1];
+      ListNode list = body.list();
+      Node next = body.terminator();
       ListNode elseList = null;
       if (next instanceof ElseNode) {
         if (kind == BranchNode.Kind.IF && peek().type() == Type.IF) {
@@ -219,10 +219,10 @@ final class TemplateParser {
           next();
           elseList = new ListNode(next.line(), List.of(control(BranchNode.Kind.WITH, "with")));
         } else {
-          Object[] elseAndEnd = itemList();
-          elseList = (ListNode) elseAndEnd[0];
-          if (!(elseAndEnd[1] instanceof EndNode)) {
-            throw error("expected end; found " + elseAndEnd[1]);
+          Items elseItems = itemList();
+          elseList = elseItems.list();
+          if (!(elseItems.terminator() instanceof EndNode)) {
+            throw error("expected end; found " + elseItems.terminator());
           }
         }
       }
@@ -234,14 +234,17 @@ final class TemplateParser {
     }
   }
 
-  /** Parses nodes up to {@code {{end}}} or {@code {{else}}}; returns the list and that terminator. */
-  private Object[] itemList() {
+  /** The nodes of a branch and the {@code {{end}}} or {@code {{else}}} that ended them. */
+  private record Items(ListNode list, Node terminator) {}
+
+  /** Parses nodes up to {@code {{end}}} or {@code {{else}}}. */
+  private Items itemList() {
     List<Node> nodes = new ArrayList<>();
     int line = peekNonSpace().line();
     while (peekNonSpace().type() != Type.EOF) {
       Node n = textOrAction();
       if (n instanceof EndNode || n instanceof ElseNode) {
-        return new Object[] {new ListNode(line, nodes), n};
+        return new Items(new ListNode(line, nodes), n);
       }
       nodes.add(n);
     }
@@ -363,7 +366,7 @@ final class TemplateParser {
         return new VariableNode(v.line(), List.copyOf(all));
       } else if (node instanceof BoolNode || node instanceof StringNode || node instanceof NumberNode
           || node instanceof NilNode || node instanceof DotNode) {
-        throw error("unexpected . after term " + GoFormat.quote(node.toString(), false));
+        throw error("unexpected . after term " + GoQuote.quote(node.toString(), false));
       }
       return new ChainNode(node.line(), node, List.copyOf(fields));
     }
@@ -375,7 +378,7 @@ final class TemplateParser {
     switch (token.type()) {
       case IDENTIFIER -> {
         if (!functions.contains(token.value())) {
-          throw error("function " + GoFormat.quote(token.value(), false) + " not defined");
+          throw error("function " + GoQuote.quote(token.value(), false) + " not defined");
         }
         return new IdentifierNode(token.line(), token.value());
       }
@@ -387,7 +390,7 @@ final class TemplateParser {
       }
       case VARIABLE -> {
         if (!vars.contains(token.value())) {
-          throw error("undefined variable " + GoFormat.quote(token.value(), false));
+          throw error("undefined variable " + GoQuote.quote(token.value(), false));
         }
         return new VariableNode(token.line(), List.of(token.value()));
       }
@@ -456,7 +459,7 @@ final class TemplateParser {
       Double f = parseGoFloat(clean);
       if (f != null) {
         if (!containsAny(text, ".eEpP")) {
-          throw error("integer overflow: " + GoFormat.quote(text, false));
+          throw error("integer overflow: " + GoQuote.quote(text, false));
         }
         isFloat = true;
         floatValue = f;
@@ -467,7 +470,7 @@ final class TemplateParser {
       }
     }
     if (!isInt && !isUint && !isFloat) {
-      throw error("illegal number syntax: " + GoFormat.quote(text, false));
+      throw error("illegal number syntax: " + GoQuote.quote(text, false));
     }
     return new NumberNode(line, text, isInt, intValue, isUint, isFloat, floatValue);
   }
