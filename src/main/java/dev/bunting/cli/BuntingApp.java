@@ -11,10 +11,10 @@ import dev.bunting.canary.CanaryEffects;
 import dev.bunting.canary.CanaryNotifications;
 import dev.bunting.canary.CanaryObserver;
 import dev.bunting.canary.CanaryReconciler;
-import dev.bunting.canary.MetricAnalysis;
-import dev.bunting.canary.RouterRegistry;
+import dev.bunting.canary.PrometheusAnalysis;
+import dev.bunting.canary.router.DefaultServiceBuilder;
+import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
-import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.SelectorLabels;
 import dev.bunting.hooks.EventWebhookDispatcher;
@@ -38,6 +38,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -110,21 +111,19 @@ public final class BuntingApp {
 
   /** Creates caches and engines (blocking: API discovery). Returns the HTTP route contributors. */
   private List<RouteContributor> wire() {
-    RouterRegistry routers = Providers.routers();
+    Routers routers = new Routers(options.meshProvider);
     Map<String, ResourceCache<GenericKubernetesResource>> routes = new HashMap<>();
-    for (TrafficRouter r : Providers.allRouters()) {
-      r.routeResource().ifPresent(rdc -> {
-        String key = CanaryCaches.routeKey(rdc);
-        if (routes.containsKey(key)) {
-          return;
-        }
-        if (informers.served(rdc)) {
-          routes.put(key, informers.watch(rdc, Map.of()));
-        } else {
-          LOG.info("{} ({}/{}) is not served by the API server; canaries using it will report it", rdc.getKind(),
-              rdc.getGroup(), rdc.getVersion());
-        }
-      });
+    for (ResourceDefinitionContext rdc : routers.routeResources()) {
+      String key = CanaryCaches.routeKey(rdc);
+      if (routes.containsKey(key)) {
+        continue;
+      }
+      if (informers.served(rdc)) {
+        routes.put(key, informers.watch(rdc, Map.of()));
+      } else {
+        LOG.info("{} ({}/{}) is not served by the API server; canaries using it will say so in their status",
+            rdc.getKind(), rdc.getGroup(), rdc.getVersion());
+      }
     }
     CanaryCaches caches = new CanaryCaches(
         informers.watch(Canary.class, CanaryController.canaryIndexers()),
@@ -147,11 +146,12 @@ public final class BuntingApp {
     EventWebhookDispatcher eventHooks = new EventWebhookDispatcher(caller, clock,
         Optional.ofNullable(options.eventWebhook).filter(s -> !s.isBlank()));
     CanaryNotifications notifier = new CanaryNotifications(alerts, eventHooks, hookRunner, caches, events);
-    MetricAnalysis analysis = Providers.metricAnalysis(vertx, caches, options.metricsServer());
+    PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, options.metricsServer());
+    stops.add(analysis::close);
     DeploymentWorkload workload = new DeploymentWorkload();
-    ServiceBuilder services = Providers.serviceBuilder();
+    ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workload, new SelectorLabels(options.selectorLabels),
-        options.meshProvider, options.metricsServer().isPresent());
+        options.metricsServer().isPresent());
     CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches, workload,
         services, notifier);
     CanaryReconciler reconciler = new CanaryReconciler(client, pool, caches, observer, new CanaryDecider(),
