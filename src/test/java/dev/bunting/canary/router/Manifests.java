@@ -28,6 +28,25 @@ final class Manifests {
 
   private Manifests() {}
 
+  /**
+   * A Canary {@code podinfo} in namespace {@code test} targeting Deployment {@code podinfo}, with the given provider and
+   * {@code spec.service} / {@code spec.analysis} bodies (YAML written from column 0).
+   */
+  static Canary canary(String provider, String service, String analysis) {
+    return canary("""
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: podinfo, namespace: test, uid: 6f1c3a52-2b1e-4a57-9a3e-0d6bd2b5f0a1}
+        spec:
+          provider: %s
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+          service:
+        %s
+          analysis:
+        %s
+        """.formatted(provider, service.indent(4).stripTrailing(), analysis.indent(4).stripTrailing()));
+  }
+
   static Canary canary(String yaml) {
     return Serialization.unmarshal(yaml, Canary.class);
   }
