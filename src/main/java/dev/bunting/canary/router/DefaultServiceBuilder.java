@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +25,7 @@ import java.util.Optional;
  * {@code nodePort}s kept); everything else on it stays as its owner wrote it.
  */
 public final class DefaultServiceBuilder implements ServiceBuilder {
+  static final String KUBECTL_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   @Override
   public Service canaryService(Canary canary, Deployment target, Selector selector) {
@@ -47,6 +49,35 @@ public final class DefaultServiceBuilder implements ServiceBuilder {
       return adopted(canary, target, name, podSelector, selector, existing.get());
     }
     return generated(canary, target, name, podSelector, selector, service.apex, existing);
+  }
+
+  @Override
+  public Service revertedApexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing) {
+    CanaryService service = canary.getSpec().service;
+    String name = canary.getSpec().serviceName();
+    if (existing.isPresent() && !CanaryOwnership.isControlledBy(existing.get(), canary)) {
+      Service reverted = adopted(canary, target, name, selector.value(), selector, existing.get());
+      lastAppliedSelector(existing.get()).ifPresent(reverted.getSpec()::setSelector);
+      return reverted;
+    }
+    Service reverted = generated(canary, target, name, selector.value(), selector, service.apex, existing);
+    reverted.getMetadata().setOwnerReferences(null);
+    return reverted;
+  }
+
+  /** The selector in {@code kubectl.kubernetes.io/last-applied-configuration}, if the Service has one. */
+  private static Optional<Map<String, String>> lastAppliedSelector(Service existing) {
+    Map<String, String> annotations = existing.getMetadata().getAnnotations();
+    String lastApplied = annotations == null ? null : annotations.get(KUBECTL_LAST_APPLIED);
+    if (lastApplied == null) {
+      return Optional.empty();
+    }
+    try {
+      Service stored = Serialization.unmarshal(lastApplied, Service.class);
+      return Optional.ofNullable(stored.getSpec()).map(ServiceSpec::getSelector).filter(m -> !m.isEmpty());
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
   }
 
   /** {@code <svc>-canary}. */

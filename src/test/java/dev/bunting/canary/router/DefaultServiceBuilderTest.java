@@ -295,4 +295,56 @@ class DefaultServiceBuilderTest {
     assertThat(apex.getMetadata().getLabels()).isNullOrEmpty();
     assertThat(apex.getSpec().getSelector()).containsExactlyEntriesOf(java.util.Map.of("app", "podinfo-primary"));
   }
+
+  @Test
+  void revertingAnOwnedApexPointsItAtTheTargetAndDropsTheOwnerReference() {
+    Canary canary = Manifests.canary(CANARY);
+    Service owned = builder.apexService(canary, PODINFO, APP_PODINFO, Optional.empty());
+
+    Service reverted = builder.revertedApexService(canary, PODINFO, APP_PODINFO, Optional.of(owned));
+
+    assertYaml(reverted, """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: podinfo
+          namespace: test
+          labels: {app: podinfo}
+          annotations:
+            helm.toolkit.fluxcd.io/driftDetection: disabled
+            kustomize.toolkit.fluxcd.io/reconcile: disabled
+        spec:
+          type: ClusterIP
+          selector: {app: podinfo}
+          ports:
+          - {name: http, port: 9898, targetPort: 9898, protocol: TCP}
+        """);
+  }
+
+  @Test
+  void revertingAForeignApexRestoresTheSelectorKubectlLastApplied() {
+    Service foreign = Manifests.parse("""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: podinfo
+          namespace: test
+          annotations:
+            kubectl.kubernetes.io/last-applied-configuration: >-
+              {"apiVersion":"v1","kind":"Service","metadata":{"name":"podinfo","namespace":"test"},
+              "spec":{"ports":[{"name":"http","port":9898}],"selector":{"app.kubernetes.io/name":"podinfo"}}}
+        spec:
+          selector: {app: podinfo-primary}
+          ports:
+          - {name: http, port: 9898, targetPort: 9898, protocol: TCP}
+        """, Service.class);
+    Canary canary = Manifests.canary(CANARY);
+
+    assertThat(builder.revertedApexService(canary, PODINFO, APP_PODINFO, Optional.of(foreign)).getSpec().getSelector())
+        .containsExactlyEntriesOf(java.util.Map.of("app.kubernetes.io/name", "podinfo"));
+    foreign.getMetadata().setAnnotations(null);
+    Service reverted = builder.revertedApexService(canary, PODINFO, APP_PODINFO, Optional.of(foreign));
+    assertThat(reverted.getSpec().getSelector()).containsExactlyEntriesOf(java.util.Map.of("app", "podinfo"));
+    assertThat(reverted.getMetadata().getOwnerReferences()).isEmpty();
+  }
 }
