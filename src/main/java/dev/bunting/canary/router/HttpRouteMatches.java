@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -93,7 +94,7 @@ final class HttpRouteMatches {
     return merged;
   }
 
-  private static java.util.Optional<Map<String, Object>> pathMatch(StringMatch uri) {
+  private static Optional<Map<String, Object>> pathMatch(StringMatch uri) {
     String type;
     String value;
     if (nonEmpty(uri.regex)) {
@@ -106,9 +107,9 @@ final class HttpRouteMatches {
       type = PATH_PREFIX;
       value = uri.prefix;
     } else {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(JsonMap.object().put("type", type).put("value", value).build());
+    return Optional.of(JsonMap.object().put("type", type).put("value", value).build());
   }
 
   private static List<Map<String, Object>> valueMatches(Map<String, StringMatch> byName, String field, List<String> errors) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bunting.api.CanaryService.ParentReference;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -51,8 +52,8 @@ final class ParentRefs {
     return Objects.equals(a, b);
   }
 
-  private static java.util.Optional<String> text(JsonNode node, String field) {
-    return node.hasNonNull(field) ? java.util.Optional.of(node.get(field).asText()) : java.util.Optional.empty();
+  private static Optional<String> text(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Optional.of(node.get(field).asText()) : Optional.empty();
   }
 
   private static boolean empty(String s) {
