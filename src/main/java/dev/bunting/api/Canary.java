@@ -1,0 +1,23 @@
+package dev.bunting.api;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** {@code canaries.flagger.app/v1beta1}: a progressive release of one target workload. */
+@Group(Canary.GROUP)
+@Version(Canary.VERSION)
+@Kind("Canary")
+@Plural("canaries")
+@Singular("canary")
+public class Canary extends CustomResource<CanarySpec, CanaryStatus> implements Namespaced {
+  public static final String GROUP = "flagger.app";
+  public static final String VERSION = "v1beta1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+  /** Added with {@code revertOnDeletion}; Flagger's name, so either controller can finish the other's deletion. */
+  public static final String FINALIZER = "finalizer.flagger.app";
+}

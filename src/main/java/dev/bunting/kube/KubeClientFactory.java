@@ -1,0 +1,25 @@
+package dev.bunting.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Vertx;
+
+/**
+ * Builds Bunting's Kubernetes client on the process's one {@link Vertx} (fabric8's Vert.x 5 HTTP client), with the
+ * {@link ApiRequestCounter} on every request. The configuration comes from {@code KUBECONFIG}, {@code ~/.kube/config}
+ * or the in-cluster service account, as fabric8 resolves it. Call from a worker thread: building the client reads
+ * files.
+ */
+public final class KubeClientFactory {
+  private KubeClientFactory() {}
+
+  public static KubernetesClient create(Vertx vertx, Config config, ApiRequestCounter counter) {
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bunting-request-counter", counter))
+        .build();
+  }
+}
