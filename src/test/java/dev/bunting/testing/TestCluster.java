@@ -42,7 +42,7 @@ public final class TestCluster implements AutoCloseable {
     this.namespace = namespace;
   }
 
-  /** Creates the class's namespace {@code t-<class>-<random>}. */
+  /** Creates the class's namespace {@code t-<class, kebab-case, without Test>-<5 random characters>}. */
   static TestCluster forClass(ClusterSession session, Class<?> testClass) {
     TestCluster cluster = new TestCluster(session, namespaceName(testClass.getSimpleName()));
     cluster.create(cluster.namespace, testClass.getName());
@@ -51,9 +51,9 @@ public final class TestCluster implements AutoCloseable {
 
   static String namespaceName(String classSimpleName) {
     String shortName = classSimpleName.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT)
-        .replaceAll("[^a-z0-9-]+", "-").replaceAll("(^-+|-+$)", "");
-    if (shortName.length() > 30) {
-      shortName = shortName.substring(0, 30).replaceAll("-+$", "");
+        .replaceAll("[^a-z0-9-]+", "-").replaceAll("(^-+|-+$)", "").replaceAll("-test$", "");
+    if (shortName.length() > 32) {
+      shortName = shortName.substring(0, 32).replaceAll("-+$", "");
     }
     StringBuilder suffix = new StringBuilder();
     for (int i = 0; i < 5; i++) {
