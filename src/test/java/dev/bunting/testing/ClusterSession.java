@@ -46,7 +46,7 @@ public final class ClusterSession implements AutoCloseable {
   private final Vertx vertx;
   private final KubernetesClient client;
   private final AutoCloseable backend;
-  private final ServerSideApply serverSideApply;
+  private final ManifestWriter writer;
   private final Set<String> installedBundles = new HashSet<>();
   private Optional<Path> kubectl;
 
@@ -58,7 +58,7 @@ public final class ClusterSession implements AutoCloseable {
     this.vertx = vertx;
     this.client = client;
     this.backend = backend;
-    this.serverSideApply = new ServerSideApply(client);
+    this.writer = new ManifestWriter(client);
   }
 
   /** The JVM's session, opened (cluster up, CRDs installed) by the first caller. A failure is remembered. */
@@ -186,6 +186,8 @@ public final class ClusterSession implements AutoCloseable {
 
   private static KubernetesClient clientFor(Config config, Vertx vertx) {
     config.setConnectionTimeout(5_000);
+    // tests assert what the server answers: no silent retries of 5xx answers
+    config.setRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
@@ -219,7 +221,7 @@ public final class ClusterSession implements AutoCloseable {
       }
       List<GenericKubernetesResource> objects = new ArrayList<>();
       files.forEach(f -> objects.addAll(Manifests.objects(f)));
-      serverSideApply.apply(objects, null);
+      writer.apply(objects, null);
       List<String> crds = objects.stream()
           .filter(o -> "CustomResourceDefinition".equals(o.getKind()))
           .map(o -> o.getMetadata().getName())
@@ -294,8 +296,8 @@ public final class ClusterSession implements AutoCloseable {
     return kubeconfigFile;
   }
 
-  ServerSideApply serverSideApply() {
-    return serverSideApply;
+  ManifestWriter writer() {
+    return writer;
   }
 
   /** The built {@code kubectl} ({@code scripts/local-cluster bin-dir}), else the one on the PATH, if any. */

@@ -145,7 +145,15 @@ public final class TestCluster implements AutoCloseable {
    */
   public List<HasMetadata> applyIn(String targetNamespace, String yaml) {
     List<GenericKubernetesResource> objects = Manifests.objects(yaml);
-    return session.serverSideApply().apply(objects, targetNamespace);
+    return session.writer().apply(objects, targetNamespace);
+  }
+
+  /**
+   * Creates (POST, {@code fieldValidation=Strict}) every object of the YAML text in this class's namespace, as
+   * {@code kubectl create} does; returns them as stored. A rejected object throws {@code KubernetesClientException}.
+   */
+  public List<HasMetadata> create(String yaml) {
+    return session.writer().create(Manifests.objects(yaml), namespace);
   }
 
   /** Installs the Gateway API standard-channel CRDs (once per run). */

@@ -12,16 +12,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Server-side apply of generic objects with field manager {@value #FIELD_MANAGER}, taking over conflicting fields and
- * rejecting unknown fields ({@code fieldValidation=Strict}), so a typo in a manifest fails instead of being pruned.
+ * Writes generic objects the way the tests need: server-side apply with field manager {@value #FIELD_MANAGER} (taking
+ * over conflicting fields), or a plain create. Both reject unknown fields ({@code fieldValidation=Strict}), so a typo
+ * in a manifest fails instead of being pruned.
  */
-final class ServerSideApply {
+final class ManifestWriter {
   static final String FIELD_MANAGER = "bunting-tests";
 
   private final KubernetesClient client;
   private final Map<String, Boolean> namespacedByKind = new ConcurrentHashMap<>();
 
-  ServerSideApply(KubernetesClient client) {
+  ManifestWriter(KubernetesClient client) {
     this.client = client;
   }
 
@@ -32,11 +33,7 @@ final class ServerSideApply {
   List<HasMetadata> apply(List<GenericKubernetesResource> objects, String namespace) {
     List<HasMetadata> applied = new ArrayList<>();
     for (GenericKubernetesResource object : objects) {
-      if (isNamespaced(object)) {
-        object.getMetadata().setNamespace(namespace);
-      } else {
-        object.getMetadata().setNamespace(null);
-      }
+      placeIn(object, namespace);
       applied.add(client.resource(object)
           .fieldValidation(FieldValidateable.Validation.STRICT)
           .fieldManager(FIELD_MANAGER)
@@ -44,6 +41,20 @@ final class ServerSideApply {
           .serverSideApply());
     }
     return applied;
+  }
+
+  /** Creates the objects in order (POST), with the same namespace rule as {@link #apply}. */
+  List<HasMetadata> create(List<GenericKubernetesResource> objects, String namespace) {
+    List<HasMetadata> created = new ArrayList<>();
+    for (GenericKubernetesResource object : objects) {
+      placeIn(object, namespace);
+      created.add(client.resource(object).fieldValidation(FieldValidateable.Validation.STRICT).create());
+    }
+    return created;
+  }
+
+  private void placeIn(GenericKubernetesResource object, String namespace) {
+    object.getMetadata().setNamespace(isNamespaced(object) ? namespace : null);
   }
 
   boolean isNamespaced(HasMetadata object) {
