@@ -186,7 +186,8 @@ class GatewayApiCanaryClusterTest {
     setImage(name, "6.0.2");
     Timeline t = Timeline.record(bunting, name, name, phase(CanaryPhase.SUCCEEDED), RELEASE);
 
-    assertThat(t.routeWeights).as(t.toString()).startsWith(20, 0).containsSubsequence(20, 0, 20, 40, 0);
+    assertThat(t.statusWeights).as(t.toString()).startsWith(20, 0).containsSubsequence(20, 0, 20, 40, 0);
+    assertThat(t.routeWeights).as(t.toString()).containsSubsequence(0, 20, 40, 0);
     assertThat(bunting.canary(name).getStatus().lastPromotedSpec).isNotEqualTo(firstRevision);
     assertThat(image(name + "-primary")).isEqualTo("ghcr.io/stefanprodan/podinfo:6.0.2");
     assertThat(bunting.events(name)).contains("New revision detected! Restarting analysis for " + id(name));
