@@ -205,11 +205,14 @@ public final class ClusterSession implements AutoCloseable {
     installBundle("crds", Manifests.yamlFiles(dir));
   }
 
-  /** Installs the Gateway API standard-channel CRDs of {@code src/test/resources/gateway-api/}, once per run. */
+  /**
+   * Installs the Gateway API standard-channel CRDs, once per run: the copy the playground ships in
+   * {@code src/main/resources/playground/gateway-api/}.
+   */
   void ensureGatewayApi() {
-    Path dir = settings.projectDir().resolve("src/test/resources/gateway-api");
+    Path dir = settings.projectDir().resolve("src/main/resources/playground/gateway-api");
     if (!Files.isDirectory(dir)) {
-      dir = classpathDir("gateway-api");
+      dir = classpathDir("playground/gateway-api");
     }
     installBundle("gateway-api", Manifests.yamlFiles(dir));
   }
