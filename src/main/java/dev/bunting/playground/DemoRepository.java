@@ -52,7 +52,7 @@ public final class DemoRepository implements AutoCloseable {
 
   /** The URL a GitSync fetches from. */
   public String url() {
-    return dir.toUri().toString().replaceFirst("^file:/+", "file:///");
+    return dir.toAbsolutePath().toUri().toString().replaceFirst("^file:/+", "file:///").replaceFirst("/$", "");
   }
 
   public Path dir() {

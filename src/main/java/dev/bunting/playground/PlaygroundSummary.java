@@ -44,7 +44,7 @@ public record PlaygroundSummary(Scenario scenario, Duration interval, List<Relea
     lines.add("  primary podinfo-primary runs " + primaryImage);
     long all = answers.values().stream().mapToLong(Long::longValue).sum();
     lines.add("  traffic: " + all + " requests through the gateway ("
-        + answers.entrySet().stream().map(e -> e.getValue() + "x " + (e.getKey() == 0 ? "no answer" : e.getKey()))
+        + new java.util.TreeMap<>(answers).entrySet().stream().map(e -> e.getValue() + "x " + (e.getKey() == 0 ? "no answer" : e.getKey()))
             .collect(Collectors.joining(", ")) + ")");
     lines.add("  total: " + duration(total) + (asExpected() ? "; every release ended as expected."
         : "; NOT every release ended as expected."));
