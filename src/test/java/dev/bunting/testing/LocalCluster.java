@@ -26,6 +26,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalClusterExtension.class)
 public @interface LocalCluster {
 
-  /** Also install the Gateway API standard-channel CRDs (GatewayClass, Gateway, HTTPRoute) from the test resources. */
+  /** Also install the Gateway API standard-channel CRDs (GatewayClass, Gateway, HTTPRoute), the copy the playground ships. */
   boolean gatewayApi() default false;
 }
