@@ -92,6 +92,51 @@ class KubernetesCanaryClusterTest {
   }
 
   @Test
+  void aConfigChangeIsReleasedLikeAnImageChange() throws Exception {
+    String name = "configured";
+    cluster.apply("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: %1$s-settings}
+        data: {MESSAGE: hello}
+        """.formatted(name));
+    cluster.apply(deployment(name, "6.0.0").replace("""
+                ports:
+                - {name: http, containerPort: 9898}
+        """, """
+                ports:
+                - {name: http, containerPort: 9898}
+                envFrom: [{configMapRef: {name: %s-settings}}]
+        """.formatted(name)));
+    cluster.apply(kubernetesCanary(name, """
+        interval: 10s
+        threshold: 2
+        iterations: 1
+        """ + BUILTIN_METRICS));
+    Timeline.record(bunting, name, null, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
+    assertThat(configMap(name + "-settings-primary").getData()).containsEntry("MESSAGE", "hello");
+    assertThat(get(name + "-primary").getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().get(0)
+        .getConfigMapRef().getName()).as("the primary uses its own copy").isEqualTo(name + "-settings-primary");
+    assertThat(bunting.canary(name).getStatus().trackedConfigs).containsKey("configmap/" + name + "-settings");
+
+    cluster.apply("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: %1$s-settings}
+        data: {MESSAGE: bonjour}
+        """.formatted(name));
+    Timeline t = Timeline.record(bunting, name, null, phase(CanaryPhase.SUCCEEDED), RELEASE);
+    assertThat(t.phases).as("a config change is a new revision").contains(CanaryPhase.PROGRESSING);
+    assertThat(configMap(name + "-settings-primary").getData()).as("promoted config").containsEntry("MESSAGE", "bonjour");
+    assertThat(get(name).getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().get(0)
+        .getConfigMapRef().getName()).as("the target keeps its own reference").isEqualTo(name + "-settings");
+  }
+
+  private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name) {
+    return cluster.client().configMaps().inNamespace(cluster.namespace()).withName(name).get();
+  }
+
+  @Test
   void aBadRevisionIsRolledBack() throws Exception {
     String name = "bluegreen-bad";
     install(name);
