@@ -14,7 +14,10 @@ import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
+import dev.bunting.canary.workload.ConfigTracker;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -79,9 +82,9 @@ public final class CanaryEffects {
         return Future.succeededFuture(canary);
       }
       var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
-          UUID.randomUUID().toString());
+          UUID.randomUUID().toString(), obs.trackedConfigs());
       LOG.info("canary {}/{}: creating {}", ns, canary.getMetadata().getName(), primary.getMetadata().getName());
-      return counted(applier.apply(primary), writes).map(canary);
+      return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes)).map(canary);
     }
     if (action instanceof EnsureServices s) {
       List<Service> wanted = new ArrayList<>();
@@ -107,10 +110,10 @@ public final class CanaryEffects {
     }
     if (action instanceof Promote) {
       var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
-          UUID.randomUUID().toString());
+          UUID.randomUUID().toString(), obs.trackedConfigs());
       LOG.info("canary {}/{}: promoting {} onto {}", ns, canary.getMetadata().getName(),
           obs.target().getMetadata().getName(), primary.getMetadata().getName());
-      return counted(applier.apply(primary), writes).map(canary);
+      return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes)).map(canary);
     }
     if (action instanceof RevertApexService) {
       String apexName = canary.getSpec().serviceName();
@@ -129,6 +132,26 @@ public final class CanaryEffects {
       return updateFinalizers(canary, false, writes);
     }
     return Future.failedFuture(new IllegalStateException("unknown action " + action));
+  }
+
+  /**
+   * Copies every tracked ConfigMap and Secret to {@code <name>-primary} (before the primary that mounts them), as this
+   * canary's own field manager so a config shared by several canaries keeps each one's owner reference.
+   */
+  private Future<Void> copyConfigs(Canary canary, Observation obs, Writes writes) {
+    Future<Void> chain = Future.succeededFuture();
+    String ns = canary.getMetadata().getNamespace();
+    String manager = applier.fieldManager() + "/" + canary.getMetadata().getName();
+    for (ConfigTracker.ConfigRef ref : obs.trackedConfigs()) {
+      var source = caches.config(ref.kind(), ns, ref.name());
+      if (source.isEmpty()) {
+        continue;
+      }
+      HasMetadata copy = source.get() instanceof ConfigMap cm ? workload.configs().primaryConfigMap(cm, canary)
+          : workload.configs().primarySecret((Secret) source.get(), canary);
+      chain = chain.compose(v -> counted(applier.apply(copy, manager), writes).mapEmpty());
+    }
+    return chain;
   }
 
   private Future<Void> applyAll(List<? extends HasMetadata> objects, Writes writes) {

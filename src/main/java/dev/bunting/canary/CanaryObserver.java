@@ -9,6 +9,7 @@ import dev.bunting.canary.router.RouterState;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
+import dev.bunting.canary.workload.ConfigTracker;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.Readiness;
 import dev.bunting.canary.workload.SelectorLabels;
@@ -91,8 +92,8 @@ public final class CanaryObserver {
 
     if (!problems.isEmpty() || target == null || selector == null) {
       CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, false, problems,
-          null, RouterState.absent(), null);
-      return new Observation(s, target, null, null, router.orElse(null), route);
+          null, RouterState.absent(), null, Map.of());
+      return new Observation(s, target, null, null, router.orElse(null), route, List.of());
     }
 
     CanaryAnalysis analysis = spec.effectiveAnalysis();
@@ -103,17 +104,20 @@ public final class CanaryObserver {
     Readiness primaryReady = primary == null ? Readiness.waiting("primary " + ns + "/"
         + DeploymentWorkload.primaryName(spec.targetRef.name) + " not created yet")
         : workload.primaryReadiness(primary, analysis.primaryReadyThresholdOrDefault(), deadline, now);
+    List<ConfigTracker.ConfigRef> tracked = workload.configs().tracked(target.getSpec().getTemplate().getSpec(),
+        (k, n) -> caches.config(k, ns, n));
+    Map<String, String> checksums = workload.configs().checksums(tracked, (k, n) -> caches.config(k, ns, n));
     boolean matches = primary != null && primary.getSpec() != null && Objects.equals(
         Revision.canonical(Serialization.jsonMapper().valueToTree(target.getSpec().getTemplate())),
         Revision.canonical(Serialization.jsonMapper().valueToTree(
-            workload.unprimedTemplate(primary, selector.getKey(), selector.getValue()))));
+            workload.unprimedTemplate(primary, selector.getKey(), selector.getValue(), tracked))));
     WorkloadView view = new WorkloadView(workload.replicas(target), canaryReady, primary != null, primary == null ? 0 : workload.replicas(primary), primaryReady, matches);
     RouterState routerState = router.get().state(canary, route);
-    String revision = Revision.of(target.getSpec().getTemplate(), Map.of());
+    String revision = Revision.of(target.getSpec().getTemplate(), checksums);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
-        view, routerState, revision);
+        view, routerState, revision, checksums);
     return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
-        router.get(), route);
+        router.get(), route, tracked);
   }
 
   private List<Problem> metricProblems(Canary canary) {

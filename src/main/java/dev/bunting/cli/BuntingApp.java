@@ -32,6 +32,7 @@ import dev.bunting.kube.ResourceCache;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.GlobalNotifierConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -132,6 +133,7 @@ public final class BuntingApp {
         informers.watch(MetricTemplate.class, Map.of()),
         informers.watch(AlertProvider.class, Map.of()),
         informers.<Secret, io.fabric8.kubernetes.api.model.SecretList>watch(Secret.class, Map.of()),
+        informers.<ConfigMap, io.fabric8.kubernetes.api.model.ConfigMapList>watch(ConfigMap.class, Map.of()),
         routes);
 
     String instance = hostname();
