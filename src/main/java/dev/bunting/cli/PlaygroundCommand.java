@@ -98,6 +98,8 @@ public final class PlaygroundCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // the terminal is for the timeline: no Logback status report (it prints one when its config has a warning)
+    System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
     PrintStream out = System.out;
     PlaygroundSettings settings;
     try {

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * The simulated data plane of the playground, never used by the controller: an app process per kwok pod
  * ({@link SimulatedPods}), their scrape targets for Prometheus ({@link ScrapeTargets}), a gateway that routes by the
  * HTTPRoute's weights ({@link SimulatedGateway}) and marks routes accepted ({@link GatewayStatusController}), and
- * steady traffic ({@link LoadGenerator}).
+ * steady traffic ({@link LoadGenerator}) from the moment the gateway has a route for the app's host (as users arrive
+ * once DNS points at a gateway that serves them).
  */
 public final class DataPlane implements AutoCloseable {
   private final SimulatedPods pods;
@@ -45,7 +46,7 @@ public final class DataPlane implements AutoCloseable {
         .map(g -> {
           routeStatus.start();
           LoadGenerator load = new LoadGenerator(vertx, g.port(), s.host(), s.requestsPerSecond());
-          load.start();
+          load.startWhen(() -> g.route(s.host()).isPresent());
           return new DataPlane(pods, targets, gateway, routeStatus, load);
         })
         .onFailure(e -> {

@@ -20,6 +20,8 @@ public record DemoApp(Analysis analysis) {
   public static final String HOST = "podinfo.local";
   public static final int PORT = 9898;
   public static final int REPLICAS = 2;
+  /** The longest window of the Canary's metrics ({@code request-success-rate} over 1m). */
+  public static final Duration LONGEST_METRIC_WINDOW = Duration.ofMinutes(1);
   /** The directory of the repository the GitSync applies. */
   public static final String PATH = "apps/podinfo";
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Steady traffic for the demo app, like a user population: {@code GET /} through the gateway at a fixed rate (sent
@@ -26,6 +27,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final HttpClient client;
   private final Map<Integer, AtomicLong> byStatus = new ConcurrentHashMap<>();
   private double owed;
+  private boolean started;
   private long timer = -1;
 
   public LoadGenerator(Vertx vertx, int gatewayPort, String host, double requestsPerSecond) {
@@ -37,8 +39,13 @@ public final class LoadGenerator implements AutoCloseable {
         new PoolOptions().setHttp1MaxSize(20));
   }
 
-  public void start() {
+  /** Starts sending once {@code ready} says so (checked every 100 ms), then keeps sending until closed. */
+  public void startWhen(BooleanSupplier ready) {
     timer = vertx.setPeriodic(TICK_MS, id -> {
+      if (!started) {
+        started = ready.getAsBoolean();
+        return;
+      }
       owed += requestsPerSecond * TICK_MS / 1000.0;
       while (owed >= 1) {
         owed -= 1;

@@ -89,6 +89,9 @@ public final class Playground implements AutoCloseable {
         this::routeWeight, analysis());
     List<Scenario.Release> releases = settings.scenario().releases();
     for (int i = 0; i < releases.size(); i++) {
+      if (i > 0) {
+        runner.letThePreviousCanaryLeaveTheWindow(DemoApp.LONGEST_METRIC_WINDOW);
+      }
       ReleaseOutcome o = runner.play(i + 1, releases.size(), from, releases.get(i));
       outcomes.add(o);
       if (!o.problem().isEmpty()) {
@@ -360,6 +363,13 @@ public final class Playground implements AutoCloseable {
     closed = true;
     if (timeline != null) {
       timeline.flush();
+    }
+    if (!closers.isEmpty()) {
+      List<String> what = new ArrayList<>();
+      for (int i = closers.size() - 1; i >= 0; i--) {
+        what.add(closers.get(i).what());
+      }
+      out.println("[playground] cleaning up: " + String.join(", ", what));
     }
     for (int i = closers.size() - 1; i >= 0; i--) {
       Closer c = closers.get(i);

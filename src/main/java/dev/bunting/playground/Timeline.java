@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * The live timeline a person follows in the terminal: one line per thing that happened (a Git commit, an Event of
  * the Canary or the GitSync, a change of what the Canary says it is doing), each with the time, the time since the
  * release began, the Canary's phase, the canary weight the HTTPRoute has, and the canary's success rate and p99 latency
- * as Prometheus measures them. Lines are printed by one thread, about 0.7 s after what they report, so that the
- * columns show the state the change produced.
+ * as Prometheus measures them. Lines are printed by one thread, a second or two after what they report and grouped
+ * (a status change and the Events of the same step together), so that the columns show the state the step produced.
  *
  * <pre>
  * time      since  phase        weight  success      p99  what happened
@@ -33,7 +33,10 @@ import java.util.function.Supplier;
  * </pre>
  */
 public final class Timeline implements AutoCloseable {
-  private static final Duration SETTLE = Duration.ofMillis(700);
+  /** How old the oldest pending entry must be before its group is printed. */
+  private static final Duration SETTLE = Duration.ofMillis(1200);
+  /** Entries this close after the oldest pending one are printed with it (a status write and its Events). */
+  private static final Duration GROUP = Duration.ofMillis(1000);
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
   static final String HEADER = String.format(Locale.ROOT, "%-8s  %5s  %-12s %6s  %7s  %7s  %s",
       "time", "since", "phase", "weight", "success", "p99", "what happened");
@@ -158,8 +161,20 @@ public final class Timeline implements AutoCloseable {
   }
 
   private void onCanary(Canary c) {
-    String activity = c.getStatus() == null ? "" : c.getStatus().phaseOrNew() + ": " + CanaryWatch.activity(c);
-    add(new Entry(clock.instant(), Kind.ACTIVITY, activity));
+    add(new Entry(clock.instant(), Kind.ACTIVITY, activity(c)));
+  }
+
+  /** "Phase: what it does", without repeating the phase when the message starts with it. */
+  static String activity(Canary c) {
+    if (c.getStatus() == null) {
+      return "";
+    }
+    String phase = c.getStatus().phaseOrNew().toString();
+    String message = CanaryWatch.activity(c);
+    if (message.toLowerCase(Locale.ROOT).startsWith(phase.toLowerCase(Locale.ROOT) + ": ")) {
+      message = message.substring(phase.length() + 2);
+    }
+    return message.isEmpty() ? phase : phase + ": " + message;
   }
 
   private void add(Entry e) {
@@ -175,11 +190,13 @@ public final class Timeline implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      Instant settled = clock.instant().minus(SETTLE);
       List<Entry> due = new ArrayList<>();
       synchronized (pending) {
-        while (!pending.isEmpty() && !pending.get(0).at().isAfter(settled)) {
-          due.add(pending.remove(0));
+        if (!pending.isEmpty() && !pending.get(0).at().isAfter(clock.instant().minus(SETTLE))) {
+          Instant groupEnd = pending.get(0).at().plus(GROUP);
+          while (!pending.isEmpty() && !pending.get(0).at().isAfter(groupEnd)) {
+            due.add(pending.remove(0));
+          }
         }
       }
       print(due);
