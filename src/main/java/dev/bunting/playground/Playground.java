@@ -60,7 +60,7 @@ public final class Playground implements AutoCloseable {
   private CanaryWatch canary;
   private Timeline timeline;
 
-  /** One thing to stop or delete at the end, with the words to say while doing it. */
+  /** One thing to stop or delete at the end; {@code what} names it for the person (null for plumbing). */
   private record Closer(String what, ThrowingRunnable action) {}
 
   @FunctionalInterface
@@ -119,13 +119,12 @@ public final class Playground implements AutoCloseable {
         + settings.interval().toSeconds() + "s (project " + project.root() + ")");
     step(1, "local control plane (scripts/local-cluster up; the first run builds Kubernetes from source, 15-25 min)");
     cluster = new LocalControlPlane(project, scripts).up();
-    closers.add(new Closer("local control plane", () -> {
-      if (cluster.startedHere() && !settings.keep()) {
-        new LocalControlPlane(project, scripts).down(cluster);
-      }
-    }));
+    if (cluster.startedHere() && !settings.keep()) {
+      closers.add(new Closer("the local control plane it started", () -> new LocalControlPlane(project, scripts)
+          .down(cluster)));
+    }
     client = connect(cluster.kubeconfig());
-    closers.add(new Closer("Kubernetes client", client::close));
+    closers.add(new Closer(null, client::close));
     ClusterSetup setup = new ClusterSetup(client);
     prometheus = new PlaygroundPrometheus(project, scripts, settings.prometheusName(),
         settings.prometheusPort() == 0 ? freePort() : settings.prometheusPort());
@@ -150,7 +149,7 @@ public final class Playground implements AutoCloseable {
         + settings.targetsFile() + ")");
 
     BlockingPool pool = new BlockingPool(vertx, 4);
-    closers.add(new Closer("worker pool", pool::close));
+    closers.add(new Closer(null, pool::close));
     dataPlane = await(DataPlane.start(vertx, client, pool, new DataPlane.Settings(settings.namespace(),
         DemoApp.GATEWAY, DemoApp.HOST, settings.targetsFile(), settings.gatewayPort(),
         settings.requestsPerSecond())), "the simulated data plane");
@@ -159,7 +158,7 @@ public final class Playground implements AutoCloseable {
         + DemoApp.HOST + "), " + Math.round(settings.requestsPerSecond()) + " requests/s, an app per kwok pod");
 
     repo = DemoRepository.create(settings.repositoryDir(), new DemoApp(analysis()), Scenario.INITIAL_TAG);
-    closers.add(new Closer("Git repository", repo::close));
+    closers.add(new Closer(null, repo::close));
     step(6, "Git repository " + repo.url() + " with podinfo " + Scenario.INITIAL_TAG + " (commit "
         + repo.head().substring(0, 7) + ")");
 
@@ -171,10 +170,10 @@ public final class Playground implements AutoCloseable {
         + ", HTTP http://127.0.0.1:" + controller.port() + "/metrics");
 
     canary = new CanaryWatch(client, settings.namespace(), DemoApp.NAME);
-    closers.add(new Closer("Canary watch", canary::close));
+    closers.add(new Closer(null, canary::close));
     timeline = new Timeline(out, clock, client, settings.namespace(), canary, DemoApp.NAME, DemoApp.NAME,
         this::routeWeight, new CanaryReadings(prometheusUrl, settings.namespace(), DemoApp.NAME));
-    closers.add(new Closer("timeline", timeline::close));
+    closers.add(new Closer(null, timeline::close));
     await(Future.fromCompletionStage(canary.start()), "the Canary watch");
     await(Future.fromCompletionStage(timeline.start()), "the Event watch");
 
@@ -317,6 +316,10 @@ public final class Playground implements AutoCloseable {
     return repo;
   }
 
+  public GitSyncLink gitSync() {
+    return gitSync;
+  }
+
   public String prometheusUrl() {
     return prometheusUrl;
   }
@@ -367,16 +370,19 @@ public final class Playground implements AutoCloseable {
     if (!closers.isEmpty()) {
       List<String> what = new ArrayList<>();
       for (int i = closers.size() - 1; i >= 0; i--) {
-        what.add(closers.get(i).what());
+        if (closers.get(i).what() != null) {
+          what.add(closers.get(i).what());
+        }
       }
-      out.println("[playground] cleaning up: " + String.join(", ", what));
+      out.println("[playground] stopping and deleting what it started: " + String.join(", ", what));
     }
     for (int i = closers.size() - 1; i >= 0; i--) {
       Closer c = closers.get(i);
       try {
         c.action().run();
       } catch (Exception e) {
-        out.println("[playground] while stopping " + c.what() + ": " + e.getMessage());
+        out.println("[playground] while cleaning up" + (c.what() == null ? "" : " " + c.what()) + ": "
+            + e.getMessage());
       }
     }
     closers.clear();
