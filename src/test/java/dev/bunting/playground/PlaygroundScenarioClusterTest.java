@@ -55,6 +55,7 @@ class PlaygroundScenarioClusterTest {
   static PlaygroundSummary summary;
   static ByteArrayOutputStream terminal = new ByteArrayOutputStream();
   static KubernetesClient client;
+  static KubernetesClient testClient;
   static String namespace;
   @TempDir
   static Path state;
@@ -64,6 +65,7 @@ class PlaygroundScenarioClusterTest {
   static void playTheScenario(TestCluster cluster) throws Exception {
     assumeTrue(PrometheusServer.isAvailable(), PrometheusServer.UNAVAILABLE);
     vertx = Vertx.vertx();
+    testClient = cluster.client();
     namespace = cluster.namespace() + "-pg";
     PlaygroundSettings settings = new PlaygroundSettings(Scenario.GOOD_THEN_BAD, Duration.ofSeconds(10), false,
         false, namespace, state.resolve("playground"), "pg-test-" + ProcessHandle.current().pid(), 0, 0, 0, 30,
@@ -190,7 +192,7 @@ class PlaygroundScenarioClusterTest {
     Path repo = playground.repository().dir();
     playground.close();
     assertThat(Files.exists(repo)).isFalse();
-    assertThat(client.namespaces().withName(namespace).get()).as("namespace deleted").isNull();
+    assertThat(testClient.namespaces().withName(namespace).get()).as("namespace deleted").isNull();
     assertThat(new PlaygroundPrometheus(ProjectLayout.find(Optional.of(PrometheusServer.projectDir())),
         new ScriptRunner(PrometheusServer.projectDir(), System.out), playground.settings().prometheusName(), 1)
         .running()).isFalse();
