@@ -114,7 +114,14 @@ public final class PlaygroundCommand implements Callable<Integer> {
     }
     logToFile(settings.controllerLog());
     Vertx vertx = Vertx.vertx();
-    Playground playground = new Playground(vertx, settings, s -> startBunting(vertx, s), out, Clock.systemUTC());
+    Playground playground;
+    try {
+      playground = new Playground(vertx, settings, s -> startBunting(vertx, s), out, Clock.systemUTC());
+    } catch (PlaygroundException e) {
+      System.err.println("bunting playground: " + e.getMessage());
+      vertx.close();
+      return 2;
+    }
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       out.println();

@@ -34,7 +34,7 @@ public record ProjectLayout(Path root) {
         }
       }
     }
-    throw new IllegalStateException("cannot find the Bunting checkout (a directory with scripts/local-cluster and "
+    throw new PlaygroundException("cannot find the Bunting checkout (a directory with scripts/local-cluster and "
         + "crds/) from " + starts + "; run from the checkout or pass --project-dir");
   }
 
