@@ -18,6 +18,8 @@ import org.eclipse.jgit.revwalk.RevCommit;
  */
 public final class DemoRepository implements AutoCloseable {
   public static final String BRANCH = "main";
+  static final String AUTHOR_NAME = "Bunting Playground";
+  static final String AUTHOR_EMAIL = "playground@bunting.dev";
 
   private final Path dir;
   private final Git git;
@@ -37,6 +39,11 @@ public final class DemoRepository implements AutoCloseable {
         }
       }
       Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch(BRANCH).call();
+      // so that a person can commit here with plain `git commit` even without a global identity
+      var config = git.getRepository().getConfig();
+      config.setString("user", null, "name", AUTHOR_NAME);
+      config.setString("user", null, "email", AUTHOR_EMAIL);
+      config.save();
       DemoRepository repo = new DemoRepository(dir, git);
       for (Map.Entry<String, String> f : app.files(tag).entrySet()) {
         repo.write(f.getKey(), f.getValue());
@@ -98,7 +105,7 @@ public final class DemoRepository implements AutoCloseable {
 
   private RevCommit commit(String message) throws GitAPIException {
     git.add().addFilepattern(".").call();
-    PersonIdent author = new PersonIdent("Bunting Playground", "playground@bunting.dev");
+    PersonIdent author = new PersonIdent(AUTHOR_NAME, AUTHOR_EMAIL);
     return git.commit().setMessage(message).setAuthor(author).setCommitter(author).setSign(false).call();
   }
 

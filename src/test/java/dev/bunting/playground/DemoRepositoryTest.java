@@ -69,6 +69,8 @@ class DemoRepositoryTest {
       assertThat(Files.readString(dir.resolve("repo/apps/podinfo/deployment.yaml")))
           .contains("image: ghcr.io/stefanprodan/podinfo:1.1.0").doesNotContain("1.0.0");
       assertThat(git.status().call().isClean()).isTrue();
+      assertThat(git.getRepository().getConfig().getString("user", null, "email"))
+          .as("a person can commit with plain git").isEqualTo("playground@bunting.dev");
     }
   }
 
