@@ -37,6 +37,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -134,6 +135,8 @@ public final class BuntingApp {
         informers.watch(AlertProvider.class, Map.of()),
         informers.<Secret, io.fabric8.kubernetes.api.model.SecretList>watch(Secret.class, Map.of()),
         informers.<ConfigMap, io.fabric8.kubernetes.api.model.ConfigMapList>watch(ConfigMap.class, Map.of()),
+        informers.<HorizontalPodAutoscaler, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList>watch(
+            HorizontalPodAutoscaler.class, Map.of()),
         routes);
 
     String instance = hostname();

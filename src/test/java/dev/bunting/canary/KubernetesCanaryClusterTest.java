@@ -132,6 +132,45 @@ class KubernetesCanaryClusterTest {
         .getConfigMapRef().getName()).as("the target keeps its own reference").isEqualTo(name + "-settings");
   }
 
+  @Test
+  void thePrimaryGetsItsOwnAutoscaler() throws Exception {
+    String name = "scaled";
+    cluster.apply(deployment(name, "6.0.0"));
+    cluster.apply("""
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: %1$s}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: %1$s}
+          minReplicas: 2
+          maxReplicas: 4
+          metrics:
+          - type: Resource
+            resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+        """.formatted(name));
+    cluster.apply(kubernetesCanary(name, """
+        interval: 10s
+        threshold: 2
+        iterations: 1
+        """ + BUILTIN_METRICS).replace("  provider: kubernetes", """
+          provider: kubernetes
+          autoscalerRef:
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            name: %s
+            primaryScalerReplicas: {minReplicas: 3}
+        """.formatted(name).stripTrailing()));
+    Timeline.record(bunting, name, null, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
+    var hpa = cluster.client().autoscaling().v2().horizontalPodAutoscalers().inNamespace(cluster.namespace())
+        .withName(name + "-primary").get();
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(name + "-primary");
+    assertThat(hpa.getSpec().getMinReplicas()).as("primaryScalerReplicas overrides").isEqualTo(3);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(4);
+    assertThat(hpa.getSpec().getMetrics()).hasSize(1);
+    assertThat(hpa.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("Canary"));
+  }
+
   private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name) {
     return cluster.client().configMaps().inNamespace(cluster.namespace()).withName(name).get();
   }
