@@ -182,6 +182,8 @@ public final class GitMirror implements AutoCloseable {
         .setTimeout(seconds(timeout));
     if (shallow) {
       cmd.setDepth(1);
+    } else if (isShallow(repo)) {
+      cmd.setUnshallow(true);
     }
     try (GitCredentials.Session session = creds.configure(cmd, sshHome())) {
       try {
@@ -282,6 +284,14 @@ public final class GitMirror implements AutoCloseable {
     } catch (IllegalStateException e) {
       throw new GitException(GitException.GIT_OPERATION_FAILED, "cannot open the mirror in " + dir + ": "
           + e.getMessage());
+    }
+  }
+
+  private static boolean isShallow(Repository repo) {
+    try {
+      return !repo.getObjectDatabase().getShallowCommits().isEmpty();
+    } catch (IOException e) {
+      return false;
     }
   }
 

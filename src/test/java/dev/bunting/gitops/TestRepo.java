@@ -81,7 +81,11 @@ public final class TestRepo implements AutoCloseable {
 
   public TestRepo tag(String name, boolean annotated) {
     try {
-      git.tag().setName(name).setAnnotated(annotated).setTagger(WHO).setMessage(annotated ? name : null).call();
+      if (annotated) {
+        git.tag().setName(name).setAnnotated(true).setTagger(WHO).setMessage(name).call();
+      } else {
+        git.tag().setName(name).setAnnotated(false).call();
+      }
       return this;
     } catch (GitAPIException e) {
       throw new IllegalStateException(e);
