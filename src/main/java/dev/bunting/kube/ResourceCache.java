@@ -20,6 +20,7 @@ public final class ResourceCache<T extends HasMetadata> {
   private final String kind;
   private final SharedIndexInformer<T> informer;
   private final List<Consumer<T>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<T>> deleteListeners = new CopyOnWriteArrayList<>();
 
   public ResourceCache(String kind, SharedIndexInformer<T> informer, Map<String, Function<T, List<String>>> indexers) {
     this.kind = kind;
@@ -41,6 +42,7 @@ public final class ResourceCache<T extends HasMetadata> {
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {
         notifyListeners(obj);
+        deleteListeners.forEach(l -> l.accept(obj));
       }
     });
   }
@@ -52,6 +54,11 @@ public final class ResourceCache<T extends HasMetadata> {
   /** Calls {@code listener} with every added, changed or deleted object. Keep it short: enqueue keys only. */
   public void onChange(Consumer<T> listener) {
     listeners.add(listener);
+  }
+
+  /** Calls {@code listener} with the last known state of every deleted object (after the change listeners). */
+  public void onDelete(Consumer<T> listener) {
+    deleteListeners.add(listener);
   }
 
   public Optional<T> get(String namespace, String name) {

@@ -1,0 +1,743 @@
+package dev.bunting.canary;
+
+import dev.bunting.api.CanaryAnalysis;
+import dev.bunting.api.CanaryPhase;
+import dev.bunting.api.CanarySpec;
+import dev.bunting.api.CanaryStatus;
+import dev.bunting.api.Condition;
+import dev.bunting.api.DeploymentStrategy;
+import dev.bunting.api.WebhookType;
+import dev.bunting.canary.CanaryAction.AddFinalizer;
+import dev.bunting.canary.CanaryAction.EnsurePrimary;
+import dev.bunting.canary.CanaryAction.EnsureServices;
+import dev.bunting.canary.CanaryAction.NotifyHooks;
+import dev.bunting.canary.CanaryAction.Promote;
+import dev.bunting.canary.CanaryAction.RemoveFinalizer;
+import dev.bunting.canary.CanaryAction.RevertApexService;
+import dev.bunting.canary.CanaryAction.ScaleTarget;
+import dev.bunting.canary.CanaryAction.SetRoutes;
+import dev.bunting.canary.CanaryPlan.Completion;
+import dev.bunting.canary.CanaryPlan.Note;
+import dev.bunting.canary.router.Weights;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The canary state machine, as a pure function: snapshot (+ check results) → plan. It follows Flagger 1.44's tick
+ * algorithm (phases, order of hooks and checks, weights, messages) and fixes its documented quirks: the real weight is
+ * always reported, a failed canary keeps its failed-check count, bad input holds everything with a condition, and
+ * kstatus conditions ({@code Ready}, {@code Reconciling}, {@code Stalled}) sit next to {@code Promoted}.
+ *
+ * <p>Analysis steps (weight changes, iterations, metric checks, promotion steps) happen only on due ticks, once per
+ * {@code analysis.interval}; initialisation, new-revision detection and drift correction happen on any reconcile.
+ */
+public final class CanaryDecider {
+  public static final String REASON_SYNCED = "Synced";
+  private static final Duration SHORT_WAIT = Duration.ofSeconds(5);
+
+  /** Check results gathered so far; a missing entry makes the decider ask for that check. */
+  public interface Checks {
+    CheckResult get(CheckKind kind);
+  }
+
+  public Decision decide(CanarySnapshot snapshot, Map<CheckKind, CheckResult> results) {
+    return decide(snapshot, results::get);
+  }
+
+  public Decision decide(CanarySnapshot snapshot, Checks checks) {
+    Step step = new Step(snapshot, checks);
+    try {
+      step.run();
+    } catch (NeedCheck n) {
+      return new Decision.Needs(n.kind);
+    }
+    return new Decision.Plan(step.plan());
+  }
+
+  private static final class NeedCheck extends RuntimeException {
+    final CheckKind kind;
+
+    NeedCheck(CheckKind kind) {
+      super(null, null, false, false);
+      this.kind = kind;
+    }
+  }
+
+  /** One decision: a builder over a copy of the status. */
+  private static final class Step {
+    private final CanarySnapshot s;
+    private final Checks checks;
+    private final CanarySpec spec;
+    private final CanaryAnalysis analysis;
+    private final CanaryStatus st;
+    private final List<CanaryAction> actions = new ArrayList<>();
+    private final List<Note> events = new ArrayList<>();
+    private final List<Note> alerts = new ArrayList<>();
+    private final List<CheckResult.MetricReading> readings = new ArrayList<>();
+    private boolean tickConsumed;
+    private Duration requeue;
+    private Completion completion;
+    /** Reason and message of the kstatus conditions, set by the phase handlers. */
+    private String progressMessage = "";
+    private Problem problem;
+    private String failureMessage;
+
+    Step(CanarySnapshot s, Checks checks) {
+      this.s = s;
+      this.checks = checks;
+      this.spec = s.canary().getSpec();
+      this.analysis = spec.effectiveAnalysis();
+      CanaryStatus current = s.canary().getStatus();
+      this.st = current == null ? new CanaryStatus() : Serialization.clone(current);
+    }
+
+    void run() {
+      if (s.canary().getMetadata().getDeletionTimestamp() != null) {
+        onDeletion();
+        return;
+      }
+      boolean hasFinalizer = hasFinalizer();
+      if (spec.revertsOnDeletion() && !hasFinalizer) {
+        actions.add(new AddFinalizer());
+      } else if (!spec.revertsOnDeletion() && hasFinalizer) {
+        actions.add(new RemoveFinalizer());
+      }
+      if (!s.problems().isEmpty()) {
+        problem = s.problems().get(0);
+        return;
+      }
+      if (spec.suspended()) {
+        progressMessage = "Canary is suspended; analysis is frozen at canary weight " + st.canaryWeightOrZero();
+        return;
+      }
+      switch (st.phaseOrNew()) {
+        case NEW, INITIALIZING -> initialize();
+        case INITIALIZED, SUCCEEDED, FAILED, TERMINATING, TERMINATED -> idle();
+        case WAITING -> waiting();
+        case PROGRESSING, WAITING_PROMOTION -> progressing();
+        case PROMOTING -> promoting();
+        case FINALISING -> finalising();
+        default -> throw new IllegalStateException("unhandled phase " + st.phaseOrNew());
+      }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // phases
+
+    private void initialize() {
+      actions.add(new EnsurePrimary());
+      actions.add(new EnsureServices(false));
+      setPhase(CanaryPhase.INITIALIZING);
+      WorkloadView w = s.workload();
+      if (!w.primaryExists()) {
+        progressMessage = "creating primary " + s.targetName() + "-primary";
+        requeue = SHORT_WAIT;
+        return;
+      }
+      if (!spec.analysisSkipped() && !w.primary().ready()) {
+        if (!w.primary().retriable()) {
+          rollback("Canary initialization failed: primary not ready: " + w.primary().message(), "error",
+              "Progress deadline exceeded " + w.primary().message());
+          return;
+        }
+        progressMessage = w.primary().message();
+        requeue = SHORT_WAIT;
+        return;
+      }
+      actions.add(new EnsureServices(true));
+      actions.add(new SetRoutes(Weights.ALL_PRIMARY));
+      actions.add(new ScaleTarget(0));
+      setPhase(CanaryPhase.INITIALIZED);
+      st.canaryWeight = 0;
+      st.failedChecks = 0;
+      st.iterations = 0;
+      st.lastAppliedSpec = s.revision();
+      st.lastPromotedSpec = s.revision();
+      event("Normal", "Initialization done! " + s.id());
+      alert("info", "New " + s.targetKind() + " detected, initialization completed.");
+    }
+
+    private void idle() {
+      actions.add(new EnsureServices(true));
+      Weights current = s.router().weights().orElse(Weights.ALL_PRIMARY);
+      actions.add(new SetRoutes(current));
+      if (st.phaseOrNew() == CanaryPhase.TERMINATING || st.phaseOrNew() == CanaryPhase.TERMINATED) {
+        setPhase(CanaryPhase.SUCCEEDED);
+      }
+      if (st.lastAppliedSpec != null && !st.lastAppliedSpec.isEmpty() && !Revision.isBunting(st.lastAppliedSpec)) {
+        if (s.workload().primaryMatchesTarget()) {
+          // A canary Flagger ran: its hashes are opaque, but the primary already runs the target. Take it over.
+          st.lastAppliedSpec = s.revision();
+          st.lastPromotedSpec = s.revision();
+          event("Normal", "Adopted " + s.id() + ": the primary runs the target's revision; no analysis needed");
+          return;
+        }
+        startRevision();
+        return;
+      }
+      if (Objects.equals(s.revision(), st.lastAppliedSpec) || Objects.equals(s.revision(), st.lastPromotedSpec)) {
+        return;
+      }
+      startRevision();
+    }
+
+    /** A new revision of the target: ask confirm-rollout, then scale the canary up and start the analysis. */
+    private void startRevision() {
+      if (!need(CheckKind.CONFIRM_ROLLOUT).passed()) {
+        setPhase(CanaryPhase.WAITING);
+        progressMessage = "waiting for confirm-rollout approval";
+        alertUnlessMuted(WebhookType.CONFIRM_ROLLOUT, "warn", "Canary is waiting for approval.");
+        return;
+      }
+      event("Normal", "New revision detected! Scaling up " + s.id());
+      alert("info", "New revision detected, progressing canary analysis.");
+      WorkloadView w = s.workload();
+      int replicas = w.targetReplicas() > 0 ? w.targetReplicas() : Math.max(1, w.primaryReplicas());
+      actions.add(new ScaleTarget(replicas));
+      setPhase(CanaryPhase.PROGRESSING);
+      st.canaryWeight = 0;
+      st.failedChecks = 0;
+      st.iterations = 0;
+      st.lastAppliedSpec = s.revision();
+      progressMessage = "new revision " + shortRevision(s.revision()) + ": scaling up the canary";
+      tickConsumed = true;
+    }
+
+    private void waiting() {
+      actions.add(new EnsureServices(true));
+      progressMessage = "waiting for confirm-rollout approval";
+      if (!s.tickDue()) {
+        return;
+      }
+      tickConsumed = true;
+      startRevision();
+    }
+
+    private void progressing() {
+      actions.add(new EnsureServices(true));
+      int canaryWeight = realCanaryWeight();
+      st.canaryWeight = canaryWeight;
+      if (!Objects.equals(s.revision(), st.lastAppliedSpec)) {
+        event("Normal", "New revision detected! Restarting analysis for " + s.id());
+        actions.add(new SetRoutes(Weights.ALL_PRIMARY));
+        setPhase(CanaryPhase.PROGRESSING);
+        st.canaryWeight = 0;
+        st.failedChecks = 0;
+        st.iterations = 0;
+        st.lastAppliedSpec = s.revision();
+        progressMessage = "new revision " + shortRevision(s.revision()) + ": analysis restarted";
+        tickConsumed = true;
+        return;
+      }
+      actions.add(new SetRoutes(weightsOf(canaryWeight)));
+      WorkloadView w = s.workload();
+      if (!spec.analysisSkipped() && !w.primary().ready()) {
+        if (!w.primary().retriable()) {
+          rollback("primary not ready: " + w.primary().message(), "error",
+              "Progress deadline exceeded " + w.primary().message());
+          return;
+        }
+        progressMessage = w.primary().message();
+        return;
+      }
+      if (s.shiftsWeights() && !s.router().accepted()) {
+        progressMessage = "waiting for the router: " + s.router().message();
+        requeue = SHORT_WAIT;
+        return;
+      }
+      if (!s.tickDue()) {
+        progressMessage = progressDescription();
+        return;
+      }
+      if (!w.canary().ready()) {
+        if (!w.canary().retriable()) {
+          rollback("canary not ready: " + w.canary().message(), "error",
+              "Progress deadline exceeded " + w.canary().message());
+          return;
+        }
+        progressMessage = w.canary().message();
+        return;
+      }
+      if (spec.analysisSkipped()) {
+        skipAnalysis();
+        return;
+      }
+      if (!need(CheckKind.ROLLBACK).passed()) {
+        alert("warn", "Rolling back " + s.id() + " manual webhook invoked");
+        rollback("rollback webhook invoked: " + need(CheckKind.ROLLBACK).message(), null, null);
+        return;
+      }
+      int threshold = analysis.thresholdOrDefault();
+      if (st.failedChecksOrZero() >= threshold) {
+        rollback("failed checks threshold reached " + st.failedChecksOrZero() + lastFailureSuffix(), "error",
+            "Failed checks threshold reached " + st.failedChecksOrZero());
+        return;
+      }
+      tickConsumed = true;
+      boolean mirrored = s.router().weights().map(Weights::mirrored).orElse(false);
+      if (canaryWeight == 0 && st.iterationsOrZero() == 0 && !(analysis.mirrorEnabled() && mirrored)) {
+        event("Normal", "Starting canary analysis for " + s.id());
+        CheckResult pre = need(CheckKind.PRE_ROLLOUT);
+        if (!pre.passed()) {
+          failCheck("Halt advancement " + s.id() + " pre-rollout check failed: " + pre.message());
+          return;
+        }
+      } else {
+        CheckResult result = need(CheckKind.ANALYSIS);
+        readings.addAll(result.readings());
+        if (!result.passed()) {
+          failCheck(result.message());
+          return;
+        }
+      }
+      switch (strategy()) {
+        case AB_TESTING -> runAb();
+        case BLUE_GREEN -> runBlueGreen(mirrored);
+        case CANARY -> runCanary(canaryWeight);
+        default -> throw new IllegalStateException();
+      }
+    }
+
+    private void runCanary(int canaryWeight) {
+      int max = analysis.maxWeightOrDefault();
+      if (canaryWeight < max) {
+        if (!need(CheckKind.CONFIRM_TRAFFIC_INCREASE).passed()) {
+          progressMessage = "waiting for confirm-traffic-increase approval at canary weight " + canaryWeight;
+          alertUnlessMuted(WebhookType.CONFIRM_TRAFFIC_INCREASE, "warn",
+              "Canary traffic increase is waiting for approval.");
+          return;
+        }
+        int next = Math.min(100, canaryWeight + nextStepWeight(canaryWeight));
+        replaceSetRoutes(Weights.canary(next));
+        st.canaryWeight = next;
+        event("Normal", "Advance " + s.id() + " canary weight " + next + readingsSuffix());
+        progressMessage = "canary weight " + next + "/" + max;
+        return;
+      }
+      promoteAfterGate();
+    }
+
+    private void runBlueGreen(boolean mirrored) {
+      int iterations = strategyIterations();
+      if (iterations > st.iterationsOrZero()) {
+        if (s.shiftsWeights() && analysis.mirrorEnabled() && !mirrored) {
+          replaceSetRoutes(new Weights(100, 0, true));
+          event("Normal", "Start traffic mirroring for " + s.id());
+        }
+        st.iterations = st.iterationsOrZero() + 1;
+        event("Normal", "Advance " + s.id() + " canary iteration " + st.iterations + "/" + iterations + readingsSuffix());
+        progressMessage = "iteration " + st.iterations + "/" + iterations;
+        return;
+      }
+      if (!gateForPromotion()) {
+        return;
+      }
+      if (iterations == st.iterationsOrZero()) {
+        if (s.shiftsWeights()) {
+          if (analysis.mirrorEnabled()) {
+            event("Normal", "Stop traffic mirroring for " + s.id());
+          }
+          event("Normal", "Routing all traffic to canary " + s.id());
+          replaceSetRoutes(Weights.ALL_CANARY);
+          st.canaryWeight = 100;
+        }
+        st.iterations = st.iterationsOrZero() + 1;
+        progressMessage = "all traffic routed to the canary before promotion";
+        return;
+      }
+      promote();
+    }
+
+    private void runAb() {
+      int iterations = strategyIterations();
+      if (iterations > st.iterationsOrZero()) {
+        replaceSetRoutes(Weights.ALL_CANARY);
+        st.canaryWeight = 100;
+        st.iterations = st.iterationsOrZero() + 1;
+        event("Normal", "Advance " + s.id() + " canary iteration " + st.iterations + "/" + iterations + readingsSuffix());
+        progressMessage = "iteration " + st.iterations + "/" + iterations + " (matched requests go to the canary)";
+        return;
+      }
+      promoteAfterGate();
+    }
+
+    private void promoteAfterGate() {
+      if (gateForPromotion()) {
+        promote();
+      }
+    }
+
+    /** confirm-promotion: closed ⇒ WaitingPromotion (analysis keeps running each tick). */
+    private boolean gateForPromotion() {
+      if (!need(CheckKind.CONFIRM_PROMOTION).passed()) {
+        if (st.phaseOrNew() != CanaryPhase.WAITING_PROMOTION) {
+          alertUnlessMuted(WebhookType.CONFIRM_PROMOTION, "warn", "Canary promotion is waiting for approval.");
+        }
+        setPhase(CanaryPhase.WAITING_PROMOTION);
+        progressMessage = "waiting for confirm-promotion approval";
+        return false;
+      }
+      return true;
+    }
+
+    private void promote() {
+      event("Normal", "Copying " + s.id() + " template spec to " + s.targetName() + "-primary." + s.namespace());
+      actions.add(new Promote());
+      setPhase(CanaryPhase.PROMOTING);
+      progressMessage = "promoting: rolling out the new revision on the primary";
+    }
+
+    private void promoting() {
+      actions.add(new EnsureServices(true));
+      int canaryWeight = realCanaryWeight();
+      st.canaryWeight = canaryWeight;
+      actions.add(new SetRoutes(weightsOf(canaryWeight)));
+      WorkloadView w = s.workload();
+      if (!w.primary().ready()) {
+        if (!w.primary().retriable()) {
+          failPromotion(w.primary().message());
+          return;
+        }
+        progressMessage = "promoting: " + w.primary().message();
+        return;
+      }
+      if (!s.tickDue()) {
+        progressMessage = "promoting: primary rolled out, routing traffic back at the next tick";
+        return;
+      }
+      tickConsumed = true;
+      int step = analysis.stepWeightPromotionOrZero();
+      if (!s.shiftsWeights() || step <= 0 || strategy() != DeploymentStrategy.CANARY) {
+        toFinalising();
+        return;
+      }
+      int primary = Math.min(100, (100 - canaryWeight) + step);
+      if (primary >= 100) {
+        toFinalising();
+        return;
+      }
+      replaceSetRoutes(new Weights(primary, 100 - primary, false));
+      st.canaryWeight = 100 - primary;
+      event("Normal", "Advance " + s.id() + " primary weight " + primary);
+      progressMessage = "promoting: primary weight " + primary + "/100";
+    }
+
+    private void toFinalising() {
+      replaceSetRoutes(Weights.ALL_PRIMARY);
+      st.canaryWeight = 0;
+      setPhase(CanaryPhase.FINALISING);
+      progressMessage = "all traffic routed to the primary; scaling the canary down";
+    }
+
+    private void finalising() {
+      actions.add(new EnsureServices(true));
+      actions.add(new SetRoutes(Weights.ALL_PRIMARY));
+      if (!s.tickDue()) {
+        progressMessage = "finalising at the next tick";
+        return;
+      }
+      tickConsumed = true;
+      actions.add(new ScaleTarget(0));
+      setPhase(CanaryPhase.SUCCEEDED);
+      st.canaryWeight = 0;
+      st.failedChecks = 0;
+      st.iterations = 0;
+      st.lastPromotedSpec = st.lastAppliedSpec;
+      completion = new Completion(true, strategy(), "completed");
+      actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.SUCCEEDED));
+      event("Normal", "Promotion completed! Scaling down " + s.targetName() + "." + s.namespace());
+      alert("info", "Canary analysis completed successfully, promotion finished.");
+    }
+
+    private void skipAnalysis() {
+      replaceSetRoutes(Weights.ALL_PRIMARY);
+      actions.add(new Promote());
+      actions.add(new ScaleTarget(0));
+      setPhase(CanaryPhase.SUCCEEDED);
+      st.canaryWeight = 0;
+      st.failedChecks = 0;
+      st.iterations = 0;
+      st.lastPromotedSpec = st.lastAppliedSpec;
+      tickConsumed = true;
+      completion = new Completion(true, strategy(), "skipped");
+      actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.SUCCEEDED));
+      event("Normal", "Promotion completed! Canary analysis was skipped for " + s.id());
+      alert("info", "Canary analysis was skipped, promotion finished.");
+    }
+
+    /** Traffic back to the primary, canary to zero, phase Failed. */
+    private void rollback(String reason, String alertSeverity, String alertMessage) {
+      if (alertSeverity != null) {
+        alert(alertSeverity, alertMessage);
+      }
+      replaceSetRoutes(Weights.ALL_PRIMARY);
+      event("Warning", "Canary failed! Scaling down " + s.targetName() + "." + s.namespace());
+      actions.add(new ScaleTarget(0));
+      setPhase(CanaryPhase.FAILED);
+      st.canaryWeight = 0;
+      st.iterations = 0;
+      failureMessage = reason;
+      completion = new Completion(false, strategy(), "completed");
+      actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.FAILED));
+      tickConsumed = true;
+    }
+
+    /** The primary cannot roll out the promoted revision: keep serving from the canary, as Flagger does. */
+    private void failPromotion(String message) {
+      alert("error", "Promotion failed, primary not ready: " + message);
+      if (s.shiftsWeights()) {
+        replaceSetRoutes(Weights.ALL_CANARY);
+        st.canaryWeight = 100;
+      }
+      event("Warning", "Promotion failed! Primary not ready: " + message + "; traffic stays on the canary "
+          + s.targetName() + "." + s.namespace());
+      setPhase(CanaryPhase.FAILED);
+      failureMessage = "promotion failed, primary not ready: " + message;
+      completion = new Completion(false, strategy(), "completed");
+      actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.FAILED));
+      tickConsumed = true;
+    }
+
+    private void failCheck(String message) {
+      st.failedChecks = st.failedChecksOrZero() + 1;
+      event("Warning", message);
+      progressMessage = "failed checks " + st.failedChecks + "/" + analysis.thresholdOrDefault() + ": " + message;
+    }
+
+    private void onDeletion() {
+      if (!hasFinalizer()) {
+        return;
+      }
+      if (!spec.revertsOnDeletion() || s.workload() == null) {
+        actions.add(new RemoveFinalizer());
+        return;
+      }
+      setPhase(CanaryPhase.TERMINATING);
+      WorkloadView w = s.workload();
+      int replicas = Math.max(1, w.primaryReplicas());
+      if (w.targetReplicas() < replicas) {
+        actions.add(new ScaleTarget(replicas));
+        progressMessage = "reverting: scaling " + s.targetName() + " back up";
+        requeue = SHORT_WAIT;
+        return;
+      }
+      if (!w.canary().ready() && w.canary().retriable()) {
+        progressMessage = "reverting: " + w.canary().message();
+        requeue = SHORT_WAIT;
+        return;
+      }
+      actions.add(new RevertApexService());
+      setPhase(CanaryPhase.TERMINATED);
+      actions.add(new RemoveFinalizer());
+      event("Normal", "Terminated " + s.id() + ": traffic reverted to " + s.targetName());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // helpers
+
+    private CheckResult need(CheckKind kind) {
+      CheckResult r = checks.get(kind);
+      if (r == null) {
+        throw new NeedCheck(kind);
+      }
+      return r;
+    }
+
+    private DeploymentStrategy strategy() {
+      if ("kubernetes".equals(s.provider())) {
+        return DeploymentStrategy.BLUE_GREEN;
+      }
+      return analysis.strategy();
+    }
+
+    /** Flagger forces 10 iterations for the kubernetes provider when none are set. */
+    private int strategyIterations() {
+      int it = analysis.iterationsOrZero();
+      return "kubernetes".equals(s.provider()) && it < 1 ? 10 : it;
+    }
+
+    /** Flagger's next step: {@code stepWeight}, or the difference to the next entry of {@code stepWeights}. */
+    private int nextStepWeight(int current) {
+      List<Integer> steps = analysis.stepWeights;
+      int maxStep = 100 - current;
+      if (steps == null || steps.isEmpty()) {
+        return Math.min(analysis.stepWeightOrZero(), maxStep);
+      }
+      for (int w : steps) {
+        if (w > current) {
+          return Math.min(w - current, maxStep);
+        }
+      }
+      return maxStep;
+    }
+
+    /** The canary weight the router really has; the status value when the router has no weights. */
+    private int realCanaryWeight() {
+      if (!s.shiftsWeights()) {
+        return 0;
+      }
+      return s.router().weights().map(Weights::canary).orElse(st.canaryWeightOrZero());
+    }
+
+    private Weights weightsOf(int canaryWeight) {
+      boolean mirrored = s.router().weights().map(Weights::mirrored).orElse(false);
+      return new Weights(100 - canaryWeight, canaryWeight, mirrored);
+    }
+
+    /** The last {@link SetRoutes} wins: replace any earlier one so the plan sets weights once. */
+    private void replaceSetRoutes(Weights w) {
+      actions.removeIf(a -> a instanceof SetRoutes);
+      actions.add(new SetRoutes(w));
+    }
+
+    private boolean hasFinalizer() {
+      List<String> f = s.canary().getMetadata().getFinalizers();
+      return f != null && f.contains(dev.bunting.api.Canary.FINALIZER);
+    }
+
+    private void setPhase(CanaryPhase phase) {
+      st.phase = phase;
+    }
+
+    private void event(String type, String message) {
+      events.add(new Note(type, message));
+    }
+
+    private void alert(String severity, String message) {
+      alerts.add(new Note(severity, message));
+    }
+
+    private void alertUnlessMuted(WebhookType type, String severity, String message) {
+      boolean muted = analysis.webhooks != null && analysis.webhooks.stream()
+          .filter(h -> h.webhookType() == type)
+          .anyMatch(h -> Boolean.TRUE.equals(h.muteAlert));
+      if (!muted) {
+        alert(severity, message);
+      }
+    }
+
+    private String readingsSuffix() {
+      if (readings.isEmpty()) {
+        return "";
+      }
+      return " (" + readings.stream().map(CheckResult.MetricReading::describe).collect(Collectors.joining(", ")) + ")";
+    }
+
+    private String lastFailureSuffix() {
+      return Condition.find(st.conditions, Condition.RECONCILING)
+          .map(c -> c.message)
+          .filter(m -> m != null && m.startsWith("failed checks "))
+          .map(m -> "; last: " + m.substring(m.indexOf(": ") + 2))
+          .orElse("");
+    }
+
+    private String progressDescription() {
+      return switch (strategy()) {
+        case CANARY -> "canary weight " + st.canaryWeightOrZero() + "/" + analysis.maxWeightOrDefault();
+        default -> "iteration " + st.iterationsOrZero() + "/" + strategyIterations();
+      };
+    }
+
+    private static String shortRevision(String revision) {
+      if (revision == null) {
+        return "";
+      }
+      return Revision.isBunting(revision) ? revision.substring(0, Math.min(revision.length(), 15)) : revision;
+    }
+
+    CanaryPlan plan() {
+      writeConditions();
+      st.observedGeneration = s.canary().getMetadata().getGeneration();
+      return new CanaryPlan(List.copyOf(actions), st, List.copyOf(events), List.copyOf(alerts), tickConsumed, requeue,
+          completion, List.copyOf(readings));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // conditions
+
+    private void writeConditions() {
+      List<Condition> out = new ArrayList<>();
+      CanaryPhase phase = st.phaseOrNew();
+      String kind = s.targetKind();
+      if (phase != CanaryPhase.NEW) {
+        out.add(promoted(phase, kind));
+      }
+      if (problem != null) {
+        out.add(condition(Condition.READY, "False", problem.reason(), problem.message()));
+        out.add(condition(Condition.STALLED, "True", problem.reason(), problem.message()));
+      } else if (phase == CanaryPhase.FAILED) {
+        String message = failureMessage != null ? "Canary analysis failed: " + failureMessage
+            : Condition.find(st.conditions, Condition.READY).map(c -> c.message)
+                .orElse("Canary analysis failed, " + kind + " scaled to zero.");
+        out.add(condition(Condition.READY, "False", "Failed", message));
+        out.add(condition(Condition.STALLED, "True", "Failed", message));
+      } else if (phase == CanaryPhase.INITIALIZED || phase == CanaryPhase.SUCCEEDED
+          || phase == CanaryPhase.TERMINATED) {
+        out.add(condition(Condition.READY, "True", phase.wire(), promotedMessage(phase, kind)));
+      } else if (spec.suspended()) {
+        out.add(condition(Condition.READY, "Unknown", "Suspended", progressMessage));
+        out.add(condition(Condition.RECONCILING, "False", "Suspended", progressMessage));
+      } else {
+        String reason = phase == CanaryPhase.NEW ? "Initializing" : phase.wire();
+        String message = progressMessage.isEmpty() ? promotedMessage(phase, kind) : progressMessage;
+        out.add(condition(Condition.READY, "Unknown", reason, message));
+        out.add(condition(Condition.RECONCILING, "True", reason, message));
+      }
+      st.conditions = mergeTimestamps(out);
+    }
+
+    private Condition promoted(CanaryPhase phase, String kind) {
+      String status = switch (phase) {
+        case INITIALIZED, SUCCEEDED -> "True";
+        case FAILED -> "False";
+        default -> "Unknown";
+      };
+      return condition(Condition.PROMOTED, status, phase.wire(), promotedMessage(phase, kind));
+    }
+
+    private static String promotedMessage(CanaryPhase phase, String kind) {
+      return switch (phase) {
+        case INITIALIZED -> kind + " initialization completed.";
+        case WAITING, WAITING_PROMOTION -> "Waiting for approval.";
+        case PROGRESSING -> "New revision detected, progressing canary analysis.";
+        case PROMOTING -> "Canary analysis completed, starting primary rolling update.";
+        case FINALISING -> "Canary analysis completed, routing all traffic to primary.";
+        case SUCCEEDED -> "Canary analysis completed successfully, promotion finished.";
+        case FAILED -> "Canary analysis failed, " + kind + " scaled to zero.";
+        case TERMINATING -> "Canary is being deleted, reverting traffic to " + kind + ".";
+        case TERMINATED -> "Canary deleted, traffic reverted to " + kind + ".";
+        default -> "New " + kind + " detected, starting initialization.";
+      };
+    }
+
+    private Condition condition(String type, String status, String reason, String message) {
+      Condition c = new Condition(type, status, reason, message);
+      c.observedGeneration = s.canary().getMetadata().getGeneration();
+      return c;
+    }
+
+    /** Keeps {@code lastTransitionTime} when a condition's status did not change; stamps now otherwise. */
+    private List<Condition> mergeTimestamps(List<Condition> fresh) {
+      String now = DateTimeFormatter.ISO_INSTANT.format(s.now().truncatedTo(ChronoUnit.SECONDS));
+      for (Condition c : fresh) {
+        Condition old = Condition.find(st.conditions, c.type).orElse(null);
+        if (old != null && old.sameStateAs(c)) {
+          c.lastTransitionTime = old.lastTransitionTime;
+          c.lastUpdateTime = old.lastUpdateTime;
+        } else {
+          c.lastTransitionTime = old != null && Objects.equals(old.status, c.status) && old.lastTransitionTime != null
+              ? old.lastTransitionTime : now;
+          c.lastUpdateTime = now;
+        }
+      }
+      return fresh;
+    }
+  }
+}

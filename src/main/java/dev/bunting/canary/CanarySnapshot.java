@@ -1,0 +1,41 @@
+package dev.bunting.canary;
+
+import dev.bunting.api.Canary;
+import dev.bunting.canary.router.RouterState;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the decider needs to know about one canary at one moment, read from the informer caches. Immutable by
+ * convention: the decider never changes it.
+ *
+ * @param tickDue the analysis interval has elapsed since the last analysis step (steps happen only on due ticks)
+ * @param revision the target's current revision fingerprint ({@link Revision}); null when the target is missing
+ * @param workload null when the target is missing (then {@code problems} says so)
+ * @param shiftsWeights the provider moves traffic by weight (false for {@code kubernetes})
+ */
+public record CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
+    List<Problem> problems, WorkloadView workload, RouterState router, String revision) {
+
+  public String name() {
+    return canary.getMetadata().getName();
+  }
+
+  public String namespace() {
+    return canary.getMetadata().getNamespace();
+  }
+
+  /** {@code name.namespace}, as Flagger writes it in messages. */
+  public String id() {
+    return name() + "." + namespace();
+  }
+
+  public String targetName() {
+    return canary.getSpec().targetRef.name;
+  }
+
+  public String targetKind() {
+    String k = canary.getSpec().targetRef.kind;
+    return k == null || k.isEmpty() ? "Deployment" : k;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.bunting.canary;
+
+/**
+ * Bad input that stops a canary from being reconciled: it becomes a {@code Ready=False}/{@code Stalled=True}
+ * condition with this reason and message, a Warning Event and a log line, and nothing else changes.
+ */
+public record Problem(String reason, String message) {
+  public static final String TARGET_NOT_FOUND = "TargetNotFound";
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String UNSUPPORTED = "Unsupported";
+  public static final String METRIC_TEMPLATE_NOT_FOUND = "MetricTemplateNotFound";
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+}

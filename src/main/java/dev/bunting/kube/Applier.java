@@ -1,0 +1,38 @@
+package dev.bunting.kube;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Future;
+
+/**
+ * Server-side apply with one field manager, on the worker pool. {@link #applyIfChanged} skips the request when the
+ * cached live object already has every desired field ({@link Subset}), so steady state costs no writes.
+ */
+public final class Applier {
+  private final KubernetesClient client;
+  private final BlockingPool pool;
+  private final String fieldManager;
+
+  public Applier(KubernetesClient client, BlockingPool pool, String fieldManager) {
+    this.client = client;
+    this.pool = pool;
+    this.fieldManager = fieldManager;
+  }
+
+  public String fieldManager() {
+    return fieldManager;
+  }
+
+  /** Applies {@code desired} (forcing conflicts: Bunting owns these fields). */
+  public <T extends HasMetadata> Future<T> apply(T desired) {
+    return pool.run(() -> client.resource(desired).fieldManager(fieldManager).forceConflicts().serverSideApply());
+  }
+
+  /** Applies {@code desired} unless {@code live} already contains it; the written object, or null when nothing was sent. */
+  public <T extends HasMetadata> Future<T> applyIfChanged(T desired, HasMetadata live) {
+    if (live != null && Subset.contains(live, desired)) {
+      return Future.succeededFuture(null);
+    }
+    return apply(desired);
+  }
+}
