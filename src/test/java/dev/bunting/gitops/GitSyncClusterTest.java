@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GitSyncClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
   @TempDir
-  Path tmp;
+  static Path tmp;
   private GitSyncFixture fx;
   private WebClient web;
 
@@ -77,6 +77,13 @@ class GitSyncClusterTest {
           .satisfies(c -> assertThat(c.status).as(c.message).isEqualTo("True"));
       assertThat(gs.getStatus().lastAppliedRevision).isEqualTo("main@sha1:" + sha);
     });
+  }
+
+  /** The condition, failing the (retried) assertion while it is absent. */
+  private Condition condition(String gitSync, String type) {
+    java.util.Optional<Condition> c = fx.condition(gitSync, type);
+    assertThat(c).as("condition " + type + " of " + gitSync).isPresent();
+    return c.get();
   }
 
   private List<String> inventoryIds(String gitSync) {
@@ -199,12 +206,12 @@ class GitSyncClusterTest {
       String c2 = repo.commit("bad");
       fx.requestSync("invalid");
       await().atMost(WAIT).untilAsserted(() -> {
-        Condition ready = fx.condition("invalid", Condition.READY).orElseThrow();
+        Condition ready = condition("invalid", Condition.READY);
         assertThat(ready.status).isEqualTo("False");
         assertThat(ready.reason).isEqualTo(SyncFailure.VALIDATION_FAILED);
         assertThat(ready.message).contains("main@sha1:" + c2).contains("broken/svc.yaml (document 1)")
             .contains("Service/" + ns() + "/broken").contains("70000").contains("nothing was applied");
-        Condition stalled = fx.condition("invalid", Condition.STALLED).orElseThrow();
+        Condition stalled = condition("invalid", Condition.STALLED);
         assertThat(stalled.status).isEqualTo("True");
       });
       GitSync gs = fx.get("invalid").orElseThrow();
@@ -236,7 +243,7 @@ class GitSyncClusterTest {
       String c1 = repo.commit("broken yaml");
       fx.create("yaml", GitSyncFixture.spec(repo.url(), ""));
       await().atMost(WAIT).untilAsserted(() -> {
-        Condition ready = fx.condition("yaml", Condition.READY).orElseThrow();
+        Condition ready = condition("yaml", Condition.READY);
         assertThat(ready.status).isEqualTo("False");
         assertThat(ready.reason).isEqualTo(SyncFailure.BUILD_FAILED);
         assertThat(ready.message).contains("main@sha1:" + c1).contains("a.yaml: document 2: invalid YAML");
@@ -346,7 +353,7 @@ class GitSyncClusterTest {
       String c1 = repo.commit("stuck");
       fx.create("deadline", GitSyncFixture.spec(repo.url(), ""));
       await().atMost(WAIT).untilAsserted(() -> {
-        Condition ready = fx.condition("deadline", Condition.READY).orElseThrow();
+        Condition ready = condition("deadline", Condition.READY);
         assertThat(ready.status).isEqualTo("False");
         assertThat(ready.reason).isEqualTo("HealthCheckFailed");
         assertThat(ready.message).contains("Deployment/" + ns() + "/stuck").contains("progress deadline exceeded");
@@ -379,7 +386,7 @@ class GitSyncClusterTest {
       awaitApplied("https", c1);
       assertThat(cm("over-https")).isNotNull();
       await().atMost(WAIT).untilAsserted(() -> {
-        Condition ready = fx.condition("https-wrong", Condition.READY).orElseThrow();
+        Condition ready = condition("https-wrong", Condition.READY);
         assertThat(ready.status).isEqualTo("False");
         assertThat(ready.reason).isEqualTo(GitException.AUTHENTICATION_FAILED);
         assertThat(ready.message).contains(server.url()).doesNotContain("not-the-password");
@@ -406,7 +413,7 @@ class GitSyncClusterTest {
       fx.create("ssh-good", good);
 
       await().atMost(WAIT).untilAsserted(() -> {
-        Condition ready = fx.condition("ssh-mitm", Condition.READY).orElseThrow();
+        Condition ready = condition("ssh-mitm", Condition.READY);
         assertThat(ready.status).isEqualTo("False");
         assertThat(ready.reason).isEqualTo(GitException.GIT_OPERATION_FAILED);
         assertThat(ready.message).contains("ssh host key verification failed")
