@@ -62,6 +62,7 @@ final class ApplyPipeline {
     boolean deferred;
     Action action;
     String error;
+    List<String> drift = List.of();
     private volatile boolean applied;
 
     boolean applied() {
@@ -224,6 +225,7 @@ final class ApplyPipeline {
     }
     if (DriftCheck.drifted(dry, current)) {
       i.action = Action.CONFIGURE;
+      i.drift = DriftCheck.differences(dry, current, 5);
     } else {
       i.action = Action.UNCHANGED;
       r.memo().put(i.key.inventoryId(), memoOf(i.digest, current));
@@ -284,7 +286,8 @@ final class ApplyPipeline {
     }
     r.memo().put(i.key.inventoryId(), memoOf(i.digest, result));
     i.markApplied();
-    LOG.info("gitsync {}/{}: {} {}", r.gitSyncNamespace(), r.gitSyncName(), i.key, verb(i.action));
+    LOG.info("gitsync {}/{}: {} {}{}", r.gitSyncNamespace(), r.gitSyncName(), i.key, verb(i.action),
+        i.drift.isEmpty() ? "" : " (drifted: " + String.join(", ", i.drift) + ")");
   }
 
   private void recreate(Request r, Item i) {

@@ -32,10 +32,36 @@ public final class DriftCheck {
     return !comparable(dryRun).equals(comparable(live));
   }
 
-  /** The object as a map, minus status and server-maintained metadata. */
+  /** Up to {@code max} dotted paths where the two objects differ (for logs and Events: what drifted). */
+  public static List<String> differences(HasMetadata desired, HasMetadata live, int max) {
+    List<String> out = new java.util.ArrayList<>();
+    diff("", comparable(desired), live == null ? Map.of() : comparable(live), out, max);
+    return out;
+  }
+
+  private static void diff(String path, Object a, Object b, List<String> out, int max) {
+    if (out.size() >= max || java.util.Objects.equals(a, b)) {
+      return;
+    }
+    if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
+      java.util.Set<Object> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(String::valueOf));
+      keys.addAll(ma.keySet());
+      keys.addAll(mb.keySet());
+      for (Object k : keys) {
+        diff(path.isEmpty() ? String.valueOf(k) : path + "." + k, ma.get(k), mb.get(k), out, max);
+      }
+      return;
+    }
+    out.add(path.isEmpty() ? "(object)" : path);
+  }
+
+  /**
+   * The object as a map, minus status and server-maintained metadata, with numbers normalised (an integer is a
+   * {@code Long}, a fraction a {@code Double}, whatever type the parser picked).
+   */
+  @SuppressWarnings("unchecked")
   public static Map<String, Object> comparable(HasMetadata obj) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = new LinkedHashMap<>(SERIALIZATION.convertValue(obj, Map.class));
+    Map<String, Object> m = (Map<String, Object>) normalize(SERIALIZATION.convertValue(obj, Map.class));
     m.remove("status");
     if (m.get("metadata") instanceof Map<?, ?> md) {
       @SuppressWarnings("unchecked")
@@ -59,6 +85,27 @@ public final class DriftCheck {
     @SuppressWarnings("unchecked")
     Map<String, Object> m = SERIALIZATION.convertValue(obj, Map.class);
     return sha256(SERIALIZATION.asJson(sorted(m)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object normalize(Object o) {
+    if (o instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      ((Map<String, Object>) m).forEach((k, v) -> out.put(k, normalize(v)));
+      return out;
+    }
+    if (o instanceof List<?> l) {
+      return l.stream().map(DriftCheck::normalize).toList();
+    }
+    if (o instanceof Integer || o instanceof Long || o instanceof Short || o instanceof Byte
+        || o instanceof java.math.BigInteger) {
+      return ((Number) o).longValue();
+    }
+    if (o instanceof Float || o instanceof Double || o instanceof java.math.BigDecimal) {
+      double d = ((Number) o).doubleValue();
+      return d == Math.rint(d) && !Double.isInfinite(d) ? (Object) (long) d : (Object) d;
+    }
+    return o;
   }
 
   @SuppressWarnings("unchecked")

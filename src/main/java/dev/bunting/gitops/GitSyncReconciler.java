@@ -292,6 +292,7 @@ final class GitSyncReconciler {
       String msg = applied + "; waiting for " + pending.size() + " object" + (pending.size() == 1 ? "" : "s")
           + " to become ready: " + abbreviate(pending);
       observe(ns, name, "progressing", started);
+      LOG.info("gitsync {}: waiting for {}", key, abbreviate(pending));
       Duration left = timeout.minus(waited);
       Duration next = left.compareTo(spec.intervalOrDefault()) < 0 ? left : spec.intervalOrDefault();
       return finish(gs, key, rev, outcome, status -> {
