@@ -128,6 +128,7 @@ public final class GitSyncController {
 
   /** Asks for an immediate sync of {@code namespace/name} (the webhook receiver's trigger). */
   public void requestSync(String key) {
+    reconciler.requestFullSync(key);
     if (queue != null) {
       queue.enqueue(key);
     }
@@ -145,8 +146,9 @@ public final class GitSyncController {
   }
 
   private void ownedObjectChanged(String ownerKey) {
-    if (reconciler.waitingForHealth(ownerKey)) {
-      requestSync(ownerKey);
+    if (reconciler.waitingForHealth(ownerKey) && queue != null) {
+      reconciler.requestHealthCheck(ownerKey);
+      queue.enqueue(ownerKey);
     }
   }
 

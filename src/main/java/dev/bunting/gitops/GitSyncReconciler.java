@@ -59,6 +59,10 @@ final class GitSyncReconciler {
     volatile Rendered rendered;
     volatile String healthFor;
     volatile Instant healthSince;
+    /** The last completed sync, for health-only re-checks: revision, generation and outcome. */
+    volatile GitRevision lastRevision;
+    volatile Long lastGeneration;
+    volatile SyncOutcome lastOutcome;
   }
 
   private record Rendered(String sha, String path, String defaultNamespace, List<Manifest> manifests) {}
@@ -79,6 +83,8 @@ final class GitSyncReconciler {
   private final ManifestRenderer renderer;
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final Set<String> waitingForHealth = ConcurrentHashMap.newKeySet();
+  private final Set<String> healthOnlyRequests = ConcurrentHashMap.newKeySet();
+  private final Set<String> fullSyncRequests = ConcurrentHashMap.newKeySet();
 
   GitSyncReconciler(KubernetesClient client, BlockingPool pool, Clock clock, ResourceCache<GitSync> gitSyncs,
       GitMirror mirror, ApiDiscovery discovery, ManagedObjects live, ApplyPipeline pipeline, EventRecorder events,
@@ -100,6 +106,16 @@ final class GitSyncReconciler {
   /** True while the GitSync waits for its objects to become healthy: their changes should wake it. */
   boolean waitingForHealth(String key) {
     return waitingForHealth.contains(key);
+  }
+
+  /** The next reconcile of {@code key} may only re-judge health (one of its objects changed). */
+  void requestHealthCheck(String key) {
+    healthOnlyRequests.add(key);
+  }
+
+  /** The next reconcile of {@code key} must be a full sync (webhook, spec change, annotation). */
+  void requestFullSync(String key) {
+    fullSyncRequests.add(key);
   }
 
   Future<Outcome> reconcile(String key) {
@@ -133,6 +149,20 @@ final class GitSyncReconciler {
     }
     State state = states.computeIfAbsent(key, k -> new State());
     long started = System.nanoTime();
+    boolean fullRequested = fullSyncRequests.remove(key);
+    boolean healthRequested = healthOnlyRequests.remove(key);
+    boolean healthOnly = healthRequested && !fullRequested && state.lastOutcome != null
+        && java.util.Objects.equals(state.lastGeneration, gs.getMetadata().getGeneration())
+        && waitingForHealth.contains(key);
+    if (healthOnly) {
+      // woken by a change to one of its objects while waiting for health: judge health again, no Git, no apply
+      SyncOutcome last = state.lastOutcome;
+      GitRevision rev = state.lastRevision;
+      SyncOutcome quiet = new SyncOutcome(last.inventory(), List.of(), 0, 0, last.created() + last.configured()
+          + last.unchanged(), last.skipped(), 0, List.of(), last.skippedKeys());
+      return pool.run(() -> health(quiet)).compose(h -> onSynced(gs, key, spec, state, rev, quiet, h, started))
+          .recover(e -> onFailure(gs, key, spec, rev, e, started));
+    }
     GitRevision[] attempted = new GitRevision[1];
     return pool.run(() -> fetchAndRender(gs, spec, state, attempted))
         .compose(f -> pipeline.run(new ApplyPipeline.Request(ns, name, applyClient(gs, spec), f.manifests(),
@@ -241,6 +271,9 @@ final class GitSyncReconciler {
       SyncOutcome outcome, Map<ObjectKey, Health> health, long started) {
     String ns = gs.getMetadata().getNamespace();
     String name = gs.getMetadata().getName();
+    state.lastRevision = rev;
+    state.lastGeneration = gs.getMetadata().getGeneration();
+    state.lastOutcome = outcome;
     String healthKey = rev + "/" + gs.getMetadata().getGeneration();
     Instant now = clock.instant();
     if (!healthKey.equals(state.healthFor) || outcome.wroteSomething() || state.healthSince == null) {
