@@ -10,7 +10,7 @@ public class CanarySpec extends ApiObject {
   public AutoscalerReference autoscalerRef;
   public ObjectReference ingressRef;
   public ObjectReference routeRef;
-  public ObjectReference upstreamRef;
+  public UpstreamReference upstreamRef;
   public CanaryService service;
   public CanaryAnalysis analysis;
   /** Deprecated alias of {@link #analysis}, read only when {@code analysis} is absent. */

@@ -1,12 +1,13 @@
 package dev.bunting.api;
 
-/** {@code targetRef}, {@code ingressRef}, {@code routeRef}, {@code upstreamRef}: a reference to another object. */
+/**
+ * {@code targetRef}, {@code ingressRef}, {@code routeRef}, {@code autoscalerRef}: a reference to another object in the
+ * Canary's namespace (the CRD declares no namespace for them; {@link UpstreamReference} is the exception).
+ */
 public class ObjectReference extends ApiObject {
   public String apiVersion;
   public String kind;
   public String name;
-  /** Only {@code upstreamRef} (Gloo) carries a namespace; the others live in the Canary's namespace. */
-  public String namespace;
 
   public ObjectReference() {}
 

@@ -286,7 +286,7 @@ public final class CanaryDecider {
         event("Normal", "Starting canary analysis for " + s.id());
         CheckResult pre = need(CheckKind.PRE_ROLLOUT);
         if (!pre.passed()) {
-          failCheck("Halt advancement " + s.id() + " pre-rollout check failed: " + pre.message());
+          failCheck(pre.message());
           return;
         }
       } else {

@@ -114,9 +114,8 @@ public final class CanaryEffects {
     }
     if (action instanceof RevertApexService) {
       String apexName = canary.getSpec().serviceName();
-      Service apex = services.apexService(canary, obs.target(), obs.selector(), caches.services().get(ns, apexName));
-      apex.getSpec().setSelector(Map.of(obs.selector().label(), obs.selector().value()));
-      apex.getMetadata().setOwnerReferences(null);
+      Service apex = services.revertedApexService(canary, obs.target(), obs.selector(),
+          caches.services().get(ns, apexName));
       return counted(applier.apply(apex), writes).map(canary);
     }
     if (action instanceof NotifyHooks h) {

@@ -6,6 +6,7 @@ import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.canary.router.RouterState;
+import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.canary.workload.DeploymentWorkload;
@@ -29,25 +30,22 @@ import java.util.Optional;
  */
 public final class CanaryObserver {
   private final CanaryCaches caches;
-  private final RouterRegistry routers;
+  private final Routers routers;
   private final DeploymentWorkload workload;
   private final SelectorLabels selectorLabels;
-  private final String defaultProvider;
   private final boolean metricsServerConfigured;
 
-  public CanaryObserver(CanaryCaches caches, RouterRegistry routers, DeploymentWorkload workload,
-      SelectorLabels selectorLabels, String defaultProvider, boolean metricsServerConfigured) {
+  public CanaryObserver(CanaryCaches caches, Routers routers, DeploymentWorkload workload,
+      SelectorLabels selectorLabels, boolean metricsServerConfigured) {
     this.caches = caches;
     this.routers = routers;
     this.workload = workload;
     this.selectorLabels = selectorLabels;
-    this.defaultProvider = defaultProvider;
     this.metricsServerConfigured = metricsServerConfigured;
   }
 
   public String provider(Canary canary) {
-    String p = canary.getSpec().provider;
-    return p == null || p.isEmpty() ? defaultProvider : p;
+    return routers.providerOf(canary);
   }
 
   public Observation observe(Canary canary, Instant now, boolean tickDue) {
@@ -56,9 +54,9 @@ public final class CanaryObserver {
     String provider = provider(canary);
     List<Problem> problems = new ArrayList<>();
 
-    Optional<TrafficRouter> router = routers.router(provider);
+    Optional<TrafficRouter> router = routers.routerFor(canary);
     if (router.isEmpty()) {
-      problems.add(new Problem(Problem.UNSUPPORTED, routers.unsupportedMessage(provider)));
+      routers.validate(canary).forEach(m -> problems.add(new Problem(Problem.UNSUPPORTED, m)));
     }
     String kind = spec.targetRef.kind == null ? "Deployment" : spec.targetRef.kind;
     if (!kind.equals("Deployment")) {

@@ -16,6 +16,7 @@ public final class ApiRequestCounter implements Interceptor {
   private final Counter requests;
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong reads = new AtomicLong();
+  private final AtomicLong watches = new AtomicLong();
 
   public ApiRequestCounter(PrometheusRegistry registry) {
     this.requests = Counter.builder()
@@ -29,7 +30,9 @@ public final class ApiRequestCounter implements Interceptor {
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     String verb = verb(request);
     requests.labelValues(verb, resource(request.uri().getPath())).inc();
-    if (verb.equals("get") || verb.equals("list") || verb.equals("watch")) {
+    if (verb.equals("watch")) {
+      watches.incrementAndGet();
+    } else if (verb.equals("get") || verb.equals("list")) {
       reads.incrementAndGet();
     } else {
       writes.incrementAndGet();
@@ -41,14 +44,19 @@ public final class ApiRequestCounter implements Interceptor {
     return writes.get();
   }
 
-  /** get, list and watch requests since start. */
+  /** get and list requests since start (informers list once per start and after a lost watch). */
   public long reads() {
     return reads.get();
   }
 
+  /** Watch requests since start (one per informer, plus reconnects). */
+  public long watches() {
+    return watches.get();
+  }
+
   /** All requests since start. */
   public long total() {
-    return writes.get() + reads.get();
+    return writes.get() + reads.get() + watches.get();
   }
 
   static String verb(HttpRequest request) {

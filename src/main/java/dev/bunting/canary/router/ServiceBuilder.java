@@ -24,4 +24,12 @@ public interface ServiceBuilder {
   Service primaryService(Canary canary, Deployment target, Selector selector);
 
   Service apexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing);
+
+  /**
+   * The apex Service pointed back at the target's pods ({@code <label>: <value>}), for {@code revertOnDeletion}: a
+   * Service the Canary controls loses its owner reference (so it outlives the Canary instead of being garbage
+   * collected); a Service it does not control gets the selector from its {@code kubectl.kubernetes.io/last-applied-configuration}
+   * when there is one, as Flagger's {@code Finalize} does.
+   */
+  Service revertedApexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing);
 }

@@ -1,0 +1,70 @@
+package dev.bunting.canary.router;
+
+import dev.bunting.api.Canary;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The traffic routers Bunting has, by provider name, and which one a Canary uses: {@code spec.provider}, or the
+ * controller's default provider ({@code --mesh-provider}) when that is empty. Names match exactly:
+ * {@code kubernetes}, {@code gatewayapi:v1}, {@code gatewayapi:v1beta1}. Every other Flagger provider (istio, linkerd,
+ * nginx, contour, gloo, ..., and a bare {@code gatewayapi}) is reported as not supported instead of silently falling
+ * back to Istio as Flagger does.
+ */
+public final class Routers {
+  /** The default provider when the controller is given none. */
+  public static final String DEFAULT_PROVIDER = KubernetesRouter.PROVIDER;
+
+  private final String defaultProvider;
+  private final Map<String, TrafficRouter> byProvider = new LinkedHashMap<>();
+
+  /** Bunting's routers; {@code defaultProvider} (blank ⇒ {@value #DEFAULT_PROVIDER}) serves Canaries without one. */
+  public Routers(String defaultProvider) {
+    this(defaultProvider, List.of(new KubernetesRouter(), GatewayApiRouter.v1(), GatewayApiRouter.v1beta1()));
+  }
+
+  /** Explicit routers, e.g. for tests. */
+  public Routers(String defaultProvider, List<TrafficRouter> routers) {
+    this.defaultProvider = defaultProvider == null || defaultProvider.isBlank() ? DEFAULT_PROVIDER : defaultProvider.trim();
+    routers.forEach(r -> byProvider.put(r.provider(), r));
+  }
+
+  /** The provider the Canary asks for: {@code spec.provider}, else the default. */
+  public String providerOf(Canary canary) {
+    String provider = canary.getSpec() == null ? null : canary.getSpec().provider;
+    return provider == null || provider.isBlank() ? defaultProvider : provider.trim();
+  }
+
+  /** The Canary's router; empty when its provider is not supported ({@link #validate} says why). */
+  public Optional<TrafficRouter> routerFor(Canary canary) {
+    return Optional.ofNullable(byProvider.get(providerOf(canary)));
+  }
+
+  /**
+   * Everything that keeps the Canary from being routed: an unsupported provider, else the router's own checks.
+   * Empty means valid.
+   */
+  public List<String> validate(Canary canary) {
+    Optional<TrafficRouter> router = routerFor(canary);
+    if (router.isEmpty()) {
+      String provider = providerOf(canary);
+      boolean fromDefault = canary.getSpec() == null || canary.getSpec().provider == null || canary.getSpec().provider.isBlank();
+      return List.of("provider " + provider + " is not supported by Bunting yet (supported: "
+          + String.join(", ", supportedProviders()) + ")"
+          + (fromDefault ? "; spec.provider is empty, so the controller's default provider applies" : ""));
+    }
+    return router.get().validate(canary);
+  }
+
+  public List<String> supportedProviders() {
+    return List.copyOf(byProvider.keySet());
+  }
+
+  /** The routing object kinds to watch (one per API version), e.g. HTTPRoute v1 and v1beta1. */
+  public List<ResourceDefinitionContext> routeResources() {
+    return byProvider.values().stream().flatMap(r -> r.routeResource().stream()).toList();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.bunting.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The controller's flags. Names follow Flagger's where Flagger has one; each has an environment-variable fallback
+ * (picocli reads {@code ${env:...}} defaults), so the Helm chart and a plain {@code docker run} both work.
+ */
+public final class ControllerOptions {
+  @Option(names = "--metrics-server", defaultValue = "${env:METRICS_SERVER}",
+      description = "Prometheus URL for the builtin metrics (request-success-rate, request-duration) and for "
+          + "MetricTemplates without an address. Env: METRICS_SERVER.")
+  public String metricsServer;
+
+  @Option(names = "--mesh-provider", defaultValue = "${env:MESH_PROVIDER:-kubernetes}",
+      description = "Default provider for Canaries without spec.provider: kubernetes, gatewayapi:v1 or "
+          + "gatewayapi:v1beta1 (default: ${DEFAULT-VALUE}). Env: MESH_PROVIDER.")
+  public String meshProvider;
+
+  @Option(names = "--namespace", defaultValue = "${env:WATCH_NAMESPACE}",
+      description = "Watch one namespace only (default: all namespaces). Env: WATCH_NAMESPACE.")
+  public String namespace;
+
+  @Option(names = "--port", defaultValue = "${env:PORT:-8080}",
+      description = "HTTP port for /healthz, /readyz, /metrics and the Git receiver (default: ${DEFAULT-VALUE}). Env: PORT.")
+  public int port;
+
+  @Option(names = "--listen-address", defaultValue = "${env:LISTEN_ADDRESS:-0.0.0.0}",
+      description = "Address the HTTP server binds (default: ${DEFAULT-VALUE}).")
+  public String listenAddress;
+
+  @Option(names = "--selector-labels", split = ",", defaultValue = "${env:SELECTOR_LABELS:-app,name,app.kubernetes.io/name}",
+      description = "Labels that identify a target's pods, in order (default: ${DEFAULT-VALUE}). Env: SELECTOR_LABELS.")
+  public List<String> selectorLabels;
+
+  @Option(names = "--max-concurrent-reconciles", defaultValue = "${env:MAX_CONCURRENT_RECONCILES:-8}",
+      description = "Reconciles that may run at once, per engine (default: ${DEFAULT-VALUE}).")
+  public int maxConcurrentReconciles;
+
+  @Option(names = "--cluster-name", defaultValue = "${env:CLUSTER_NAME}",
+      description = "Cluster name shown in alerts. Env: CLUSTER_NAME.")
+  public String clusterName;
+
+  @Option(names = "--slack-url", defaultValue = "${env:SLACK_URL}",
+      description = "Slack webhook for canaries without analysis.alerts. Env: SLACK_URL.")
+  public String slackUrl;
+
+  @Option(names = "--slack-channel", defaultValue = "${env:SLACK_CHANNEL}", description = "Slack channel. Env: SLACK_CHANNEL.")
+  public String slackChannel;
+
+  @Option(names = "--slack-user", defaultValue = "${env:SLACK_USER:-flagger}", description = "Slack user name.")
+  public String slackUser;
+
+  @Option(names = "--msteams-url", defaultValue = "${env:MSTEAMS_URL}",
+      description = "MS Teams webhook for canaries without analysis.alerts. Env: MSTEAMS_URL.")
+  public String msteamsUrl;
+
+  @Option(names = "--event-webhook", defaultValue = "${env:EVENT_WEBHOOK_URL}",
+      description = "URL that receives every canary Event (canaries with their own event hooks use those). "
+          + "Env: EVENT_WEBHOOK_URL.")
+  public String eventWebhook;
+
+  @Option(names = "--git-cache-dir", defaultValue = "${env:GIT_CACHE_DIR}",
+      description = "Directory for GitSync's bare clones (default: ~/.cache/bunting/git). Env: GIT_CACHE_DIR.")
+  public Path gitCacheDir;
+
+  @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
+      description = "Log format: text or json (default: ${DEFAULT-VALUE}). Env: LOG_FORMAT.")
+  public String logFormat;
+
+  public Optional<String> metricsServer() {
+    return Optional.ofNullable(metricsServer).filter(s -> !s.isBlank());
+  }
+
+  public Optional<String> namespace() {
+    return Optional.ofNullable(namespace).filter(s -> !s.isBlank());
+  }
+
+  /** Options with every default, as the tests and the playground start the controller. */
+  public static ControllerOptions defaults() {
+    ControllerOptions o = new ControllerOptions();
+    picocli.CommandLine cl = new picocli.CommandLine(new Holder(o));
+    cl.parseArgs();
+    return o;
+  }
+
+  @picocli.CommandLine.Command(name = "defaults")
+  private static final class Holder {
+    @picocli.CommandLine.Mixin
+    final ControllerOptions options;
+
+    Holder(ControllerOptions options) {
+      this.options = options;
+    }
+  }
+}

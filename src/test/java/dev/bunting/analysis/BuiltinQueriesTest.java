@@ -1,0 +1,153 @@
+package dev.bunting.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bunting.analysis.FlaggerGoldenQueries.Golden;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BuiltinQueriesTest {
+
+  static Stream<Golden> goldens() {
+    return FlaggerGoldenQueries.ALL.stream();
+  }
+
+  @Test
+  void everyObserverHasAGoldenTest() {
+    Set<BuiltinObserver> covered = FlaggerGoldenQueries.ALL.stream().map(Golden::observer)
+        .collect(Collectors.toCollection(() -> EnumSet.noneOf(BuiltinObserver.class)));
+    assertThat(covered).containsExactlyInAnyOrder(BuiltinObserver.values());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldens")
+  void successRateRendersExactlyAsFlaggerSendsIt(Golden golden) {
+    String raw = golden.observer().renderRaw(BuiltinMetric.REQUEST_SUCCESS_RATE, golden.model());
+    assertThat(QueryText.collapse(raw)).isEqualTo(golden.successRate());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldens")
+  void durationRendersExactlyAsFlaggerSendsIt(Golden golden) {
+    String raw = golden.observer().renderRaw(BuiltinMetric.REQUEST_DURATION, golden.model());
+    assertThat(QueryText.collapse(raw)).isEqualTo(golden.duration());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldens")
+  void bunting_sendsTheGoldenQueryTrimmed(Golden golden) {
+    assertThat(golden.observer().query(BuiltinMetric.REQUEST_SUCCESS_RATE, golden.model()))
+        .isEqualTo(golden.successRate().strip());
+    assertThat(golden.observer().query(BuiltinMetric.REQUEST_DURATION, golden.model()))
+        .isEqualTo(golden.duration().strip());
+  }
+
+  @Test
+  void contourSelectsTheCanaryServiceByServiceName() {
+    QueryModel model = QueryModel.of("podinfo", "test", "podinfo").withService("frontend");
+    assertThat(BuiltinObserver.CONTOUR.query(BuiltinMetric.REQUEST_DURATION, model))
+        .contains("envoy_cluster_name=~\"test_frontend-canary_[0-9a-zA-Z-]+\"")
+        .doesNotContain("podinfo");
+  }
+
+  @Test
+  void skipperReplacesNonWordCharactersInNames() {
+    QueryModel model = QueryModel.of("my-app", "team-a.prod", "my-app").withService("my.svc")
+        .withIngress("web-ingress");
+    assertThat(BuiltinObserver.SKIPPER.query(BuiltinMetric.REQUEST_SUCCESS_RATE, model))
+        .contains("route=~\"kube(ew)?_team_a_prod__web_ingress_canary__.*__my_svc_canary(_[0-9]+)?\"");
+  }
+
+  @Test
+  void knativeUsesTheRoute() {
+    QueryModel model = QueryModel.of("hello", "default", "hello").withRoute("hello-00042");
+    assertThat(BuiltinObserver.KNATIVE.query(BuiltinMetric.REQUEST_SUCCESS_RATE, model))
+        .contains("envoy_cluster_name=~\"default/hello-00042\"");
+  }
+
+  @Test
+  void theIntervalComesFromTheModel() {
+    QueryModel model = QueryModel.of("podinfo", "test", "podinfo").withInterval("30s");
+    assertThat(BuiltinObserver.ISTIO.query(BuiltinMetric.REQUEST_DURATION, model)).contains("}[30s]")
+        .doesNotContain("[1m]");
+  }
+
+  // --- provider selection ----------------------------------------------------------------------
+
+  @ParameterizedTest
+  @CsvSource({
+      "istio, ISTIO", "linkerd, LINKERD", "nginx, NGINX", "contour, CONTOUR", "gloo, GLOO", "gloo:v2, GLOO",
+      "kuma, KUMA", "appmesh, APPMESH", "appmesh:v1beta2, APPMESH", "knative, KNATIVE", "traefik, TRAEFIK",
+      "kubernetes, HTTP", "gatewayapi, HTTP", "gatewayapi:v1, HTTP", "gatewayapi:v1beta1, HTTP", "osm, OSM",
+      "apisix, APISIX", "skipper, SKIPPER", "istio:service, ISTIO", "kubernetes:service, HTTP",
+      "linkerd:service, LINKERD"})
+  void choosesTheObserverLikeFlagger(String provider, BuiltinObserver expected) {
+    assertThat(BuiltinQueries.observerFor(provider)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "crossover", "smi", "smi:linkerd", "Istio", "cilium", "nginx2"})
+  void unknownProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
+    assertThatThrownBy(() -> BuiltinQueries.observerFor(provider))
+        .isInstanceOf(BuiltinQueries.UnsupportedProviderException.class)
+        .hasMessageStartingWith("no builtin metric queries for provider \"" + provider + "\"")
+        .hasMessageContaining("use a MetricTemplate");
+    assertThat(BuiltinQueries.find(provider)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(nullValues = "null", value = {
+      "istio, kubernetes, istio",
+      "null, istio, istio",
+      "'', nginx, nginx",
+      "nginx, linkerd, linkerd",
+      "kubernetes, smi:linkerd, linkerd",
+      "null, smi:crossover, crossover",
+      "gatewayapi:v1, crossover, gatewayapi:v1"})
+  void effectiveProviderFollowsFlaggersOverrides(String canary, String mesh, String expected) {
+    assertThat(BuiltinQueries.effectiveProvider(canary, mesh)).isEqualTo(expected);
+  }
+
+  // --- units -----------------------------------------------------------------------------------
+
+  @Test
+  void successRateIsUnchanged() {
+    for (BuiltinObserver o : BuiltinObserver.values()) {
+      assertThat(o.toAnalysisValue(BuiltinMetric.REQUEST_SUCCESS_RATE, 99.87)).as(o.name()).isEqualTo(99.87);
+    }
+  }
+
+  @Test
+  void httpObserverConvertsSecondsToWholeMilliseconds() {
+    assertThat(BuiltinObserver.HTTP.toAnalysisValue(BuiltinMetric.REQUEST_DURATION, 0.100)).isEqualTo(100.0);
+    assertThat(BuiltinObserver.HTTP.toAnalysisValue(BuiltinMetric.REQUEST_DURATION, 0.2509)).isEqualTo(250.0);
+    assertThat(BuiltinObserver.HTTP.toAnalysisValue(BuiltinMetric.REQUEST_DURATION, 0.0009)).isEqualTo(0.0);
+  }
+
+  @Test
+  void otherObserversTruncateTheMillisecondsTheQueryReturns() {
+    Map<BuiltinObserver, Double> expected = Arrays.stream(BuiltinObserver.values())
+        .filter(o -> o != BuiltinObserver.HTTP)
+        .collect(Collectors.toMap(o -> o, o -> 99.0));
+    expected.forEach((o, ms) ->
+        assertThat(o.toAnalysisValue(BuiltinMetric.REQUEST_DURATION, 99.97)).as(o.name()).isEqualTo(ms));
+  }
+
+  @Test
+  void builtinMetricsAreRecognisedByExactName() {
+    assertThat(BuiltinMetric.byName("request-success-rate")).contains(BuiltinMetric.REQUEST_SUCCESS_RATE);
+    assertThat(BuiltinMetric.byName("request-duration")).contains(BuiltinMetric.REQUEST_DURATION);
+    assertThat(BuiltinMetric.byName("Request-Duration")).isEmpty();
+    assertThat(BuiltinMetric.byName("request-duration-p95")).isEmpty();
+  }
+}

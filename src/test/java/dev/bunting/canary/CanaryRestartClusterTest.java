@@ -1,0 +1,99 @@
+package dev.bunting.canary;
+
+import static dev.bunting.canary.CanaryScenarios.BUILTIN_METRICS;
+import static dev.bunting.canary.CanaryScenarios.deployment;
+import static dev.bunting.canary.CanaryScenarios.gatewayCanary;
+import static dev.bunting.canary.Timeline.phase;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bunting.api.CanaryPhase;
+import dev.bunting.kube.ApiRequestCounter;
+import dev.bunting.testing.BuntingUnderTest;
+import dev.bunting.testing.LocalCluster;
+import dev.bunting.testing.TestCluster;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Durability and cost: a controller restarted in the middle of an analysis continues from the Canary's status without
+ * repeating or skipping a step; an idle canary costs no API requests; a progressing tick costs a handful of writes and
+ * no reads (everything is read from informer caches).
+ */
+@LocalCluster(gatewayApi = true)
+class CanaryRestartClusterTest {
+  private static final Duration RELEASE = Duration.ofMinutes(4);
+
+  static TestCluster cluster;
+  static BuntingUnderTest bunting;
+
+  @BeforeAll
+  static void start(TestCluster testCluster) throws Exception {
+    cluster = testCluster;
+    bunting = BuntingUnderTest.start(cluster, "gatewayapi:v1");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (bunting != null) {
+      bunting.close();
+    }
+  }
+
+  private static void setImage(String name, String tag) {
+    cluster.client().apps().deployments().inNamespace(cluster.namespace()).withName(name).edit(d -> {
+      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("ghcr.io/stefanprodan/podinfo:" + tag);
+      return d;
+    });
+  }
+
+  @Test
+  void aRestartMidAnalysisContinuesWithoutRepeatingOrSkippingAStep() throws Exception {
+    String name = "durable";
+    cluster.apply(deployment(name, "6.0.0"));
+    cluster.apply(gatewayCanary(name, """
+        interval: 10s
+        threshold: 3
+        stepWeight: 20
+        maxWeight: 60
+        """ + BUILTIN_METRICS));
+    Timeline.record(bunting, name, name, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
+    setImage(name, "6.0.1");
+
+    Timeline before = Timeline.record(bunting, name, name, c -> c.getStatus().canaryWeightOrZero() == 20, RELEASE);
+    ApiRequestCounter requests = bunting.app().requests();
+    long writes = requests.writes();
+    long reads = requests.reads();
+    Timeline tick = Timeline.record(bunting, name, name, c -> c.getStatus().canaryWeightOrZero() == 40, RELEASE);
+    System.out.printf("progressing tick 20 -> 40: %d writes, %d reads%n", requests.writes() - writes,
+        requests.reads() - reads);
+    assertThat(requests.reads() - reads).as("a progressing tick reads from caches only").isZero();
+    assertThat(requests.writes() - writes).as("route + status + event for one step").isBetween(2L, 5L);
+
+    bunting.stopApp();
+    Thread.sleep(bunting.interval().plusSeconds(5).toMillis());
+    assertThat(bunting.canary(name).getStatus().canaryWeight).as("nothing moves while Bunting is down").isEqualTo(40);
+    bunting.startAgain();
+    Timeline after = Timeline.record(bunting, name, name, phase(CanaryPhase.SUCCEEDED), RELEASE);
+
+    assertThat(before.routeWeights).containsExactly(0, 20);
+    assertThat(tick.routeWeights).containsExactly(20, 40);
+    assertThat(after.routeWeights).as(after.toString()).containsExactly(40, 60, 0);
+    String id = name + "." + cluster.namespace();
+    assertThat(bunting.events(name).stream().filter(m -> m.startsWith("Advance " + id + " canary weight ")))
+        .as("each step exactly once").hasSize(3)
+        .anyMatch(m -> m.startsWith("Advance " + id + " canary weight 20"))
+        .anyMatch(m -> m.startsWith("Advance " + id + " canary weight 40"))
+        .anyMatch(m -> m.startsWith("Advance " + id + " canary weight 60"));
+
+    ApiRequestCounter idle = bunting.app().requests();
+    long idleWrites = idle.writes();
+    long idleReads = idle.reads();
+    Thread.sleep(bunting.interval().multipliedBy(3).toMillis());
+    System.out.printf("idle canary over 3 intervals: %d writes, %d reads%n", idle.writes() - idleWrites,
+        idle.reads() - idleReads);
+    assertThat(idle.writes() - idleWrites).as("an idle canary writes nothing").isZero();
+    assertThat(idle.reads() - idleReads).as("an idle canary reads nothing from the API server").isZero();
+  }
+}

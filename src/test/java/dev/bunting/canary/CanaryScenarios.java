@@ -1,0 +1,75 @@
+package dev.bunting.canary;
+
+/** Manifests for the canary engine's cluster tests: a podinfo-like Deployment and Canaries in Flagger's style. */
+final class CanaryScenarios {
+  private CanaryScenarios() {}
+
+  static String deployment(String name, String tag) {
+    return """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: %1$s
+          labels: {app: %1$s}
+        spec:
+          replicas: 2
+          progressDeadlineSeconds: 120
+          selector:
+            matchLabels: {app: %1$s}
+          template:
+            metadata:
+              labels: {app: %1$s}
+            spec:
+              containers:
+              - name: app
+                image: ghcr.io/stefanprodan/podinfo:%2$s
+                ports:
+                - {name: http, containerPort: 9898}
+        """.formatted(name, tag);
+  }
+
+  /** A Gateway API canary: {@code analysis} is the indented body of {@code spec.analysis}. */
+  static String gatewayCanary(String name, String analysis) {
+    return """
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata:
+          name: %1$s
+        spec:
+          provider: gatewayapi:v1
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: %1$s}
+          service:
+            port: 9898
+            gatewayRefs: [{name: public-gateway}]
+          analysis:
+        %2$s
+        """.formatted(name, analysis.indent(4).stripTrailing());
+  }
+
+  static String kubernetesCanary(String name, String analysis) {
+    return """
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata:
+          name: %1$s
+        spec:
+          provider: kubernetes
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: %1$s}
+          service:
+            port: 9898
+          analysis:
+        %2$s
+        """.formatted(name, analysis.indent(4).stripTrailing());
+  }
+
+  /** The builtin metrics with Flagger's documented thresholds. */
+  static final String BUILTIN_METRICS = """
+      metrics:
+      - name: request-success-rate
+        thresholdRange: {min: 99}
+        interval: 1m
+      - name: request-duration
+        thresholdRange: {max: 500}
+        interval: 1m
+      """;
+}

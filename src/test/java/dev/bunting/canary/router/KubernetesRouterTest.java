@@ -1,0 +1,31 @@
+package dev.bunting.canary.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bunting.api.Canary;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class KubernetesRouterTest {
+  private final KubernetesRouter router = new KubernetesRouter();
+  private final Canary canary = Manifests.canary("kubernetes", "{name: frontend, port: 9898}", "{iterations: 10}");
+
+  @Test
+  void writesNoRoutingObjectAndAlwaysReportsThePrimaryAccepted() {
+    assertThat(router.desiredObjects(canary, Weights.canary(50), Optional.empty())).isEmpty();
+    assertThat(router.state(canary, Optional.empty())).isEqualTo(new RouterState(Optional.of(Weights.ALL_PRIMARY), true, ""));
+    assertThat(router.supportsWeights()).isFalse();
+    assertThat(router.routeResource()).isEmpty();
+    assertThat(router.routeObjectName(canary)).isEqualTo("frontend");
+    assertThat(router.provider()).isEqualTo("kubernetes");
+  }
+
+  @Test
+  void needsOnlyTheServicePort() {
+    assertThat(router.validate(canary)).isEmpty();
+    assertThat(router.validate(Manifests.canary("kubernetes", "{name: frontend}", "{iterations: 10}")))
+        .containsExactly("spec.service.port is required");
+    assertThat(router.validate(Manifests.canary("kubernetes", "{port: 9898, trafficDistribution: Nearby}", "{iterations: 10}")))
+        .containsExactly("spec.service.trafficDistribution must be one of PreferClose, PreferSameZone, PreferSameNode, got Nearby");
+  }
+}
