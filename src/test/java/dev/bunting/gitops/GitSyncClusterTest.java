@@ -29,7 +29,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
+import dev.bunting.testing.LocalCluster;
+import dev.bunting.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * GitSync end to end on the local control plane (real kube-apiserver, controller-manager and kwok pods) with real Git
  * repositories: what a user sees in the cluster and in the GitSync's status, Events and HTTP answers.
  */
-@Tag("cluster")
+@LocalCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GitSyncClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -48,8 +49,8 @@ class GitSyncClusterTest {
   private WebClient web;
 
   @BeforeAll
-  void start() throws Exception {
-    fx = new GitSyncFixture(tmp.resolve("git-cache"));
+  void start(TestCluster cluster) throws Exception {
+    fx = new GitSyncFixture(cluster, tmp.resolve("git-cache"));
     web = WebClient.create(fx.vertx);
   }
 

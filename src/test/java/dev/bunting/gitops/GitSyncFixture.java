@@ -9,6 +9,7 @@ import dev.bunting.kube.ApiRequestCounter;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.KubeClientFactory;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -51,16 +52,33 @@ public final class GitSyncFixture implements AutoCloseable {
   private final BlockingPool pool;
   private final ResourceCache<Canary> canaries;
 
-  public GitSyncFixture(Path cacheDir) throws Exception {
-    vertx = Vertx.vertx();
+  private final boolean ownsClusterObjects;
+
+  /** For tests: the cluster, namespace and CRDs come from the {@code @LocalCluster} extension. */
+  public GitSyncFixture(TestCluster cluster, Path cacheDir) throws Exception {
+    this(Config.fromKubeconfig(Files.readString(cluster.session().kubeconfigFile())), cluster.client(),
+        cluster.namespace(), false, cacheDir);
+  }
+
+  /** For the benchmark (outside JUnit): {@code $KUBECONFIG} or the local control plane; own namespace and CRDs. */
+  public static GitSyncFixture standalone(Path cacheDir) throws Exception {
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
-    client = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     installCrds(client);
+    String ns = "gitsync-bench-" + UUID.randomUUID().toString().substring(0, 8);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    return new GitSyncFixture(config, client, ns, true, cacheDir);
+  }
+
+  private GitSyncFixture(Config config, KubernetesClient testClient, String namespace, boolean owns, Path cacheDir)
+      throws Exception {
+    this.ownsClusterObjects = owns;
+    vertx = Vertx.vertx();
+    client = testClient;
     counter = new ApiRequestCounter(registry);
     controllerClient = KubeClientFactory.create(vertx, config, counter);
-    namespace = "gitsync-" + UUID.randomUUID().toString().substring(0, 8);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
+    this.namespace = namespace;
     pool = new BlockingPool(vertx, 16);
     canaries = new ResourceCache<>("Canary",
         controllerClient.resources(Canary.class).inAnyNamespace().runnableInformer(0), Map.of());
@@ -73,7 +91,7 @@ public final class GitSyncFixture implements AutoCloseable {
   }
 
   /** {@code $KUBECONFIG}, else the local control plane's ({@code scripts/local-cluster kubeconfig}). */
-  static Path kubeconfig() {
+  public static Path kubeconfig() {
     String env = System.getenv("KUBECONFIG");
     if (env != null && !env.isBlank() && Files.exists(Path.of(env))) {
       return Path.of(env);
@@ -84,7 +102,7 @@ public final class GitSyncFixture implements AutoCloseable {
     return base.resolve("state/local-cluster/kubeconfig");
   }
 
-  static Path projectDir() {
+  public static Path projectDir() {
     return Path.of(System.getProperty("bunting.projectDir", System.getProperty("user.dir")));
   }
 
@@ -169,11 +187,13 @@ public final class GitSyncFixture implements AutoCloseable {
     controller.stop().await(30, TimeUnit.SECONDS);
     http.close().await(10, TimeUnit.SECONDS);
     canaries.stop();
-    if (!Boolean.getBoolean("bunting.keepNamespaces")) {
-      client.namespaces().withName(namespace).delete();
-    }
     controllerClient.close();
-    client.close();
+    if (ownsClusterObjects) {
+      if (!Boolean.getBoolean("bunting.keepNamespaces")) {
+        client.namespaces().withName(namespace).delete();
+      }
+      client.close();
+    }
     pool.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
