@@ -63,6 +63,7 @@ final class ApplyPipeline {
     Action action;
     String error;
     List<String> drift = List.of();
+    boolean dryRun;
     private volatile boolean applied;
 
     boolean applied() {
@@ -102,10 +103,16 @@ final class ApplyPipeline {
     }
     List<Item> items = new ArrayList<>();
     r.desired().forEach(m -> items.add(new Item(m)));
+    long[] t = new long[4];
+    t[0] = System.nanoTime();
     return pool.run(() -> prepare(r, items))
-        .compose(v -> parallel(items.stream().filter(i -> i.error == null && !i.deferred && i.action == null).toList(),
-            i -> pool.run(() -> check(r, i))))
         .compose(v -> {
+          t[1] = System.nanoTime();
+          return parallel(items.stream().filter(i -> i.error == null && !i.deferred && i.action == null).toList(),
+              i -> pool.run(() -> check(r, i)));
+        })
+        .compose(v -> {
+          t[2] = System.nanoTime();
           try {
             failOnErrors(items, r);
           } catch (SyncFailure f) {
@@ -121,7 +128,17 @@ final class ApplyPipeline {
         .compose(v -> applyStage(r, items, 2))
         .compose(v -> applyStage(r, items, 3))
         .recover(e -> Future.failedFuture(e instanceof SyncFailure ? e : applyFailure(r, items, e)))
-        .compose(v -> prune(r, items));
+        .compose(v -> {
+          t[3] = System.nanoTime();
+          long dryRuns = items.stream().filter(i -> i.dryRun).count();
+          long writes = items.stream().filter(Item::applied).count();
+          if (dryRuns + writes > 0) {
+            LOG.info("gitsync {}/{}: {} objects: prepared in {} ms, {} dry runs in {} ms, {} writes in {} ms",
+                r.gitSyncNamespace(), r.gitSyncName(), items.size(), (t[1] - t[0]) / 1_000_000, dryRuns,
+                (t[2] - t[1]) / 1_000_000, writes, (t[3] - t[2]) / 1_000_000);
+          }
+          return prune(r, items);
+        });
   }
 
   /** Discovery, watches, the replicas rule, and the memo shortcut; blocking. */
@@ -192,6 +209,7 @@ final class ApplyPipeline {
 
   /** Dry-run one object and decide what to do with it; blocking. */
   private Void check(Request r, Item i) {
+    i.dryRun = true;
     GenericKubernetesResource dry;
     try {
       dry = ops(r.client(), i.ctx, i.key).resource(i.toApply).dryRun().fieldManager(FIELD_MANAGER).forceConflicts()
@@ -286,7 +304,7 @@ final class ApplyPipeline {
     }
     r.memo().put(i.key.inventoryId(), memoOf(i.digest, result));
     i.markApplied();
-    LOG.info("gitsync {}/{}: {} {}{}", r.gitSyncNamespace(), r.gitSyncName(), i.key, verb(i.action),
+    LOG.debug("gitsync {}/{}: {} {}{}", r.gitSyncNamespace(), r.gitSyncName(), i.key, verb(i.action),
         i.drift.isEmpty() ? "" : " (drifted: " + String.join(", ", i.drift) + ")");
   }
 

@@ -84,7 +84,8 @@ public final class GitSyncFixture implements AutoCloseable {
         controllerClient.resources(Canary.class).inAnyNamespace().runnableInformer(0), Map.of());
     pool.run(() -> canaries.start().toCompletableFuture().get()).await(60, TimeUnit.SECONDS);
     controller = new GitSyncController(vertx, controllerClient, pool, registry, Clock.systemUTC(), canaries,
-        GitSyncOptions.defaults().withCacheDir(cacheDir).withApplyConcurrency(16));
+        GitSyncOptions.defaults().withCacheDir(cacheDir)
+            .withApplyConcurrency(Integer.getInteger("bunting.gitsync.applyConcurrency", 16)));
     http = new HttpApi(vertx, registry, controller::ready, List.of(controller.receiver()));
     http.listen("127.0.0.1", 0).await(30, TimeUnit.SECONDS);
     controller.start().await(60, TimeUnit.SECONDS);
