@@ -247,13 +247,14 @@ public final class CanaryDecider {
         progressMessage = w.primary().message();
         return;
       }
+      if (!s.tickDue()) {
+        // Between ticks the message stays the same, so transient states (a route being accepted) cost no writes.
+        progressMessage = progressDescription();
+        return;
+      }
       if (s.shiftsWeights() && !s.router().accepted()) {
         progressMessage = "waiting for the router: " + s.router().message();
         requeue = SHORT_WAIT;
-        return;
-      }
-      if (!s.tickDue()) {
-        progressMessage = progressDescription();
         return;
       }
       if (!w.canary().ready()) {

@@ -75,10 +75,7 @@ class GatewayApiCanaryClusterTest {
   }
 
   private static void setImage(String name, String tag) {
-    cluster.client().apps().deployments().inNamespace(cluster.namespace()).withName(name).edit(d -> {
-      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("ghcr.io/stefanprodan/podinfo:" + tag);
-      return d;
-    });
+    CanaryScenarios.setImage(cluster, name, tag);
   }
 
   private static Deployment deploymentNamed(String name) {
@@ -186,7 +183,8 @@ class GatewayApiCanaryClusterTest {
     setImage(name, "6.0.2");
     Timeline t = Timeline.record(bunting, name, name, phase(CanaryPhase.SUCCEEDED), RELEASE);
 
-    assertThat(t.routeWeights).as(t.toString()).startsWith(20, 0).containsSubsequence(20, 0, 20, 40, 0);
+    assertThat(t.statusWeights).as(t.toString()).startsWith(20, 0).containsSubsequence(20, 0, 20, 40, 0);
+    assertThat(t.routeWeights).as(t.toString()).containsSubsequence(0, 20, 40, 0);
     assertThat(bunting.canary(name).getStatus().lastPromotedSpec).isNotEqualTo(firstRevision);
     assertThat(image(name + "-primary")).isEqualTo("ghcr.io/stefanprodan/podinfo:6.0.2");
     assertThat(bunting.events(name)).contains("New revision detected! Restarting analysis for " + id(name));

@@ -57,10 +57,7 @@ class KubernetesCanaryClusterTest {
   }
 
   private static void setImage(String name, String tag) {
-    cluster.client().apps().deployments().inNamespace(cluster.namespace()).withName(name).edit(d -> {
-      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("ghcr.io/stefanprodan/podinfo:" + tag);
-      return d;
-    });
+    CanaryScenarios.setImage(cluster, name, tag);
   }
 
   private static Deployment get(String name) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,11 +70,17 @@ public final class SyntheticAppMetrics implements AutoCloseable {
         """.formatted(port());
   }
 
-  private synchronized void tick() {
+  /** Lists the pods (blocking, on a worker) outside the lock, then counts their requests under it. */
+  private void tick() {
+    List<Pod> current = client.pods().inNamespace(namespace).list().getItems();
+    count(current);
+  }
+
+  private synchronized void count(List<Pod> current) {
     long now = System.nanoTime();
     double dt = (now - lastTick) / 1e9;
     lastTick = now;
-    for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+    for (Pod pod : current) {
       if (!ready(pod) || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }

@@ -86,6 +86,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         && !List.of(HttpRouteFilters.REPLACE_PREFIX_MATCH, HttpRouteFilters.REPLACE_FULL_PATH).contains(service.rewrite.type)) {
       errors.add("spec.service.rewrite.type must be ReplacePrefixMatch or ReplaceFullPath, got " + service.rewrite.type);
     }
+    prefixRewriteError(service, analysis).ifPresent(errors::add);
     durationError("spec.service.timeout", service.timeout).ifPresent(errors::add);
     durationError("spec.service.backendTimeout", service.backendTimeout).ifPresent(errors::add);
     if (service.corsPolicy != null) {
@@ -279,6 +280,27 @@ public final class GatewayApiRouter implements TrafficRouter {
       }
     }
     return errors;
+  }
+
+  /**
+   * Gateway API accepts a {@code ReplacePrefixMatch} rewrite only in a rule with exactly one {@code PathPrefix} match
+   * (a CEL rule of the HTTPRoute CRD); said up front instead of as the API server's rejection.
+   */
+  private static Optional<String> prefixRewriteError(CanaryService service, CanaryAnalysis analysis) {
+    if (service.rewrite == null || service.rewrite.uri == null || service.rewrite.uri.isEmpty()
+        || !HttpRouteFilters.REPLACE_PREFIX_MATCH.equals(HttpRouteFilters.rewriteType(service.rewrite))) {
+      return Optional.empty();
+    }
+    List<HttpMatchRequest> match = service.match == null ? List.of() : service.match;
+    boolean onePrefix = match.isEmpty()
+        || (match.size() == 1 && match.get(0).uri != null && match.get(0).uri.prefix != null
+            && !match.get(0).uri.prefix.isEmpty() && match.get(0).uri.exact == null && match.get(0).uri.regex == null);
+    boolean oneAbEntry = analysis.match == null || analysis.match.size() <= 1;
+    if (onePrefix && oneAbEntry) {
+      return Optional.empty();
+    }
+    return Optional.of("spec.service.rewrite.type ReplacePrefixMatch needs exactly one path prefix match per HTTPRoute"
+        + " rule: at most one spec.service.match entry, matching uri.prefix, and at most one spec.analysis.match entry");
   }
 
   private static Optional<String> durationError(String field, String value) {

@@ -115,7 +115,7 @@ class GatewayApiRouterTest {
             - uri: {regex: "^/v[0-9]+/.*"}
               headers: {x-tenant: {exact: acme}, x-env: {regex: "prod|staging"}}
               queryParams: {debug: {regex: "^(1|true)$"}}
-            rewrite: {uri: /, type: ReplacePrefixMatch, authority: podinfo.internal}
+            rewrite: {uri: /podinfo, authority: podinfo.internal}
             headers:
               request:
                 set: {X-Forwarded-Proto: https}
@@ -179,11 +179,32 @@ class GatewayApiRouterTest {
             - type: URLRewrite
               urlRewrite:
                 hostname: podinfo.internal
-                path: {type: ReplacePrefixMatch, replacePrefixMatch: /}
+                path: {type: ReplaceFullPath, replaceFullPath: /podinfo}
             backendRefs:
             - {group: "", kind: Service, name: podinfo-primary, port: 80, weight: 95}
             - {group: "", kind: Service, name: podinfo-canary, port: 80, weight: 5}
             timeouts: {request: 30s, backendRequest: 10s}
+        """);
+  }
+
+  @Test
+  void prefixRewriteReplacesTheMatchedPrefix() {
+    Canary canary = Manifests.canary("gatewayapi:v1", """
+        port: 9898
+        gatewayRefs: [{name: gateway}]
+        match: [{uri: {prefix: /podinfo}}]
+        rewrite: {uri: /, type: ReplacePrefixMatch}
+        """, "{stepWeight: 10}");
+
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()));
+
+    assertYaml(field(route, "spec", "rules", 0, "matches"), """
+        - path: {type: PathPrefix, value: /podinfo}
+        """);
+    assertYaml(field(route, "spec", "rules", 0, "filters"), """
+        - type: URLRewrite
+          urlRewrite:
+            path: {type: ReplacePrefixMatch, replacePrefixMatch: /}
         """);
   }
 

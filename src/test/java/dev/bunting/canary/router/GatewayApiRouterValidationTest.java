@@ -103,6 +103,38 @@ class GatewayApiRouterValidationTest {
   }
 
   @Test
+  void aPrefixRewriteNeedsExactlyOnePathPrefixMatchPerRule() {
+    String message = "spec.service.rewrite.type ReplacePrefixMatch needs exactly one path prefix match per HTTPRoute"
+        + " rule: at most one spec.service.match entry, matching uri.prefix, and at most one spec.analysis.match entry";
+
+    assertThat(router.validate(canary("""
+        port: 9898
+        gatewayRefs: [{name: public}]
+        match: [{uri: {prefix: /api}}, {uri: {prefix: /v2}}]
+        rewrite: {uri: /, type: ReplacePrefixMatch}
+        """, "{stepWeight: 10}"))).containsExactly(message);
+    assertThat(router.validate(canary("""
+        port: 9898
+        gatewayRefs: [{name: public}]
+        match: [{uri: {exact: /api}}]
+        rewrite: {uri: /, type: ReplacePrefixMatch}
+        """, "{stepWeight: 10}"))).containsExactly(message);
+    assertThat(router.validate(canary("""
+        port: 9898
+        gatewayRefs: [{name: public}]
+        rewrite: {uri: /, type: ReplacePrefixMatch}
+        """, """
+        iterations: 10
+        match: [{headers: {x-a: {exact: "1"}}}, {headers: {x-b: {exact: "1"}}}]
+        """))).containsExactly(message);
+    assertThat(router.validate(canary("""
+        port: 9898
+        gatewayRefs: [{name: public}]
+        rewrite: {uri: /, type: ReplacePrefixMatch}
+        """, "{iterations: 10, match: [{headers: {x-a: {exact: \"1\"}}}]}"))).isEmpty();
+  }
+
+  @Test
   void corsOriginsGatewayApiCannotMatchAreRejected() {
     Canary canary = canary("""
         port: 9898
