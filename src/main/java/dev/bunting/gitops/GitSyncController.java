@@ -75,7 +75,7 @@ public final class GitSyncController {
     this.hpas = new ResourceCache<>("HorizontalPodAutoscaler", hpaInformer, Map.of());
     this.mirror = new GitMirror(options.cacheDir());
     ApiDiscovery discovery = new ApiDiscovery(client, clock);
-    this.managed = new ManagedObjects(client, this::ownedObjectChanged);
+    this.managed = new ManagedObjects(client, options.namespace(), this::ownedObjectChanged);
     ReplicasRule replicas = new ReplicasRule(
         ns -> canaries == null ? List.of() : canaries.list(ns),
         hpas::list);

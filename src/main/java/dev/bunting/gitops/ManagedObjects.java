@@ -22,11 +22,14 @@ final class ManagedObjects {
   private static final Logger LOG = LoggerFactory.getLogger(ManagedObjects.class);
 
   private final KubernetesClient client;
+  private final String namespace;
   private final Consumer<String> ownerChanged;
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
 
-  ManagedObjects(KubernetesClient client, Consumer<String> ownerChanged) {
+  /** {@code namespace}: watch namespaced kinds in this namespace only (the controller's {@code --namespace}); null: all. */
+  ManagedObjects(KubernetesClient client, String namespace, Consumer<String> ownerChanged) {
     this.client = client;
+    this.namespace = namespace;
     this.ownerChanged = ownerChanged;
   }
 
@@ -44,8 +47,10 @@ final class ManagedObjects {
       if (informers.containsKey(id)) {
         return;
       }
-      SharedIndexInformer<GenericKubernetesResource> inf = client.genericKubernetesResources(ctx).inAnyNamespace()
-          .withLabel(OwnerLabels.NAME).runnableInformer(0);
+      var ops = client.genericKubernetesResources(ctx);
+      SharedIndexInformer<GenericKubernetesResource> inf = (namespace != null && ctx.isNamespaceScoped()
+          ? ops.inNamespace(namespace).withLabel(OwnerLabels.NAME)
+          : ops.inAnyNamespace().withLabel(OwnerLabels.NAME)).runnableInformer(0);
       inf.addEventHandler(new ResourceEventHandler<>() {
         @Override
         public void onAdd(GenericKubernetesResource obj) {
