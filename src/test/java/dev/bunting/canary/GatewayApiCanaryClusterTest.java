@@ -162,8 +162,9 @@ class GatewayApiCanaryClusterTest {
     Condition ready = Condition.find(failed.getStatus().conditions, "Ready").get();
     assertThat(ready.status).isEqualTo("False");
     assertThat(ready.message).contains("failed checks threshold reached 2");
-    assertThat(bunting.events(name)).anyMatch(m -> m.contains("advancement") && m.contains("80"))
-        .contains("Canary failed! Scaling down " + id(name));
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+        .anyMatch(m -> m.startsWith("Halt " + id(name) + " advancement success rate ") && m.endsWith("% < 99%"))
+        .contains("Canary failed! Scaling down " + id(name)));
     assertThat(scrape()).contains("flagger_canary_status{name=\"" + name + "\",namespace=\"" + cluster.namespace()
         + "\"} 2.0");
   }
@@ -259,7 +260,7 @@ class GatewayApiCanaryClusterTest {
     Condition c = Condition.find(stalled.getStatus().conditions, "Stalled").get();
     assertThat(c.reason).isEqualTo("TargetNotFound");
     assertThat(c.message).isEqualTo("Deployment " + cluster.namespace() + "/" + name + " not found");
-    assertThat(bunting.events(name)).contains(c.message);
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(c.message));
     assertThat(cluster.client().services().inNamespace(cluster.namespace()).withName(name + "-canary").get())
         .as("nothing created for a canary without a target").isNull();
 
