@@ -425,4 +425,41 @@ class GitSyncClusterTest {
       assertThat(cm("over-ssh")).isNotNull();
     }
   }
+  @Test
+  void serviceAccountNameAppliesWithThatAccountsPermissionsOnly() throws Exception {
+    try (TestRepo repo = TestRepo.create(tmp.resolve("impersonate"))) {
+      fx.client.serviceAccounts().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+          .withNewMetadata().withName("deployer").endMetadata().build()).create();
+      fx.client.rbac().roles().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+          .withNewMetadata().withName("configmaps-only").endMetadata()
+          .addNewRule().withApiGroups("").withResources("configmaps").withVerbs("get", "list", "watch", "create",
+              "update", "patch", "delete").endRule().build()).create();
+      fx.client.rbac().roleBindings().inNamespace(ns()).resource(
+          new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("deployer")
+              .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
+              .withName("configmaps-only").endRoleRef().addNewSubject().withKind("ServiceAccount")
+              .withName("deployer").withNamespace(ns()).endSubject().build()).create();
+      repo.write("cm.yaml", configMap("as-deployer", "1"))
+          .write("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: not-allowed}\nstringData: {a: b}\n");
+      String c1 = repo.commit("first");
+      GitSyncSpec spec = GitSyncFixture.spec(repo.url(), "");
+      spec.serviceAccountName = "deployer";
+      fx.create("impersonate", spec);
+      await().atMost(WAIT).untilAsserted(() -> {
+        Condition ready = condition("impersonate", Condition.READY);
+        assertThat(ready.status).isEqualTo("False");
+        assertThat(ready.reason).isEqualTo(SyncFailure.VALIDATION_FAILED);
+        assertThat(ready.message).contains("secret.yaml (document 1)").contains("Secret/" + ns() + "/not-allowed")
+            .contains("system:serviceaccount:" + ns() + ":deployer").contains("forbidden");
+      });
+      assertThat(cm("as-deployer")).as("nothing applied while one object is refused").isNull();
+
+      repo.delete("secret.yaml");
+      String c2 = repo.commit("only what the account may do");
+      fx.requestSync("impersonate");
+      awaitApplied("impersonate", c2);
+      assertThat(cm("as-deployer").getMetadata().getManagedFields())
+          .anySatisfy(m -> assertThat(m.getManager()).isEqualTo("bunting-gitops"));
+    }
+  }
 }
