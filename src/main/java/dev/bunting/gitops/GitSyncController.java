@@ -54,6 +54,7 @@ public final class GitSyncController {
   private final Map<String, String> seen = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> impersonated = new ConcurrentHashMap<>();
   private WorkQueue queue;
+  private final boolean ownsHpas;
 
   /**
    * @param canaries the canary engine's Canary cache (Deployments it targets never get {@code spec.replicas}
@@ -61,6 +62,15 @@ public final class GitSyncController {
    */
   public GitSyncController(Vertx vertx, KubernetesClient client, BlockingPool pool, PrometheusRegistry registry,
       Clock clock, ResourceCache<Canary> canaries, GitSyncOptions options) {
+    this(vertx, client, pool, registry, clock, canaries, null, options);
+  }
+
+  /**
+   * @param sharedHpas an HPA cache another engine already runs (started by its owner); null to watch HPAs here
+   */
+  public GitSyncController(Vertx vertx, KubernetesClient client, BlockingPool pool, PrometheusRegistry registry,
+      Clock clock, ResourceCache<Canary> canaries, ResourceCache<HorizontalPodAutoscaler> sharedHpas,
+      GitSyncOptions options) {
     this.vertx = vertx;
     this.client = client;
     this.pool = pool;
@@ -69,10 +79,15 @@ public final class GitSyncController {
         ? client.resources(GitSync.class).inAnyNamespace().runnableInformer(0)
         : client.resources(GitSync.class).inNamespace(options.namespace()).runnableInformer(0);
     this.gitSyncs = new ResourceCache<>(GitSync.KIND, gsInformer, Map.of());
-    SharedIndexInformer<HorizontalPodAutoscaler> hpaInformer = options.namespace() == null
-        ? client.autoscaling().v2().horizontalPodAutoscalers().inAnyNamespace().runnableInformer(0)
-        : client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(options.namespace()).runnableInformer(0);
-    this.hpas = new ResourceCache<>("HorizontalPodAutoscaler", hpaInformer, Map.of());
+    this.ownsHpas = sharedHpas == null;
+    if (sharedHpas != null) {
+      this.hpas = sharedHpas;
+    } else {
+      SharedIndexInformer<HorizontalPodAutoscaler> hpaInformer = options.namespace() == null
+          ? client.autoscaling().v2().horizontalPodAutoscalers().inAnyNamespace().runnableInformer(0)
+          : client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(options.namespace()).runnableInformer(0);
+      this.hpas = new ResourceCache<>("HorizontalPodAutoscaler", hpaInformer, Map.of());
+    }
     this.mirror = new GitMirror(options.cacheDir());
     ApiDiscovery discovery = new ApiDiscovery(client, clock);
     this.managed = new ManagedObjects(client, options.namespace(), this::ownedObjectChanged);
@@ -96,7 +111,9 @@ public final class GitSyncController {
     queue = new WorkQueue(vertx, "gitsync", options.maxConcurrentSyncs(), reconciler::reconcile);
     gitSyncs.onChange(this::gitSyncChanged);
     return pool.run(() -> {
-      hpas.start().toCompletableFuture().get();
+      if (ownsHpas) {
+        hpas.start().toCompletableFuture().get();
+      }
       gitSyncs.start().toCompletableFuture().get();
       return null;
     }).map(v -> {
@@ -118,7 +135,9 @@ public final class GitSyncController {
     }
     return pool.run(() -> {
       gitSyncs.stop();
-      hpas.stop();
+      if (ownsHpas) {
+        hpas.stop();
+      }
       managed.stop();
       mirror.close();
       impersonated.values().forEach(KubernetesClient::close);
