@@ -188,6 +188,11 @@ public final class CanaryDecider {
 
     /** A new revision of the target: ask confirm-rollout, then scale the canary up and start the analysis. */
     private void startRevision() {
+      if (!s.rolloutSlotFree()) {
+        setPhase(CanaryPhase.WAITING);
+        progressMessage = "waiting for a rollout slot: the limit of canaries in flight at once is reached";
+        return;
+      }
       if (!need(CheckKind.CONFIRM_ROLLOUT).passed()) {
         setPhase(CanaryPhase.WAITING);
         progressMessage = "waiting for confirm-rollout approval";
