@@ -6,6 +6,7 @@ import dev.bunting.api.MetricTemplate;
 import dev.bunting.kube.ResourceCache;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,6 +26,7 @@ public record CanaryCaches(
     ResourceCache<AlertProvider> alertProviders,
     ResourceCache<Secret> secrets,
     ResourceCache<ConfigMap> configMaps,
+    ResourceCache<HorizontalPodAutoscaler> autoscalers,
     Map<String, ResourceCache<GenericKubernetesResource>> routes) {
 
   public static String routeKey(ResourceDefinitionContext rdc) {
@@ -39,6 +41,7 @@ public record CanaryCaches(
       case "Service" -> services.get(namespace, name);
       case "ConfigMap" -> configMaps.get(namespace, name);
       case "Secret" -> secrets.get(namespace, name);
+      case "HorizontalPodAutoscaler" -> autoscalers.get(namespace, name);
       default -> routes.values().stream().map(c -> c.get(namespace, name)).filter(Optional::isPresent)
           .map(Optional::get).filter(r -> kind.equals(r.getKind())).findFirst();
     };

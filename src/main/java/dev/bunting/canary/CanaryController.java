@@ -56,6 +56,7 @@ public final class CanaryController {
     // A config change may be a new revision of any canary in the namespace that tracks it; reconciles are cheap.
     caches.configMaps().onChange(c -> enqueueNamespace(c.getMetadata().getNamespace()));
     caches.secrets().onChange(c -> enqueueNamespace(c.getMetadata().getNamespace()));
+    caches.autoscalers().onChange(h -> enqueueNamespace(h.getMetadata().getNamespace()));
   }
 
   /** The indexes the Canary cache needs; pass them when creating it. */

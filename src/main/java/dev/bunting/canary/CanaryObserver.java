@@ -9,12 +9,14 @@ import dev.bunting.canary.router.RouterState;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
+import dev.bunting.canary.workload.AutoscalerWorkload;
 import dev.bunting.canary.workload.ConfigTracker;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.Readiness;
 import dev.bunting.canary.workload.SelectorLabels;
 import dev.bunting.kube.ResourceCache;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
@@ -35,14 +37,16 @@ public final class CanaryObserver {
   private final DeploymentWorkload workload;
   private final SelectorLabels selectorLabels;
   private final boolean metricsServerConfigured;
+  private final int maxProgressing;
 
   public CanaryObserver(CanaryCaches caches, Routers routers, DeploymentWorkload workload,
-      SelectorLabels selectorLabels, boolean metricsServerConfigured) {
+      SelectorLabels selectorLabels, boolean metricsServerConfigured, int maxProgressing) {
     this.caches = caches;
     this.routers = routers;
     this.workload = workload;
     this.selectorLabels = selectorLabels;
     this.metricsServerConfigured = metricsServerConfigured;
+    this.maxProgressing = maxProgressing;
   }
 
   public String provider(Canary canary) {
@@ -89,11 +93,25 @@ public final class CanaryObserver {
       }
     }
     problems.addAll(metricProblems(canary));
+    HorizontalPodAutoscaler autoscaler = null;
+    if (spec.autoscalerRef != null && spec.autoscalerRef.name != null) {
+      String akind = spec.autoscalerRef.kind == null ? AutoscalerWorkload.HPA_KIND : spec.autoscalerRef.kind;
+      if (!akind.equals(AutoscalerWorkload.HPA_KIND)) {
+        problems.add(new Problem(Problem.UNSUPPORTED, "autoscalerRef.kind " + akind
+            + " is not supported by Bunting yet (supported: HorizontalPodAutoscaler)"));
+      } else {
+        autoscaler = caches.autoscalers().get(ns, spec.autoscalerRef.name).orElse(null);
+        if (autoscaler == null) {
+          problems.add(new Problem(Problem.TARGET_NOT_FOUND,
+              "HorizontalPodAutoscaler " + ns + "/" + spec.autoscalerRef.name + " not found"));
+        }
+      }
+    }
 
     if (!problems.isEmpty() || target == null || selector == null) {
       CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, false, problems,
-          null, RouterState.absent(), null, Map.of());
-      return new Observation(s, target, null, null, router.orElse(null), route, List.of());
+          null, RouterState.absent(), null, Map.of(), true);
+      return new Observation(s, target, null, null, router.orElse(null), route, List.of(), autoscaler);
     }
 
     CanaryAnalysis analysis = spec.effectiveAnalysis();
@@ -115,9 +133,21 @@ public final class CanaryObserver {
     RouterState routerState = router.get().state(canary, route);
     String revision = Revision.of(target.getSpec().getTemplate(), checksums);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
-        view, routerState, revision, checksums);
+        view, routerState, revision, checksums, rolloutSlotFree(canary));
     return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
-        router.get(), route, tracked);
+        router.get(), route, tracked, autoscaler);
+  }
+
+  /** Without a limit, always; else whether fewer than the limit of other canaries are in flight. */
+  private boolean rolloutSlotFree(Canary canary) {
+    if (maxProgressing <= 0) {
+      return true;
+    }
+    long inFlight = caches.canaries().list(null).stream()
+        .filter(c -> !c.getMetadata().getUid().equals(canary.getMetadata().getUid()))
+        .filter(c -> c.getStatus() != null && c.getStatus().phaseOrNew().inFlight())
+        .count();
+    return inFlight < maxProgressing;
   }
 
   private List<Problem> metricProblems(Canary canary) {

@@ -4,6 +4,7 @@ import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.canary.workload.ConfigTracker;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Optional;
@@ -19,4 +20,5 @@ public record Observation(
     ServiceBuilder.Selector selector,
     TrafficRouter router,
     Optional<GenericKubernetesResource> route,
-    List<ConfigTracker.ConfigRef> trackedConfigs) {}
+    List<ConfigTracker.ConfigRef> trackedConfigs,
+    HorizontalPodAutoscaler autoscaler) {}

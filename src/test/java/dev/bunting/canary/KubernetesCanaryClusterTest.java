@@ -86,9 +86,9 @@ class KubernetesCanaryClusterTest {
     assertThat(get(name).getSpec().getReplicas()).isZero();
     assertThat(service(name).getSpec().getSelector()).as("apex still on the primary")
         .isEqualTo(Map.of("app", name + "-primary"));
-    assertThat(bunting.events(name)).contains(
-        "Advance " + name + "." + cluster.namespace() + " canary iteration 1/2",
-        "Promotion completed! Scaling down " + name + "." + cluster.namespace());
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(
+            "Advance " + name + "." + cluster.namespace() + " canary iteration 1/2",
+            "Promotion completed! Scaling down " + name + "." + cluster.namespace()));
   }
 
   @Test
@@ -130,6 +130,45 @@ class KubernetesCanaryClusterTest {
     assertThat(configMap(name + "-settings-primary").getData()).as("promoted config").containsEntry("MESSAGE", "bonjour");
     assertThat(get(name).getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().get(0)
         .getConfigMapRef().getName()).as("the target keeps its own reference").isEqualTo(name + "-settings");
+  }
+
+  @Test
+  void thePrimaryGetsItsOwnAutoscaler() throws Exception {
+    String name = "scaled";
+    cluster.apply(deployment(name, "6.0.0"));
+    cluster.apply("""
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: %1$s}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: %1$s}
+          minReplicas: 2
+          maxReplicas: 4
+          metrics:
+          - type: Resource
+            resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+        """.formatted(name));
+    cluster.apply(kubernetesCanary(name, """
+        interval: 10s
+        threshold: 2
+        iterations: 1
+        """ + BUILTIN_METRICS).replace("  provider: kubernetes", """
+          provider: kubernetes
+          autoscalerRef:
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            name: %s
+            primaryScalerReplicas: {minReplicas: 3}
+        """.formatted(name).stripTrailing()));
+    Timeline.record(bunting, name, null, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
+    var hpa = cluster.client().autoscaling().v2().horizontalPodAutoscalers().inNamespace(cluster.namespace())
+        .withName(name + "-primary").get();
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(name + "-primary");
+    assertThat(hpa.getSpec().getMinReplicas()).as("primaryScalerReplicas overrides").isEqualTo(3);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(4);
+    assertThat(hpa.getSpec().getMetrics()).hasSize(1);
+    assertThat(hpa.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("Canary"));
   }
 
   private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name) {
@@ -182,7 +221,8 @@ class KubernetesCanaryClusterTest {
     assertThat(get(name).getSpec().getReplicas()).isZero();
     assertThat(get(name + "-primary").getSpec().getTemplate().getMetadata().getAnnotations().get("flagger-id"))
         .as("the primary is not rolled").isEqualTo(flaggerId);
-    assertThat(bunting.events(name)).anyMatch(m -> m.startsWith("Adopted " + name + "." + cluster.namespace()));
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+        .anyMatch(m -> m.startsWith("Adopted " + name + "." + cluster.namespace())));
 
     setImage(name, "6.0.1");
     Timeline release = Timeline.record(bunting, name, null, phase(CanaryPhase.SUCCEEDED)
