@@ -374,7 +374,9 @@ public final class Playground implements AutoCloseable {
           what.add(closers.get(i).what());
         }
       }
-      out.println("[playground] stopping and deleting what it started: " + String.join(", ", what));
+      if (!what.isEmpty()) {
+        out.println("[playground] stopping and deleting what it started: " + String.join(", ", what));
+      }
     }
     for (int i = closers.size() - 1; i >= 0; i--) {
       Closer c = closers.get(i);
