@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
  * (see {@link Playground} and {@code docs/playground.md}).
  */
 @Command(name = "playground", mixinStandardHelpOptions = true, versionProvider = BuntingVersion.class,
+    header = "Watch Bunting promote a good release and roll back a bad one, locally, from a Git commit.",
     description = {
         "Run the whole GitOps canary story locally: a real local Kubernetes control plane, a real Prometheus, a local "
             + "Git repository synced by a GitSync, a simulated data plane (an HTTP server per kwok pod, a gateway "
