@@ -190,7 +190,8 @@ public final class PlaygroundCommand implements Callable<Integer> {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    return new BuntingApp(vertx, options, config, Clock.systemUTC()).start().map(app -> new ControllerLauncher.Running() {
+    BuntingApp bunting = new BuntingApp(vertx, options, config, Clock.systemUTC());
+    return bunting.start().map(app -> new ControllerLauncher.Running() {
       @Override
       public int port() {
         return app.httpPort();

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -71,11 +72,6 @@ public final class ClusterSetup {
     return names;
   }
 
-  /** Whether a CRD of this name is installed. */
-  public boolean crdInstalled(String name) {
-    return client.apiextensions().v1().customResourceDefinitions().withName(name).get() != null;
-  }
-
   static boolean established(CustomResourceDefinition crd) {
     return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
         && crd.getStatus().getConditions().stream()
@@ -89,8 +85,8 @@ public final class ClusterSetup {
   }
 
   /** The namespace, if it exists. */
-  public java.util.Optional<Namespace> namespace(String name) {
-    return java.util.Optional.ofNullable(client.namespaces().withName(name).get());
+  public Optional<Namespace> namespace(String name) {
+    return Optional.ofNullable(client.namespaces().withName(name).get());
   }
 
   /**

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -74,8 +76,8 @@ public final class DemoRepository implements AutoCloseable {
     String file = DemoApp.PATH + "/deployment.yaml";
     try {
       String before = Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
-      String after = before.replaceAll("(?m)^(\\s*image: )" + java.util.regex.Pattern.quote(DemoApp.IMAGE) + ":\\S+$",
-          "$1" + java.util.regex.Matcher.quoteReplacement(DemoApp.image(tag)));
+      String after = before.replaceAll("(?m)^(\\s*image: )" + Pattern.quote(DemoApp.IMAGE) + ":\\S+$",
+          "$1" + Matcher.quoteReplacement(DemoApp.image(tag)));
       if (after.equals(before)) {
         throw new IllegalStateException("no image line to change in " + file + " (already " + tag + "?)");
       }

@@ -12,7 +12,10 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -277,7 +280,7 @@ public final class Playground implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -348,9 +351,9 @@ public final class Playground implements AutoCloseable {
         "  kubectl -n " + ns + " get canaries,gitsyncs,deployments,pods,httproutes",
         "  kubectl -n " + ns + " describe canary " + DemoApp.NAME + "      # the Events with the readings",
         "  curl -s -H 'Host: " + DemoApp.HOST + "' http://127.0.0.1:" + dataPlane.gateway().port() + "/",
-        "  Prometheus: " + prometheusUrl + "/graph?g0.expr=" + java.net.URLEncoder.encode(
+        "  Prometheus: " + prometheusUrl + "/graph?g0.expr=" + URLEncoder.encode(
             "sum by (kubernetes_pod_name, status) (rate(http_request_duration_seconds_count{kubernetes_namespace=\""
-                + ns + "\"}[1m]))", java.nio.charset.StandardCharsets.UTF_8) + "&g0.tab=0",
+                + ns + "\"}[1m]))", StandardCharsets.UTF_8) + "&g0.tab=0",
         "  Bunting: http://127.0.0.1:" + controller.port() + "/metrics",
         "  Release another version yourself (the GitSync polls every 30s; the timeline keeps printing):",
         "    cd " + repo.dir() + " && sed -i 's/podinfo:[^ ]*$/podinfo:1.3.0/' " + DemoApp.PATH

@@ -1,9 +1,11 @@
 package dev.bunting.playground;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +22,8 @@ import java.util.stream.Collectors;
 public record PlaygroundSummary(Scenario scenario, Duration interval, List<ReleaseOutcome> outcomes,
     String primaryImage, Map<Integer, Long> answers, Duration total) {
 
+  private static final String ROW = "  %-7s  %-10s  %-11s  %-11s  %6s  %-26s  %s";
+
   /** Whether every release ended as a working Bunting ends it. */
   public boolean asExpected() {
     return !outcomes.isEmpty() && outcomes.stream().allMatch(ReleaseOutcome::asExpected);
@@ -27,14 +31,14 @@ public record PlaygroundSummary(Scenario scenario, Duration interval, List<Relea
 
   /** The summary as printed. */
   public List<String> lines() {
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     lines.add("");
     lines.add("Summary: scenario " + scenario + ", analysis every " + interval.toSeconds() + "s");
-    lines.add(String.format(Locale.ROOT, "  %-7s  %-10s  %-11s  %-11s  %6s  %-26s  %s", "release", "version",
+    lines.add(String.format(Locale.ROOT, ROW, "release", "version",
         "expected", "result", "took", "canary weights (HTTPRoute)", "deciding readings (Prometheus, from the Event)"));
     for (int i = 0; i < outcomes.size(); i++) {
       ReleaseOutcome o = outcomes.get(i);
-      lines.add(String.format(Locale.ROOT, "  %-7s  %-10s  %-11s  %-11s  %6s  %-26s  %s", (i + 1) + "/" + outcomes.size(),
+      lines.add(String.format(Locale.ROOT, ROW, (i + 1) + "/" + outcomes.size(),
           o.tag(), o.expectPromoted() ? "promoted" : "rolled back", o.result(), duration(o.duration()),
           o.weights().stream().map(String::valueOf).collect(Collectors.joining(" ")), readings(o.decision())));
       if (!o.problem().isEmpty()) {
@@ -44,7 +48,8 @@ public record PlaygroundSummary(Scenario scenario, Duration interval, List<Relea
     lines.add("  primary podinfo-primary runs " + primaryImage);
     long all = answers.values().stream().mapToLong(Long::longValue).sum();
     lines.add("  traffic: " + all + " requests through the gateway ("
-        + new java.util.TreeMap<>(answers).entrySet().stream().map(e -> e.getValue() + "x " + (e.getKey() == 0 ? "no answer" : e.getKey()))
+        + new TreeMap<>(answers).entrySet().stream()
+            .map(e -> e.getValue() + "x " + (e.getKey() == 0 ? "no answer" : e.getKey()))
             .collect(Collectors.joining(", ")) + ")");
     lines.add("  total: " + duration(total) + (asExpected() ? "; every release ended as expected."
         : "; NOT every release ended as expected."));

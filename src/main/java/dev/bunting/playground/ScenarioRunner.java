@@ -1,6 +1,5 @@
 package dev.bunting.playground;
 
-import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -156,10 +155,5 @@ public final class ScenarioRunner {
 
   private static String minutes(Duration d) {
     return d.toSeconds() >= 120 ? d.toMinutes() + " min" : d.toSeconds() + " s";
-  }
-
-  /** The Canary, for callers that report on it. */
-  public java.util.Optional<Canary> canary() {
-    return canary.current();
   }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
 
 /**
  * The pods behind each Service, as a gateway learns them: from the EndpointSlices the cluster's endpointslice
@@ -29,7 +30,7 @@ public final class ServiceEndpoints implements AutoCloseable {
     return informer.getStore().list().stream()
         .filter(s -> s.getMetadata().getLabels() != null
             && service.equals(s.getMetadata().getLabels().get(SERVICE_NAME_LABEL)))
-        .flatMap(s -> s.getEndpoints() == null ? java.util.stream.Stream.<Endpoint>empty() : s.getEndpoints().stream())
+        .flatMap(s -> s.getEndpoints() == null ? Stream.<Endpoint>empty() : s.getEndpoints().stream())
         .filter(ServiceEndpoints::ready)
         .map(e -> e.getTargetRef().getName())
         .distinct()

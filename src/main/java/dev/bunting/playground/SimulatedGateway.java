@@ -11,9 +11,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,7 +78,7 @@ public final class SimulatedGateway implements AutoCloseable {
 
   /** Requests proxied to each backend Service so far. */
   public Map<String, Long> routedByService() {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     routed.forEach((svc, n) -> out.put(svc, n.get()));
     return out;
   }
@@ -84,7 +86,7 @@ public final class SimulatedGateway implements AutoCloseable {
   /** The route for {@code host} as the gateway sees it now. */
   public Optional<RouteBackends> route(String host) {
     return routes.getStore().list().stream()
-        .sorted(java.util.Comparator.comparing(r -> r.getMetadata().getName()))
+        .sorted(Comparator.comparing(r -> r.getMetadata().getName()))
         .map(r -> RouteBackends.of(r, gatewayName, host))
         .flatMap(Optional::stream)
         .findFirst();

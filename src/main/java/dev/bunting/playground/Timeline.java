@@ -37,7 +37,8 @@ public final class Timeline implements AutoCloseable {
   private static final Duration SETTLE = Duration.ofMillis(1200);
   /** Entries this close after the oldest pending one are printed with it (a status write and its Events). */
   private static final Duration GROUP = Duration.ofMillis(1000);
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss")
+      .withZone(ZoneId.systemDefault());
   static final String HEADER = String.format(Locale.ROOT, "%-8s  %5s  %-12s %6s  %7s  %7s  %s",
       "time", "since", "phase", "weight", "success", "p99", "what happened");
 

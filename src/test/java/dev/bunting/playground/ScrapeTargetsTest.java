@@ -11,7 +11,8 @@ class ScrapeTargetsTest {
 
   @Test
   void eachPodIsATargetWithTheLabelsKubernetesDiscoveryGives() {
-    Map<String, Integer> ports = new TreeMap<>(Map.of("podinfo-primary-7d9c-abcde", 40001, "podinfo-5f6b-xyz12", 40002));
+    Map<String, Integer> ports = new TreeMap<>(Map.of("podinfo-primary-7d9c-abcde", 40001,
+        "podinfo-5f6b-xyz12", 40002));
     JsonArray groups = new JsonArray(ScrapeTargets.render("demo", ports));
     assertThat(groups).hasSize(2);
     assertThat(groups.getJsonObject(0).getJsonArray("targets").getString(0)).isEqualTo("127.0.0.1:40002");
