@@ -149,8 +149,9 @@ class DataPlaneClusterTest {
     int canary = split.getOrDefault("1.2.0-bad", 0) + split.getOrDefault("500", 0);
     assertThat(split.get("1.1.0") + canary).isEqualTo(500);
     assertThat(canary).as("about 20 %% of 500 to the canary: " + split).isBetween(60, 140);
-    assertThat(split.getOrDefault("500", 0)).as("one in five canary answers fail")
-        .isBetween(canary / 5 - 3, canary / 5 + 3);
+    // each canary pod fails every fifth request it serves; the steady load shares those pods, so the test sees a sample
+    assertThat(split.getOrDefault("500", 0)).as("about one in five canary answers fail: " + split)
+        .isBetween(canary / 10, canary * 3 / 10);
 
     cluster.client().genericKubernetesResources(GatewayStatusController.HTTP_ROUTES).inNamespace(cluster.namespace())
         .withName("podinfo").patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"replace\",\"path\":"
