@@ -56,6 +56,11 @@ record CommandResult(List<String> command, int exitCode, String stdout, String s
     return this;
   }
 
+  /** The non-blank lines of stdout. */
+  List<String> lines() {
+    return stdout.lines().filter(l -> !l.isBlank()).toList();
+  }
+
   /** stdout and stderr together, for assertions on messages. */
   String output() {
     return stdout + stderr;
