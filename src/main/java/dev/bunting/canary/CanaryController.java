@@ -53,6 +53,10 @@ public final class CanaryController {
     caches.services().onChange(s -> enqueueBy(BY_SERVICE, s, apexName(s.getMetadata().getName())));
     caches.routes().values().forEach(r -> r.onChange(o -> enqueueBy(BY_SERVICE, o, o.getMetadata().getName())));
     caches.metricTemplates().onChange(t -> enqueueBy(BY_TEMPLATE, t, t.getMetadata().getName()));
+    // A config change may be a new revision of any canary in the namespace that tracks it; reconciles are cheap.
+    caches.configMaps().onChange(c -> enqueueNamespace(c.getMetadata().getNamespace()));
+    caches.secrets().onChange(c -> enqueueNamespace(c.getMetadata().getNamespace()));
+    caches.autoscalers().onChange(h -> enqueueNamespace(h.getMetadata().getNamespace()));
   }
 
   /** The indexes the Canary cache needs; pass them when creating it. */
@@ -89,6 +93,10 @@ public final class CanaryController {
 
   public void stop() {
     queue.close();
+  }
+
+  private void enqueueNamespace(String namespace) {
+    caches.canaries().list(namespace).forEach(c -> queue.enqueue(ResourceCache.key(c)));
   }
 
   private void enqueueBy(String index, HasMetadata obj, String name) {

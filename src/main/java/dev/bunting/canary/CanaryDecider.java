@@ -159,6 +159,7 @@ public final class CanaryDecider {
       st.failedChecks = 0;
       st.iterations = 0;
       st.lastAppliedSpec = s.revision();
+      st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
       st.lastPromotedSpec = s.revision();
       event("Normal", "Initialization done! " + s.id());
       alert("info", "New " + s.targetKind() + " detected, initialization completed.");
@@ -175,6 +176,7 @@ public final class CanaryDecider {
         if (s.workload().primaryMatchesTarget()) {
           // A canary Flagger ran: its hashes are opaque, but the primary already runs the target. Take it over.
           st.lastAppliedSpec = s.revision();
+          st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
           st.lastPromotedSpec = s.revision();
           event("Normal", "Adopted " + s.id() + ": the primary runs the target's revision; no analysis needed");
           return;
@@ -206,6 +208,7 @@ public final class CanaryDecider {
       st.failedChecks = 0;
       st.iterations = 0;
       st.lastAppliedSpec = s.revision();
+      st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
       progressMessage = "new revision " + shortRevision(s.revision()) + ": scaling up the canary";
       tickConsumed = true;
     }
@@ -232,6 +235,7 @@ public final class CanaryDecider {
         st.failedChecks = 0;
         st.iterations = 0;
         st.lastAppliedSpec = s.revision();
+        st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
         progressMessage = "new revision " + shortRevision(s.revision()) + ": analysis restarted";
         tickConsumed = true;
         return;

@@ -14,7 +14,11 @@ import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
+import dev.bunting.canary.workload.AutoscalerWorkload;
+import dev.bunting.canary.workload.ConfigTracker;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -51,6 +55,7 @@ public final class CanaryEffects {
   private final DeploymentWorkload workload;
   private final ServiceBuilder services;
   private final CanaryNotifier notifier;
+  private final AutoscalerWorkload autoscalers = new AutoscalerWorkload();
 
   public CanaryEffects(KubernetesClient client, BlockingPool pool, Applier applier, CanaryCaches caches,
       DeploymentWorkload workload, ServiceBuilder services, CanaryNotifier notifier) {
@@ -76,12 +81,13 @@ public final class CanaryEffects {
     String ns = canary.getMetadata().getNamespace();
     if (action instanceof EnsurePrimary) {
       if (obs.primary() != null) {
-        return Future.succeededFuture(canary);
+        return ensurePrimaryAutoscaler(canary, obs, writes).map(canary);
       }
       var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
-          UUID.randomUUID().toString());
+          UUID.randomUUID().toString(), obs.trackedConfigs());
       LOG.info("canary {}/{}: creating {}", ns, canary.getMetadata().getName(), primary.getMetadata().getName());
-      return counted(applier.apply(primary), writes).map(canary);
+      return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes))
+          .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
     }
     if (action instanceof EnsureServices s) {
       List<Service> wanted = new ArrayList<>();
@@ -107,10 +113,15 @@ public final class CanaryEffects {
     }
     if (action instanceof Promote) {
       var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
-          UUID.randomUUID().toString());
+          UUID.randomUUID().toString(), obs.trackedConfigs());
       LOG.info("canary {}/{}: promoting {} onto {}", ns, canary.getMetadata().getName(),
           obs.target().getMetadata().getName(), primary.getMetadata().getName());
-      return counted(applier.apply(primary), writes).map(canary);
+      if (obs.autoscaler() != null && obs.primary() != null) {
+        // The primary's HPA owns its size: keep the replicas it chose instead of the canary's.
+        primary.getSpec().setReplicas(workload.replicas(obs.primary()));
+      }
+      return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes))
+          .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
     }
     if (action instanceof RevertApexService) {
       String apexName = canary.getSpec().serviceName();
@@ -129,6 +140,38 @@ public final class CanaryEffects {
       return updateFinalizers(canary, false, writes);
     }
     return Future.failedFuture(new IllegalStateException("unknown action " + action));
+  }
+
+  /**
+   * Copies every tracked ConfigMap and Secret to {@code <name>-primary} (before the primary that mounts them), as this
+   * canary's own field manager so a config shared by several canaries keeps each one's owner reference.
+   */
+  private Future<Void> copyConfigs(Canary canary, Observation obs, Writes writes) {
+    Future<Void> chain = Future.succeededFuture();
+    String ns = canary.getMetadata().getNamespace();
+    String manager = applier.fieldManager() + "/" + canary.getMetadata().getName();
+    for (ConfigTracker.ConfigRef ref : obs.trackedConfigs()) {
+      var source = caches.config(ref.kind(), ns, ref.name());
+      if (source.isEmpty()) {
+        continue;
+      }
+      HasMetadata copy = source.get() instanceof ConfigMap cm ? workload.configs().primaryConfigMap(cm, canary)
+          : workload.configs().primarySecret((Secret) source.get(), canary);
+      chain = chain.compose(v -> counted(applier.apply(copy, manager), writes).mapEmpty());
+    }
+    return chain;
+  }
+
+  /** {@code <hpa>-primary} for a canary with an HPA {@code autoscalerRef}, written only when it differs. */
+  private Future<Void> ensurePrimaryAutoscaler(Canary canary, Observation obs, Writes writes) {
+    if (obs.autoscaler() == null) {
+      return Future.succeededFuture();
+    }
+    var desired = autoscalers.desiredPrimary(canary, obs.autoscaler(),
+        DeploymentWorkload.primaryName(obs.target().getMetadata().getName()));
+    var live = caches.autoscalers().get(desired.getMetadata().getNamespace(), desired.getMetadata().getName())
+        .orElse(null);
+    return counted(applier.applyIfChanged(desired, live), writes).mapEmpty();
   }
 
   private Future<Void> applyAll(List<? extends HasMetadata> objects, Writes writes) {

@@ -9,11 +9,14 @@ import dev.bunting.canary.router.RouterState;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
+import dev.bunting.canary.workload.AutoscalerWorkload;
+import dev.bunting.canary.workload.ConfigTracker;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.Readiness;
 import dev.bunting.canary.workload.SelectorLabels;
 import dev.bunting.kube.ResourceCache;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
@@ -88,11 +91,25 @@ public final class CanaryObserver {
       }
     }
     problems.addAll(metricProblems(canary));
+    HorizontalPodAutoscaler autoscaler = null;
+    if (spec.autoscalerRef != null && spec.autoscalerRef.name != null) {
+      String akind = spec.autoscalerRef.kind == null ? AutoscalerWorkload.HPA_KIND : spec.autoscalerRef.kind;
+      if (!akind.equals(AutoscalerWorkload.HPA_KIND)) {
+        problems.add(new Problem(Problem.UNSUPPORTED, "autoscalerRef.kind " + akind
+            + " is not supported by Bunting yet (supported: HorizontalPodAutoscaler)"));
+      } else {
+        autoscaler = caches.autoscalers().get(ns, spec.autoscalerRef.name).orElse(null);
+        if (autoscaler == null) {
+          problems.add(new Problem(Problem.TARGET_NOT_FOUND,
+              "HorizontalPodAutoscaler " + ns + "/" + spec.autoscalerRef.name + " not found"));
+        }
+      }
+    }
 
     if (!problems.isEmpty() || target == null || selector == null) {
       CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, false, problems,
-          null, RouterState.absent(), null);
-      return new Observation(s, target, null, null, router.orElse(null), route);
+          null, RouterState.absent(), null, Map.of());
+      return new Observation(s, target, null, null, router.orElse(null), route, List.of(), autoscaler);
     }
 
     CanaryAnalysis analysis = spec.effectiveAnalysis();
@@ -103,17 +120,20 @@ public final class CanaryObserver {
     Readiness primaryReady = primary == null ? Readiness.waiting("primary " + ns + "/"
         + DeploymentWorkload.primaryName(spec.targetRef.name) + " not created yet")
         : workload.primaryReadiness(primary, analysis.primaryReadyThresholdOrDefault(), deadline, now);
+    List<ConfigTracker.ConfigRef> tracked = workload.configs().tracked(target.getSpec().getTemplate().getSpec(),
+        (k, n) -> caches.config(k, ns, n));
+    Map<String, String> checksums = workload.configs().checksums(tracked, (k, n) -> caches.config(k, ns, n));
     boolean matches = primary != null && primary.getSpec() != null && Objects.equals(
         Revision.canonical(Serialization.jsonMapper().valueToTree(target.getSpec().getTemplate())),
         Revision.canonical(Serialization.jsonMapper().valueToTree(
-            workload.unprimedTemplate(primary, selector.getKey(), selector.getValue()))));
+            workload.unprimedTemplate(primary, selector.getKey(), selector.getValue(), tracked))));
     WorkloadView view = new WorkloadView(workload.replicas(target), canaryReady, primary != null, primary == null ? 0 : workload.replicas(primary), primaryReady, matches);
     RouterState routerState = router.get().state(canary, route);
-    String revision = Revision.of(target.getSpec().getTemplate(), Map.of());
+    String revision = Revision.of(target.getSpec().getTemplate(), checksums);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
-        view, routerState, revision);
+        view, routerState, revision, checksums);
     return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
-        router.get(), route);
+        router.get(), route, tracked, autoscaler);
   }
 
   private List<Problem> metricProblems(Canary canary) {

@@ -4,6 +4,7 @@ import dev.bunting.api.Canary;
 import dev.bunting.canary.router.RouterState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the decider needs to know about one canary at one moment, read from the informer caches. Immutable by
@@ -13,9 +14,11 @@ import java.util.List;
  * @param revision the target's current revision fingerprint ({@link Revision}); null when the target is missing
  * @param workload null when the target is missing (then {@code problems} says so)
  * @param shiftsWeights the provider moves traffic by weight (false for {@code kubernetes})
+ * @param trackedConfigs checksums of the ConfigMaps and Secrets the target uses ({@code status.trackedConfigs})
  */
 public record CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
-    List<Problem> problems, WorkloadView workload, RouterState router, String revision) {
+    List<Problem> problems, WorkloadView workload, RouterState router, String revision,
+    Map<String, String> trackedConfigs) {
 
   public String name() {
     return canary.getMetadata().getName();

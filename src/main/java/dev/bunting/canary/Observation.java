@@ -2,8 +2,11 @@ package dev.bunting.canary;
 
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
+import dev.bunting.canary.workload.ConfigTracker;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,4 +19,6 @@ public record Observation(
     Deployment primary,
     ServiceBuilder.Selector selector,
     TrafficRouter router,
-    Optional<GenericKubernetesResource> route) {}
+    Optional<GenericKubernetesResource> route,
+    List<ConfigTracker.ConfigRef> trackedConfigs,
+    HorizontalPodAutoscaler autoscaler) {}

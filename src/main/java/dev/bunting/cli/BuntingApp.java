@@ -2,6 +2,7 @@ package dev.bunting.cli;
 
 import dev.bunting.api.AlertProvider;
 import dev.bunting.api.Canary;
+import dev.bunting.api.GitSync;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.canary.CanaryCaches;
 import dev.bunting.canary.CanaryCheckRunner;
@@ -17,6 +18,8 @@ import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.SelectorLabels;
+import dev.bunting.gitops.GitSyncController;
+import dev.bunting.gitops.GitSyncOptions;
 import dev.bunting.hooks.EventWebhookDispatcher;
 import dev.bunting.hooks.WebhookCaller;
 import dev.bunting.hooks.WebhookRunner;
@@ -32,10 +35,12 @@ import dev.bunting.kube.ResourceCache;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.GlobalNotifierConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -73,6 +78,7 @@ public final class BuntingApp {
   private KubernetesClient client;
   private Informers informers;
   private CanaryController canaries;
+  private GitSyncController gitSyncs;
   private HttpApi http;
   private volatile boolean ready;
 
@@ -95,10 +101,12 @@ public final class BuntingApp {
           return pool.run(this::wire);
         })
         .compose(contributors -> {
-          http = new HttpApi(vertx, registry, () -> ready, contributors);
+          http = new HttpApi(vertx, registry, () -> ready && informers.synced()
+              && (gitSyncs == null || gitSyncs.ready()), contributors);
           return http.listen(options.listenAddress, options.port);
         })
         .compose(s -> informers.start())
+        .compose(v -> gitSyncs == null ? Future.succeededFuture() : gitSyncs.start())
         .map(v -> {
           canaries.enqueueAll();
           ready = true;
@@ -132,6 +140,9 @@ public final class BuntingApp {
         informers.watch(MetricTemplate.class, Map.of()),
         informers.watch(AlertProvider.class, Map.of()),
         informers.<Secret, io.fabric8.kubernetes.api.model.SecretList>watch(Secret.class, Map.of()),
+        informers.<ConfigMap, io.fabric8.kubernetes.api.model.ConfigMapList>watch(ConfigMap.class, Map.of()),
+        informers.<HorizontalPodAutoscaler, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList>watch(
+            HorizontalPodAutoscaler.class, Map.of()),
         routes);
 
     String instance = hostname();
@@ -158,7 +169,20 @@ public final class BuntingApp {
         new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
     canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles);
     stops.add(canaries::stop);
-    return List.of();
+
+    GitSyncOptions gitOptions = GitSyncOptions.defaults()
+        .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
+        .withNamespace(options.namespace().orElse(null))
+        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests));
+    ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
+    if (!informers.served(gitSyncKind)) {
+      LOG.warn("GitSync ({}/{}) is not installed: Git sync is off; install crds/ to turn it on",
+          gitSyncKind.getGroup(), gitSyncKind.getVersion());
+      return List.of();
+    }
+    gitSyncs = new GitSyncController(vertx, client, pool, registry, clock, caches.canaries(), caches.autoscalers(),
+        gitOptions);
+    return List.of(gitSyncs.receiver());
   }
 
   public PrometheusRegistry registry() {
@@ -185,6 +209,9 @@ public final class BuntingApp {
   public Future<Void> stop() {
     ready = false;
     Future<Void> closed = http == null ? Future.succeededFuture() : http.close();
+    if (gitSyncs != null) {
+      closed = closed.eventually(() -> gitSyncs.stop());
+    }
     if (pool == null) {
       return closed;
     }

@@ -25,7 +25,15 @@ public final class Applier {
 
   /** Applies {@code desired} (forcing conflicts: Bunting owns these fields). */
   public <T extends HasMetadata> Future<T> apply(T desired) {
-    return pool.run(() -> client.resource(desired).fieldManager(fieldManager).forceConflicts().serverSideApply());
+    return apply(desired, fieldManager);
+  }
+
+  /**
+   * Applies {@code desired} as another field manager, e.g. one per owner of a shared object, so each owner keeps its
+   * own entries (owner references) in lists the others apply too.
+   */
+  public <T extends HasMetadata> Future<T> apply(T desired, String manager) {
+    return pool.run(() -> client.resource(desired).fieldManager(manager).forceConflicts().serverSideApply());
   }
 
   /** Applies {@code desired} unless {@code live} already contains it; the written object, or null when nothing was sent. */

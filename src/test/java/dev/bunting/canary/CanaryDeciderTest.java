@@ -48,6 +48,7 @@ class CanaryDeciderTest {
     int primaryReplicas = 2;
     boolean primaryMatchesTarget = true;
     List<Problem> problems = List.of();
+    Map<String, String> configs = Map.of("configmap/podinfo-config", "aaaa");
     final Map<CheckKind, CheckResult> answers = new EnumMap<>(CheckKind.class);
     final List<CheckKind> asked = new ArrayList<>();
     CanaryPlan last;
@@ -79,7 +80,7 @@ class CanaryDeciderTest {
       return new CanarySnapshot(canary, Instant.parse("2026-11-26T10:00:00Z"), tickDue, provider,
           provider.startsWith("gatewayapi"), problems,
           new WorkloadView(targetReplicas, canaryReadiness, primaryExists, primaryReplicas, primary, primaryMatchesTarget),
-          router, revision);
+          router, revision, configs);
     }
 
     /** One reconcile: ask the decider until it has a plan, answering checks from {@link #answers}; apply the plan. */
@@ -144,6 +145,7 @@ class CanaryDeciderTest {
         new SetRoutes(Weights.ALL_PRIMARY), new ScaleTarget(0));
     assertThat(plan.status().lastAppliedSpec).isEqualTo(REV1);
     assertThat(plan.status().lastPromotedSpec).isEqualTo(REV1);
+    assertThat(plan.status().trackedConfigs).containsEntry("configmap/podinfo-config", "aaaa");
     assertThat(plan.events()).extracting(CanaryPlan.Note::message).containsExactly("Initialization done! podinfo.test");
     assertThat(plan.alerts()).extracting(CanaryPlan.Note::message)
         .containsExactly("New Deployment detected, initialization completed.");

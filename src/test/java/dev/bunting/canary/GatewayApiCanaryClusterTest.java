@@ -45,6 +45,8 @@ class GatewayApiCanaryClusterTest {
   static BuntingUnderTest bunting;
   static HttpServer gates;
   static String gateUrl;
+  /** Slack messages received by the test's webhook endpoint (the AlertProvider's address). */
+  static final java.util.List<io.vertx.core.json.JsonObject> slack = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start(TestCluster testCluster) throws Exception {
@@ -53,6 +55,10 @@ class GatewayApiCanaryClusterTest {
     Router router = Router.router(cluster.vertx());
     router.route().handler(BodyHandler.create());
     new LoadTesterRoutes(new InMemoryGateStore()).mount(router);
+    router.post("/slack").handler(ctx -> {
+      slack.add(ctx.body().asJsonObject());
+      ctx.response().end("ok");
+    });
     gates = cluster.vertx().createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     gateUrl = "http://127.0.0.1:" + gates.actualPort();
@@ -101,11 +107,21 @@ class GatewayApiCanaryClusterTest {
   @Test
   void aHealthyRevisionIsPromotedStepByStep() throws Exception {
     String name = "healthy";
+    cluster.apply("""
+        apiVersion: flagger.app/v1beta1
+        kind: AlertProvider
+        metadata: {name: on-call}
+        spec: {type: slack, channel: releases, address: "%s/slack"}
+        """.formatted(gateUrl));
     install(name, """
         interval: 10s
         threshold: 3
         stepWeight: 25
         maxWeight: 50
+        alerts:
+        - name: on-call
+          severity: info
+          providerRef: {name: on-call}
         """ + BUILTIN_METRICS);
     assertThat(deploymentNamed(name + "-primary").getStatus().getReadyReplicas()).isEqualTo(2);
     assertThat(deploymentNamed(name).getSpec().getReplicas()).as("the target is scaled to zero").isZero();
@@ -133,6 +149,12 @@ class GatewayApiCanaryClusterTest {
         .contains("New revision detected! Scaling up " + id(name),
             "Copying " + id(name) + " template spec to " + name + "-primary." + cluster.namespace(),
             "Promotion completed! Scaling down " + id(name));
+    cluster.await().untilAsserted(() -> assertThat(slack.stream()
+        .filter(m -> m.getJsonArray("attachments").getJsonObject(0).getString("author_name").equals(id(name)))
+        .map(m -> m.getJsonArray("attachments").getJsonObject(0).getString("text")))
+        .contains("New revision detected, progressing canary analysis.",
+            "Canary analysis completed successfully, promotion finished."));
+    assertThat(slack).allSatisfy(m -> assertThat(m.getString("channel")).isEqualTo("releases"));
     String metrics = scrape();
     assertThat(metrics).contains("flagger_canary_successes_total{analysis_status=\"completed\","
         + "deployment_strategy=\"canary\",name=\"" + name + "\",namespace=\"" + cluster.namespace() + "\"} 1.0");
@@ -162,8 +184,9 @@ class GatewayApiCanaryClusterTest {
     Condition ready = Condition.find(failed.getStatus().conditions, "Ready").get();
     assertThat(ready.status).isEqualTo("False");
     assertThat(ready.message).contains("failed checks threshold reached 2");
-    assertThat(bunting.events(name)).anyMatch(m -> m.contains("advancement") && m.contains("80"))
-        .contains("Canary failed! Scaling down " + id(name));
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+        .anyMatch(m -> m.startsWith("Halt " + id(name) + " advancement success rate ") && m.endsWith("% < 99%"))
+        .contains("Canary failed! Scaling down " + id(name)));
     assertThat(scrape()).contains("flagger_canary_status{name=\"" + name + "\",namespace=\"" + cluster.namespace()
         + "\"} 2.0");
   }
@@ -259,7 +282,7 @@ class GatewayApiCanaryClusterTest {
     Condition c = Condition.find(stalled.getStatus().conditions, "Stalled").get();
     assertThat(c.reason).isEqualTo("TargetNotFound");
     assertThat(c.message).isEqualTo("Deployment " + cluster.namespace() + "/" + name + " not found");
-    assertThat(bunting.events(name)).contains(c.message);
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(c.message));
     assertThat(cluster.client().services().inNamespace(cluster.namespace()).withName(name + "-canary").get())
         .as("nothing created for a canary without a target").isNull();
 

@@ -18,7 +18,7 @@ import java.util.Properties;
  *       else {@code scripts/local-cluster up}) or {@code k3s} (Testcontainers, needs Docker);
  *   <li>{@code bunting.projectDir}: the project root (surefire sets it; default the working directory);
  *   <li>{@code bunting.cluster.upTimeout}: how long {@code scripts/local-cluster up} may take, ISO-8601 or minutes
- *       (default 60 minutes: a cold build of the binaries takes about 20);
+ *       (default 60 minutes: a cold build of the binaries takes 25-35);
  *   <li>{@code bunting.k3s.image}: the K3s image (default {@code rancher/k3s:v<KUBERNETES_VERSION>-k3s1} from
  *       {@code scripts/versions.env});
  *   <li>{@code bunting.keepNamespaces}: {@code true} keeps the test namespaces for debugging.

@@ -30,6 +30,12 @@ public final class DeploymentWorkload {
   public static final String FLAGGER_ID = "flagger-id";
   private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
+  private final ConfigTracker configs = new ConfigTracker();
+
+  public ConfigTracker configs() {
+    return configs;
+  }
+
   /** The primary's name for a target name. */
   public static String primaryName(String targetName) {
     return targetName + "-primary";
@@ -38,12 +44,15 @@ public final class DeploymentWorkload {
   /**
    * The primary Deployment cloned from {@code target}: pod template copied with the selector label set to
    * {@code <value>-primary} and a new {@code flagger-id}, replicas from the target (at least 1), rollout settings
-   * copied, metadata filtered, and a controller reference to the Canary.
+   * copied, references to tracked configs pointed at their {@code -primary} copies, metadata filtered, and a
+   * controller reference to the Canary.
    */
-  public Deployment desiredPrimary(Canary canary, Deployment target, String label, String value, String flaggerId) {
+  public Deployment desiredPrimary(Canary canary, Deployment target, String label, String value, String flaggerId,
+      List<ConfigTracker.ConfigRef> trackedConfigs) {
     String primaryValue = value + "-primary";
     DeploymentSpec ts = target.getSpec();
     PodTemplateSpec template = Serialization.clone(ts.getTemplate());
+    template.setSpec(configs.toPrimary(template.getSpec(), trackedConfigs));
     if (template.getMetadata() == null) {
       template.setMetadata(new ObjectMeta());
     }
@@ -156,8 +165,12 @@ public final class DeploymentWorkload {
    * {@code flagger-id}. Equal to the target's template when the primary runs what the target describes; used to
    * adopt canaries that Flagger ran (their status hashes are opaque to Bunting).
    */
-  public PodTemplateSpec unprimedTemplate(Deployment primary, String label, String value) {
+  public PodTemplateSpec unprimedTemplate(Deployment primary, String label, String value,
+      List<ConfigTracker.ConfigRef> trackedConfigs) {
     PodTemplateSpec t = Serialization.clone(primary.getSpec().getTemplate());
+    if (t.getSpec() != null) {
+      t.setSpec(configs.fromPrimary(t.getSpec(), trackedConfigs));
+    }
     if (t.getMetadata() != null) {
       Map<String, String> labels = t.getMetadata().getLabels() == null ? new LinkedHashMap<>()
           : new LinkedHashMap<>(t.getMetadata().getLabels());

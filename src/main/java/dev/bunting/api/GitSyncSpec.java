@@ -1,0 +1,64 @@
+package dev.bunting.api;
+
+import java.time.Duration;
+
+/** {@code GitSync.spec}. Defaults are applied by the CRD schema and repeated in the helpers below. */
+public class GitSyncSpec extends ApiObject {
+  public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+  /** {@code https://}, {@code http://}, {@code ssh://user@host[:port]/path} or {@code file://}. */
+  public String url;
+  /** Exactly one of branch, tag, semver, commit; defaults to branch {@code main}. */
+  public GitSyncRef ref;
+  /** Directory in the repository whose YAML is applied (recursively); empty or {@code ./} is the root. */
+  public String path;
+  /** How often the remote is checked and drift is corrected (Go duration). */
+  public String interval;
+  /** Upper bound for one Git operation and for the health wait after an apply (Go duration). */
+  public String timeout;
+  /** Delete objects that left the repository (only those in the inventory that carry the owner labels). */
+  public Boolean prune;
+  /** With prune: an empty render deletes everything in the inventory instead of being refused. */
+  public Boolean allowEmpty;
+  /** Namespace for namespaced objects that do not set one (default: the GitSync's own namespace). */
+  public String targetNamespace;
+  /** Git credentials: {@code username}+{@code password} or {@code bearerToken} (https), {@code identity}+{@code known_hosts} (ssh), optional {@code ca.crt}. */
+  public SecretReference secretRef;
+  /** Apply, prune and read health as this ServiceAccount of the GitSync's namespace (impersonation). */
+  public String serviceAccountName;
+  /** Stop syncing; nothing is applied or pruned while true. */
+  public Boolean suspend;
+  /** Recreate objects whose change is refused because a field is immutable. */
+  public Boolean force;
+  /** The push-webhook receiver ({@code POST /hooks/git/{namespace}/{name}}). */
+  public GitSyncReceiver receiver;
+
+  public Duration intervalOrDefault() {
+    return GoDuration.parse(interval).filter(d -> !d.isZero()).orElse(DEFAULT_INTERVAL);
+  }
+
+  public Duration timeoutOrDefault() {
+    return GoDuration.parse(timeout).filter(d -> !d.isZero()).orElse(DEFAULT_TIMEOUT);
+  }
+
+  public boolean pruneEnabled() {
+    return Boolean.TRUE.equals(prune);
+  }
+
+  public boolean allowEmptyEnabled() {
+    return Boolean.TRUE.equals(allowEmpty);
+  }
+
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
+  }
+
+  public boolean forceEnabled() {
+    return Boolean.TRUE.equals(force);
+  }
+
+  public GitSyncRef refOrDefault() {
+    return ref == null || ref.kindCount() == 0 ? GitSyncRef.branch("main") : ref;
+  }
+}

@@ -1,0 +1,25 @@
+package dev.bunting.gitops;
+
+/**
+ * A Git operation failed. {@link #reason()} is the condition reason shown to the user ({@code GitOperationFailed},
+ * {@code AuthenticationFailed}, {@code InvalidCredentials}, {@code RevisionNotFound}, {@code PathNotFound}); the
+ * message never contains credentials.
+ */
+public final class GitException extends Exception {
+  public static final String GIT_OPERATION_FAILED = "GitOperationFailed";
+  public static final String AUTHENTICATION_FAILED = "AuthenticationFailed";
+  public static final String INVALID_CREDENTIALS = "InvalidCredentials";
+  public static final String REVISION_NOT_FOUND = "RevisionNotFound";
+  public static final String PATH_NOT_FOUND = "PathNotFound";
+
+  private final String reason;
+
+  public GitException(String reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public String reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,93 @@
+package dev.bunting.gitops;
+
+import dev.bunting.api.GitSync;
+import dev.bunting.http.RouteContributor;
+import dev.bunting.kube.BlockingPool;
+import dev.bunting.kube.ResourceCache;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /hooks/git/{namespace}/{name}}: a push webhook that makes a GitSync sync at once. The request must be
+ * signed or authenticated with the token in the Secret named by {@code spec.receiver.secretRef} (see
+ * {@link WebhookAuth}); anything else gets 401 and changes nothing, whether or not the GitSync exists. A valid request
+ * gets 202 and the sync is queued.
+ */
+public final class GitSyncReceiver implements RouteContributor {
+  private static final Logger LOG = LoggerFactory.getLogger(GitSyncReceiver.class);
+  public static final String PATH = "/hooks/git/:namespace/:name";
+
+  private final KubernetesClient client;
+  private final BlockingPool pool;
+  private final ResourceCache<GitSync> gitSyncs;
+  private final Consumer<String> trigger;
+
+  GitSyncReceiver(KubernetesClient client, BlockingPool pool, ResourceCache<GitSync> gitSyncs,
+      Consumer<String> trigger) {
+    this.client = client;
+    this.pool = pool;
+    this.gitSyncs = gitSyncs;
+    this.trigger = trigger;
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.post(PATH).handler(this::handle);
+  }
+
+  private void handle(RoutingContext ctx) {
+    String ns = ctx.pathParam("namespace");
+    String name = ctx.pathParam("name");
+    String key = ns + "/" + name;
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    GitSync gs = gitSyncs.get(ns, name).orElse(null);
+    if (gs == null || gs.getSpec() == null || gs.getSpec().receiver == null || gs.getSpec().receiver.secretRef == null
+        || gs.getSpec().receiver.secretRef.name == null) {
+      reject(ctx, key, gs == null ? "no such GitSync" : "the GitSync has no spec.receiver.secretRef");
+      return;
+    }
+    String secretName = gs.getSpec().receiver.secretRef.name;
+    pool.run(() -> token(ns, secretName)).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("gitsync {}: webhook rejected: cannot read receiver Secret {}: {}", key, secretName,
+            ar.cause().getMessage());
+        reject(ctx, key, null);
+        return;
+      }
+      WebhookAuth.Verdict v = WebhookAuth.verify(h -> ctx.request().getHeader(h), bytes, ar.result());
+      if (!v.accepted()) {
+        reject(ctx, key, v.detail());
+        return;
+      }
+      LOG.info("gitsync {}: webhook accepted ({}), syncing now", key, v.detail());
+      trigger.accept(key);
+      ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+          .end("{\"status\":\"accepted\",\"gitsync\":\"" + key + "\"}");
+    });
+  }
+
+  private byte[] token(String ns, String secretName) {
+    Secret s = client.secrets().inNamespace(ns).withName(secretName).get();
+    if (s == null) {
+      return new byte[0];
+    }
+    String token = GitSyncReconciler.decode(s).get("token");
+    return token == null ? new byte[0] : token.trim().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void reject(RoutingContext ctx, String key, String why) {
+    if (why != null) {
+      LOG.warn("gitsync {}: webhook rejected: {}", key, why);
+    }
+    ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+        .end("{\"status\":\"unauthorized\"}");
+  }
+}

@@ -1,0 +1,551 @@
+package dev.bunting.gitops;
+
+import dev.bunting.api.Condition;
+import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncInventory;
+import dev.bunting.api.GitSyncSpec;
+import dev.bunting.api.GitSyncStatus;
+import dev.bunting.api.GoDuration;
+import dev.bunting.kube.BlockingPool;
+import dev.bunting.kube.EventRecorder;
+import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.WorkQueue.Outcome;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sync of one GitSync: resolve the ref, fetch if it moved, render, apply, prune, judge health, and write the
+ * status once (only when it changed), with an Event per applied revision and per new failure. Reads the GitSync from
+ * the cache; every blocking call runs on the worker pool.
+ */
+final class GitSyncReconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(GitSyncReconciler.class);
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  static final String SUCCEEDED = "ReconciliationSucceeded";
+  static final String PROGRESSING = "Progressing";
+  static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
+  static final String INVALID_SPEC = "InvalidSpec";
+  static final String RECONCILIATION_FAILED = "ReconciliationFailed";
+  private static final int MAX_HEALTH_NAMES = 5;
+
+  /** What a GitSync remembers between syncs (memory only; a restart begins with a full dry run). */
+  private static final class State {
+    final Map<String, ApplyPipeline.Memo> memo = new ConcurrentHashMap<>();
+    volatile Rendered rendered;
+    volatile String healthFor;
+    volatile Instant healthSince;
+    /** The last completed sync, for health-only re-checks: revision, generation and outcome. */
+    volatile GitRevision lastRevision;
+    volatile Long lastGeneration;
+    volatile SyncOutcome lastOutcome;
+  }
+
+  private record Rendered(String sha, String path, String defaultNamespace, List<Manifest> manifests) {}
+
+  private record Fetched(GitRevision revision, List<Manifest> manifests) {}
+
+  private final KubernetesClient client;
+  private final BlockingPool pool;
+  private final Clock clock;
+  private final ResourceCache<GitSync> gitSyncs;
+  private final GitMirror mirror;
+  private final ApiDiscovery discovery;
+  private final ManagedObjects live;
+  private final ApplyPipeline pipeline;
+  private final EventRecorder events;
+  private final GitSyncMetrics metrics;
+  private final Function<String, KubernetesClient> impersonated;
+  private final ManifestRenderer renderer;
+  private final Map<String, State> states = new ConcurrentHashMap<>();
+  private final Set<String> waitingForHealth = ConcurrentHashMap.newKeySet();
+  private final Set<String> healthOnlyRequests = ConcurrentHashMap.newKeySet();
+  private final Set<String> fullSyncRequests = ConcurrentHashMap.newKeySet();
+
+  GitSyncReconciler(KubernetesClient client, BlockingPool pool, Clock clock, ResourceCache<GitSync> gitSyncs,
+      GitMirror mirror, ApiDiscovery discovery, ManagedObjects live, ApplyPipeline pipeline, EventRecorder events,
+      GitSyncMetrics metrics, Function<String, KubernetesClient> impersonated) {
+    this.client = client;
+    this.pool = pool;
+    this.clock = clock;
+    this.gitSyncs = gitSyncs;
+    this.mirror = mirror;
+    this.discovery = discovery;
+    this.live = live;
+    this.pipeline = pipeline;
+    this.events = events;
+    this.metrics = metrics;
+    this.impersonated = impersonated;
+    this.renderer = new ManifestRenderer(discovery::namespaced);
+  }
+
+  /** True while the GitSync waits for its objects to become healthy: their changes should wake it. */
+  boolean waitingForHealth(String key) {
+    return waitingForHealth.contains(key);
+  }
+
+  /** The next reconcile of {@code key} may only re-judge health (one of its objects changed). */
+  void requestHealthCheck(String key) {
+    healthOnlyRequests.add(key);
+  }
+
+  /** The next reconcile of {@code key} must be a full sync (webhook, spec change, annotation). */
+  void requestFullSync(String key) {
+    fullSyncRequests.add(key);
+  }
+
+  Future<Outcome> reconcile(String key) {
+    int slash = key.indexOf('/');
+    String ns = key.substring(0, slash);
+    String name = key.substring(slash + 1);
+    Optional<GitSync> found = gitSyncs.get(ns, name);
+    if (found.isEmpty()) {
+      states.remove(key);
+      waitingForHealth.remove(key);
+      metrics.forget(ns, name);
+      LOG.info("gitsync {}: deleted; its objects are left in place", key);
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    GitSync gs = found.get();
+    GitSyncSpec spec = gs.getSpec() == null ? new GitSyncSpec() : gs.getSpec();
+    if (spec.suspended()) {
+      waitingForHealth.remove(key);
+      LOG.debug("gitsync {}: suspended", key);
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    String invalid = validate(spec);
+    if (invalid != null) {
+      LOG.warn("gitsync {}: invalid spec: {}", key, invalid);
+      metrics.errors.labelValues(ns, name, INVALID_SPEC).inc();
+      return finish(gs, key, null, null, status -> {
+        setCondition(status, gs, Condition.READY, "False", INVALID_SPEC, invalid);
+        setCondition(status, gs, Condition.STALLED, "True", INVALID_SPEC, invalid);
+        removeCondition(status, Condition.RECONCILING);
+      }, Outcome.DONE, null);
+    }
+    State state = states.computeIfAbsent(key, k -> new State());
+    long started = System.nanoTime();
+    boolean fullRequested = fullSyncRequests.remove(key);
+    boolean healthRequested = healthOnlyRequests.remove(key);
+    boolean healthOnly = healthRequested && !fullRequested && state.lastOutcome != null
+        && java.util.Objects.equals(state.lastGeneration, gs.getMetadata().getGeneration())
+        && waitingForHealth.contains(key);
+    if (healthOnly) {
+      // woken by a change to one of its objects while waiting for health: judge health again, no Git, no apply
+      SyncOutcome last = state.lastOutcome;
+      GitRevision rev = state.lastRevision;
+      SyncOutcome quiet = new SyncOutcome(last.inventory(), List.of(), 0, 0, last.created() + last.configured()
+          + last.unchanged(), last.skipped(), 0, List.of(), last.skippedKeys());
+      return pool.run(() -> health(quiet)).compose(h -> onSynced(gs, key, spec, state, rev, quiet, h, started))
+          .recover(e -> onFailure(gs, key, spec, rev, e, started));
+    }
+    GitRevision[] attempted = new GitRevision[1];
+    return pool.run(() -> fetchAndRender(gs, spec, state, attempted))
+        .compose(f -> pipeline.run(new ApplyPipeline.Request(ns, name, applyClient(gs, spec), f.manifests(),
+                previousInventory(gs), spec.pruneEnabled(), spec.allowEmptyEnabled(), spec.forceEnabled(),
+                spec.timeoutOrDefault(), state.memo))
+            .compose(outcome -> pool.run(() -> health(outcome)).compose(h -> onSynced(gs, key, spec, state,
+                f.revision(), outcome, h, started))))
+        .recover(e -> onFailure(gs, key, spec, attempted[0], e, started));
+  }
+
+  private Fetched fetchAndRender(GitSync gs, GitSyncSpec spec, State state, GitRevision[] attempted)
+      throws GitException, SyncFailure {
+    String ns = gs.getMetadata().getNamespace();
+    GitCredentials creds = credentials(ns, spec);
+    GitRevision rev = mirror.resolve(spec.url, spec.refOrDefault(), creds, spec.timeoutOrDefault());
+    attempted[0] = rev;
+    boolean fetched = mirror.ensure(spec.url, spec.refOrDefault(), rev, creds, spec.timeoutOrDefault());
+    if (fetched) {
+      LOG.info("gitsync {}/{}: fetched {}", ns, gs.getMetadata().getName(), rev);
+    }
+    String path = GitMirror.normalizePath(spec.path);
+    String defaultNs = spec.targetNamespace == null || spec.targetNamespace.isBlank() ? ns : spec.targetNamespace;
+    Rendered cached = state.rendered;
+    if (cached != null && cached.sha().equals(rev.sha()) && cached.path().equals(path)
+        && cached.defaultNamespace().equals(defaultNs)) {
+      return new Fetched(rev, cached.manifests());
+    }
+    try {
+      List<Manifest> manifests = renderer.render(mirror.read(spec.url, creds, rev.sha(), path), defaultNs,
+          OwnerLabels.of(ns, gs.getMetadata().getName()));
+      state.rendered = new Rendered(rev.sha(), path, defaultNs, manifests);
+      return new Fetched(rev, manifests);
+    } catch (RenderException e) {
+      throw new SyncFailure(SyncFailure.BUILD_FAILED, e.getMessage(), true, null);
+    }
+  }
+
+  private GitCredentials credentials(String ns, GitSyncSpec spec) throws GitException {
+    if (spec.secretRef == null || spec.secretRef.name == null) {
+      return GitCredentials.NONE;
+    }
+    Secret secret;
+    try {
+      secret = client.secrets().inNamespace(ns).withName(spec.secretRef.name).get();
+    } catch (KubernetesClientException e) {
+      throw new GitException(GitException.INVALID_CREDENTIALS, "cannot read Secret " + spec.secretRef.name + ": "
+          + ApplyPipeline.serverMessage(e));
+    }
+    if (secret == null) {
+      throw new GitException(GitException.INVALID_CREDENTIALS, "Secret " + spec.secretRef.name + " (spec.secretRef)"
+          + " not found in namespace " + ns);
+    }
+    return GitCredentials.fromSecret(spec.secretRef.name, decode(secret));
+  }
+
+  static Map<String, String> decode(Secret secret) {
+    Map<String, String> data = new HashMap<>();
+    if (secret.getData() != null) {
+      secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (secret.getStringData() != null) {
+      data.putAll(secret.getStringData());
+    }
+    return data;
+  }
+
+  private KubernetesClient applyClient(GitSync gs, GitSyncSpec spec) {
+    if (spec.serviceAccountName == null || spec.serviceAccountName.isBlank()) {
+      return client;
+    }
+    return impersonated.apply(gs.getMetadata().getNamespace() + "/" + spec.serviceAccountName);
+  }
+
+  private static List<ObjectKey> previousInventory(GitSync gs) {
+    List<ObjectKey> out = new ArrayList<>();
+    if (gs.getStatus() != null && gs.getStatus().inventory != null && gs.getStatus().inventory.entries != null) {
+      gs.getStatus().inventory.entries.forEach(e -> ObjectKey.fromInventory(e).ifPresent(out::add));
+    }
+    return out;
+  }
+
+  /** The health of every applied object, from the watch caches (no requests; blocking only for discovery misses). */
+  private Map<ObjectKey, Health> health(SyncOutcome outcome) {
+    Map<ObjectKey, Health> out = new java.util.LinkedHashMap<>();
+    for (ObjectKey k : outcome.inventory()) {
+      if (outcome.skippedKeys().contains(k)) {
+        continue;
+      }
+      Optional<ResourceDefinitionContext> ctx = discovery.find(k.apiVersion(), k.kind());
+      if (ctx.isEmpty()) {
+        continue;
+      }
+      Optional<GenericKubernetesResource> obj = live.get(ctx.get(), k.namespace(), k.name());
+      if (obj.isEmpty()) {
+        out.put(k, Health.inProgress("not yet observed"));
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = JSON.convertValue(obj.get(), Map.class);
+      out.put(k, HealthRules.evaluate(map));
+    }
+    return out;
+  }
+
+  private Future<Outcome> onSynced(GitSync gs, String key, GitSyncSpec spec, State state, GitRevision rev,
+      SyncOutcome outcome, Map<ObjectKey, Health> health, long started) {
+    String ns = gs.getMetadata().getNamespace();
+    String name = gs.getMetadata().getName();
+    state.lastRevision = rev;
+    state.lastGeneration = gs.getMetadata().getGeneration();
+    state.lastOutcome = outcome;
+    String healthKey = rev + "/" + gs.getMetadata().getGeneration();
+    Instant now = clock.instant();
+    if (!healthKey.equals(state.healthFor) || outcome.wroteSomething() || state.healthSince == null) {
+      state.healthFor = healthKey;
+      state.healthSince = now;
+    }
+    List<String> failed = new ArrayList<>();
+    List<String> pending = new ArrayList<>();
+    health.forEach((k, h) -> {
+      if (h.isFailed()) {
+        failed.add(k + ": " + h.message());
+      } else if (!h.isCurrent()) {
+        pending.add(k + " (" + h.message() + ")");
+      }
+    });
+    Duration timeout = spec.timeoutOrDefault();
+    Duration waited = Duration.between(state.healthSince, now);
+    String previousReady = readyReason(gs);
+    metrics.objectsApplied.labelValues(ns, name, "created").inc(outcome.created());
+    metrics.objectsApplied.labelValues(ns, name, "configured").inc(outcome.configured());
+    metrics.objectsPruned.labelValues(ns, name).inc(outcome.pruned());
+    outcome.warnings().forEach(w -> LOG.warn("gitsync {}: {}", key, w));
+    String applied = "Applied revision " + rev + ": " + outcome.summary();
+    String event = outcome.wroteSomething() || gs.getStatus() == null
+        || !rev.toString().equals(gs.getStatus().lastAttemptedRevision)
+        ? applied + (outcome.changes().isEmpty() ? "" : " (" + abbreviate(outcome.changes()) + ")") : null;
+    if (!failed.isEmpty() || (!pending.isEmpty() && waited.compareTo(timeout) >= 0)) {
+      waitingForHealth.remove(key);
+      String msg = !failed.isEmpty() ? "health check failed for revision " + rev + ": " + abbreviate(failed)
+          : "timeout after " + GoDuration.format(timeout) + " waiting for revision " + rev + " to become ready: "
+              + abbreviate(pending);
+      metrics.errors.labelValues(ns, name, HEALTH_CHECK_FAILED).inc();
+      metrics.ready.labelValues(ns, name).set(0);
+      observe(ns, name, "failure", started);
+      LOG.warn("gitsync {}: {}", key, msg);
+      return finish(gs, key, rev, outcome, status -> {
+        setCondition(status, gs, Condition.READY, "False", HEALTH_CHECK_FAILED, msg);
+        removeCondition(status, Condition.RECONCILING);
+        removeCondition(status, Condition.STALLED);
+      }, Outcome.after(spec.intervalOrDefault()), event).compose(o -> {
+        if (!HEALTH_CHECK_FAILED.equals(previousReady)) {
+          events.record(gs, EventRecorder.WARNING, HEALTH_CHECK_FAILED, msg);
+        }
+        return Future.succeededFuture(o);
+      });
+    }
+    if (!pending.isEmpty()) {
+      waitingForHealth.add(key);
+      String msg = applied + "; waiting for " + pending.size() + " object" + (pending.size() == 1 ? "" : "s")
+          + " to become ready: " + abbreviate(pending);
+      observe(ns, name, "progressing", started);
+      LOG.info("gitsync {}: waiting for {}", key, abbreviate(pending));
+      Duration left = timeout.minus(waited);
+      Duration next = left.compareTo(spec.intervalOrDefault()) < 0 ? left : spec.intervalOrDefault();
+      return finish(gs, key, rev, outcome, status -> {
+        setCondition(status, gs, Condition.READY, "Unknown", PROGRESSING, msg);
+        setCondition(status, gs, Condition.RECONCILING, "True", PROGRESSING, msg);
+        removeCondition(status, Condition.STALLED);
+      }, Outcome.after(next.isNegative() || next.isZero() ? Duration.ofSeconds(1) : next), event);
+    }
+    waitingForHealth.remove(key);
+    String msg = "Applied revision: " + rev;
+    metrics.ready.labelValues(ns, name).set(1);
+    boolean newlyApplied = gs.getStatus() == null || !rev.toString().equals(gs.getStatus().lastAppliedRevision);
+    if (newlyApplied || !SUCCEEDED.equals(previousReady)) {
+      metrics.lastApplied.labelValues(ns, name).set(clock.millis() / 1000.0);
+    }
+    observe(ns, name, "success", started);
+    if (outcome.wroteSomething() || newlyApplied) {
+      LOG.info("gitsync {}: {}", key, applied);
+    }
+    String readyEvent = event == null && !SUCCEEDED.equals(previousReady) ? "Revision " + rev + " is ready" : event;
+    return finish(gs, key, rev, outcome, status -> {
+      status.lastAppliedRevision = rev.toString();
+      setCondition(status, gs, Condition.READY, "True", SUCCEEDED, msg);
+      removeCondition(status, Condition.RECONCILING);
+      removeCondition(status, Condition.STALLED);
+    }, Outcome.after(spec.intervalOrDefault()), readyEvent);
+  }
+
+  private Future<Outcome> onFailure(GitSync gs, String key, GitSyncSpec spec, GitRevision rev, Throwable e,
+      long started) {
+    String ns = gs.getMetadata().getNamespace();
+    String name = gs.getMetadata().getName();
+    waitingForHealth.remove(key);
+    Throwable cause = e;
+    while (!(cause instanceof SyncFailure) && !(cause instanceof GitException) && cause.getCause() != null
+        && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String reason;
+    String msg;
+    boolean stalled;
+    List<ObjectKey> inventory = null;
+    if (cause instanceof SyncFailure f) {
+      reason = f.reason();
+      msg = f.getMessage();
+      stalled = f.stalled();
+      inventory = f.inventory();
+    } else if (cause instanceof GitException g) {
+      reason = g.reason();
+      msg = g.getMessage();
+      stalled = false;
+    } else {
+      reason = RECONCILIATION_FAILED;
+      msg = cause instanceof KubernetesClientException k ? ApplyPipeline.serverMessage(k) : String.valueOf(
+          cause.getMessage() == null ? cause.toString() : cause.getMessage());
+      stalled = false;
+    }
+    String full = rev == null ? msg : "revision " + rev + ": " + msg;
+    metrics.errors.labelValues(ns, name, reason).inc();
+    metrics.ready.labelValues(ns, name).set(0);
+    observe(ns, name, "failure", started);
+    LOG.warn("gitsync {}: {} ({})", key, full, reason);
+    boolean changed = !(reason.equals(readyReason(gs)) && full.equals(readyMessage(gs)));
+    SyncOutcome partial = inventory == null ? null
+        : new SyncOutcome(inventory, List.of(), 0, 0, 0, 0, 0, List.of(), Set.of());
+    Outcome next = Outcome.after(spec.intervalOrDefault());
+    return finish(gs, key, rev, partial, status -> {
+      setCondition(status, gs, Condition.READY, "False", reason, full);
+      if (stalled) {
+        setCondition(status, gs, Condition.STALLED, "True", reason, full);
+      } else {
+        removeCondition(status, Condition.STALLED);
+      }
+      removeCondition(status, Condition.RECONCILING);
+    }, next, null).compose(o -> {
+      if (changed) {
+        events.record(gs, EventRecorder.WARNING, reason, full);
+      }
+      // a stalled revision waits for a new commit or spec; anything else retries with backoff
+      return stalled ? Future.succeededFuture(o) : Future.failedFuture(new RetryableSyncError(full));
+    });
+  }
+
+  /** Builds the new status, writes it if it changed, records the event, and hands back {@code next}. */
+  private Future<Outcome> finish(GitSync gs, String key, GitRevision rev, SyncOutcome outcome,
+      java.util.function.Consumer<GitSyncStatus> conditions, Outcome next, String normalEvent) {
+    GitSyncStatus old = gs.getStatus() == null ? new GitSyncStatus() : gs.getStatus();
+    GitSyncStatus status = JSON.convertValue(old, GitSyncStatus.class);
+    if (status.conditions == null) {
+      status.conditions = new ArrayList<>();
+    }
+    status.observedGeneration = gs.getMetadata().getGeneration();
+    if (rev != null) {
+      status.lastAttemptedRevision = rev.toString();
+    }
+    String requested = gs.requestedAt();
+    if (requested != null) {
+      status.lastHandledReconcileAt = requested;
+    }
+    if (outcome != null) {
+      GitSyncInventory inv = new GitSyncInventory();
+      outcome.inventory().forEach(k -> inv.entries.add(k.inventoryEntry()));
+      status.inventory = inv;
+    }
+    conditions.accept(status);
+    String before = JSON.asJson(old);
+    String after = JSON.asJson(status);
+    Future<Void> write = before.equals(after) ? Future.succeededFuture() : pool.run(() -> {
+      writeStatus(gs, status);
+      return null;
+    });
+    return write.compose(v -> {
+      if (normalEvent != null) {
+        events.record(gs, EventRecorder.NORMAL, SUCCEEDED, normalEvent);
+      }
+      return Future.succeededFuture(next);
+    });
+  }
+
+  private void writeStatus(GitSync gs, GitSyncStatus status) {
+    String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + JSON.asJson(status) + "}]";
+    try {
+      client.resources(GitSync.class).inNamespace(gs.getMetadata().getNamespace())
+          .withName(gs.getMetadata().getName()).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+    }
+  }
+
+  private void setCondition(GitSyncStatus status, GitSync gs, String type, String value, String reason,
+      String message) {
+    Condition now = new Condition(type, value, reason, message);
+    now.observedGeneration = gs.getMetadata().getGeneration();
+    Optional<Condition> old = Condition.find(status.conditions, type);
+    if (old.isPresent() && old.get().sameStateAs(now)) {
+      return;
+    }
+    now.lastTransitionTime = old.isPresent() && value.equals(old.get().status) && old.get().lastTransitionTime != null
+        ? old.get().lastTransitionTime
+        : DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+    status.conditions.removeIf(c -> type.equals(c.type));
+    status.conditions.add(now);
+    status.conditions.sort((a, b) -> order(a.type) - order(b.type));
+  }
+
+  private static int order(String type) {
+    return switch (type) {
+      case Condition.READY -> 0;
+      case Condition.RECONCILING -> 1;
+      case Condition.STALLED -> 2;
+      default -> 3;
+    };
+  }
+
+  private static void removeCondition(GitSyncStatus status, String type) {
+    status.conditions.removeIf(c -> type.equals(c.type));
+  }
+
+  private static String readyReason(GitSync gs) {
+    return gs.getStatus() == null ? null
+        : Condition.find(gs.getStatus().conditions, Condition.READY).map(c -> c.reason).orElse(null);
+  }
+
+  private static String readyMessage(GitSync gs) {
+    return gs.getStatus() == null ? null
+        : Condition.find(gs.getStatus().conditions, Condition.READY).map(c -> c.message).orElse(null);
+  }
+
+  private void observe(String ns, String name, String result, long startedNanos) {
+    metrics.syncDuration.labelValues(ns, name, result).observe((System.nanoTime() - startedNanos) / 1e9);
+  }
+
+  private static String abbreviate(List<String> items) {
+    String s = items.stream().limit(MAX_HEALTH_NAMES).collect(Collectors.joining(", "));
+    return items.size() > MAX_HEALTH_NAMES ? s + " and " + (items.size() - MAX_HEALTH_NAMES) + " more" : s;
+  }
+
+  /** Spec problems the CRD schema cannot catch (or that an older CRD let through). */
+  static String validate(GitSyncSpec spec) {
+    if (spec.url == null || spec.url.isBlank()) {
+      return "spec.url is required";
+    }
+    String scheme = GitCredentials.scheme(spec.url);
+    if (!List.of("https", "http", "ssh", "file").contains(scheme)) {
+      return "spec.url must start with https://, http://, ssh:// or file:// (got '" + GitCredentials.safeUrl(spec.url)
+          + "')";
+    }
+    if (spec.ref != null && spec.ref.kindCount() > 1) {
+      return "spec.ref must set exactly one of branch, tag, semver or commit";
+    }
+    if (spec.ref != null && spec.ref.semver != null) {
+      try {
+        SemverRange.parse(spec.ref.semver);
+      } catch (IllegalArgumentException e) {
+        return "spec.ref.semver: " + e.getMessage();
+      }
+    }
+    if (spec.ref != null && spec.ref.commit != null && !spec.ref.commit.matches("[0-9a-f]{40}")) {
+      return "spec.ref.commit must be a full 40-hex commit id";
+    }
+    if (spec.interval != null && GoDuration.parse(spec.interval).isEmpty()) {
+      return "spec.interval '" + spec.interval + "' is not a duration (e.g. 1m, 30s)";
+    }
+    if (spec.timeout != null && GoDuration.parse(spec.timeout).isEmpty()) {
+      return "spec.timeout '" + spec.timeout + "' is not a duration (e.g. 1m, 30s)";
+    }
+    try {
+      GitMirror.normalizePath(spec.path);
+    } catch (GitException e) {
+      return "spec.path: " + e.getMessage();
+    }
+    return null;
+  }
+
+  /** A failed sync that should be retried with backoff (the status already says what failed). */
+  static final class RetryableSyncError extends RuntimeException {
+    RetryableSyncError(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.bunting.gitops;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/** A real Git repository on disk that tests commit manifests to (with JGit), reachable as a {@code file://} URL. */
+public final class TestRepo implements AutoCloseable {
+  private final Path dir;
+  private final Git git;
+  private static final PersonIdent WHO = new PersonIdent("Bunting Test", "test@bunting.dev");
+
+  private TestRepo(Path dir, Git git) {
+    this.dir = dir;
+    this.git = git;
+  }
+
+  public static TestRepo create(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call();
+      return new TestRepo(dir, git);
+    } catch (IOException | GitAPIException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public String url() {
+    return dir.toUri().toString().replaceFirst("^file:/+", "file:///");
+  }
+
+  public TestRepo write(String path, String content) {
+    try {
+      Path f = dir.resolve(path);
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, content, StandardCharsets.UTF_8);
+      return this;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public TestRepo delete(String path) {
+    try {
+      Path f = dir.resolve(path);
+      if (Files.isDirectory(f)) {
+        try (Stream<Path> s = Files.walk(f)) {
+          s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      } else {
+        Files.deleteIfExists(f);
+      }
+      return this;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Commits every change in the work tree; returns the commit id. */
+  public String commit(String message) {
+    try {
+      git.add().addFilepattern(".").call();
+      git.add().addFilepattern(".").setUpdate(true).call();
+      RevCommit c = git.commit().setMessage(message).setAuthor(WHO).setCommitter(WHO).setAllowEmpty(true).call();
+      return c.getName();
+    } catch (GitAPIException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public TestRepo tag(String name, boolean annotated) {
+    try {
+      if (annotated) {
+        git.tag().setName(name).setAnnotated(true).setTagger(WHO).setMessage(name).call();
+      } else {
+        git.tag().setName(name).setAnnotated(false).call();
+      }
+      return this;
+    } catch (GitAPIException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public TestRepo branch(String name) {
+    try {
+      git.branchCreate().setName(name).call();
+      return this;
+    } catch (GitAPIException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String head() {
+    try {
+      return git.getRepository().resolve("HEAD").getName();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    git.close();
+  }
+}
