@@ -96,10 +96,15 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# AlertProvider and webhook credentials (secretRef): watched
+# config tracking: ConfigMaps and Secrets the target mounts are watched and copied to <name>-primary
+# (server-side apply); Secrets are also read for AlertProvider and webhook credentials
 - apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  resources: ["configmaps", "secrets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# autoscalerRef: the target's HPA is watched and copied to <hpa>-primary (server-side apply)
+- apiGroups: ["autoscaling"]
+  resources: ["horizontalpodautoscalers"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 # Kubernetes Events on Canaries
 - apiGroups: [""]
   resources: ["events"]

@@ -4,19 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
+import dev.bunting.api.Condition;
+import dev.bunting.api.GitSync;
 import dev.bunting.cli.BuntingApp;
 import dev.bunting.cli.ControllerOptions;
+import dev.bunting.gitops.TestRepo;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.playground.GatewayStatusController;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
 import dev.bunting.testing.TestNamespace;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,13 +30,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * The controller itself, running with nothing but the chart's RBAC: a namespaced install is rendered and its
  * ServiceAccount, Roles and bindings created; Bunting starts in the test JVM authenticated with that ServiceAccount's
- * token (as in its pod) and runs real releases. Starting proves every informer may list and watch; the releases prove
- * the writes (server-side applied primaries, Services and HTTPRoutes, scaling, status, finalizers, Events). Anything
+ * token (as in its pod) and runs real releases and a Git sync. Starting proves every informer may list and watch; the
+ * releases prove the canary engine's writes (server-side applied primaries, Services and HTTPRoutes, scaling, status,
+ * finalizers, Events); the GitSync proves impersonation of its ServiceAccount and the status writes. Anything
  * the chart forgot shows up here as a forbidden request, even if {@link ChartRbacClusterTest}'s list forgot it too.
  */
 @LocalCluster(gatewayApi = true)
@@ -234,5 +241,92 @@ class ChartControllerClusterTest {
     assertThat(after.getMetadata().getManagedFields()).extracting(f -> f.getManager()).contains("bunting");
     Map<String, Object> backToPrimary = after.get("spec", "rules", 0, "backendRefs", 0);
     assertThat(backToPrimary).containsEntry("name", name + "-primary").containsEntry("weight", 100);
+  }
+
+  private static Condition gitSyncReady(String name) {
+    GitSync gs = cluster.client().resources(GitSync.class).inNamespace(namespace).withName(name).get();
+    if (gs == null || gs.getStatus() == null || gs.getStatus().conditions == null) {
+      return null;
+    }
+    return gs.getStatus().conditions.stream().filter(c -> Condition.READY.equals(c.type)).findFirst().orElse(null);
+  }
+
+  /**
+   * Fails today, with "cannot impersonate resource groups": {@code GitSyncController.impersonatedClient} sends the
+   * ServiceAccount's groups explicitly ({@code withImpersonateGroups}), which needs {@code impersonate} on
+   * {@code groups}, a right that would also allow impersonating {@code system:masters}. Without that call the API
+   * server adds exactly those groups itself ({@code ChartRbacClusterTest} shows it), and this test passes (checked with
+   * the line removed). Enable it with that controller change.
+   */
+  @Disabled("needs the controller to impersonate the ServiceAccount without explicit groups (see the Javadoc)")
+  @Test
+  void aGitSyncAppliesAsItsServiceAccountAndNoMore() throws Exception {
+    cluster.apply("""
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: deployer}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: configmaps-only}
+        rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list, watch, create, update, patch, delete]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: deployer}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmaps-only}
+        subjects: [{kind: ServiceAccount, name: deployer, namespace: %s}]
+        """.formatted(namespace));
+    Path dir = Files.createTempDirectory("chart-gitsync-");
+    try (TestRepo repo = TestRepo.create(dir)) {
+      repo.write("app/settings.yaml", """
+          apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: from-git}
+          data: {color: blue}
+          """);
+      String commit = repo.commit("settings");
+      cluster.apply("""
+          apiVersion: bunting.dev/v1alpha1
+          kind: GitSync
+          metadata: {name: settings}
+          spec:
+            url: %s
+            path: app
+            interval: 1h
+            prune: true
+            serviceAccountName: deployer
+          """.formatted(repo.url()));
+
+      cluster.await(RELEASE).untilAsserted(() -> {
+        Condition ready = gitSyncReady("settings");
+        assertThat(ready).as("GitSync status written (patch gitsyncs/status)").isNotNull();
+        assertThat(ready.status).as(ready.message).isEqualTo("True");
+      });
+      ConfigMap applied = cluster.client().configMaps().inNamespace(namespace).withName("from-git").get();
+      assertThat(applied.getData()).containsEntry("color", "blue");
+      assertThat(applied.getMetadata().getManagedFields()).extracting(f -> f.getManager()).contains("bunting-gitops");
+      assertThat(cluster.client().resources(GitSync.class).inNamespace(namespace).withName("settings").get()
+          .getStatus().lastAppliedRevision).contains(commit);
+
+      repo.write("app/role.yaml", """
+          apiVersion: rbac.authorization.k8s.io/v1
+          kind: Role
+          metadata: {name: not-for-deployer}
+          rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+          """);
+      repo.commit("a Role the deployer may not create");
+      cluster.client().resources(GitSync.class).inNamespace(namespace).withName("settings").edit(gs -> {
+        gs.getMetadata().setAnnotations(Map.of(GitSync.REQUESTED_AT, String.valueOf(System.nanoTime())));
+        return gs;
+      });
+
+      cluster.await(RELEASE).untilAsserted(() -> {
+        Condition ready = gitSyncReady("settings");
+        assertThat(ready.status).isEqualTo("False");
+        assertThat(ready.message).contains("system:serviceaccount:" + namespace + ":deployer");
+      });
+      assertThat(cluster.client().rbac().roles().inNamespace(namespace).withName("not-for-deployer").get()).isNull();
+    }
   }
 }

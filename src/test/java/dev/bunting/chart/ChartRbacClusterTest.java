@@ -100,6 +100,16 @@ class ChartRbacClusterTest {
       Request.in("patch", "services"),
       Request.watchAll("list", "secrets"),
       Request.watchAll("watch", "secrets"),
+      Request.in("create", "secrets"),
+      Request.in("patch", "secrets"),
+      Request.watchAll("list", "configmaps"),
+      Request.watchAll("watch", "configmaps"),
+      Request.in("create", "configmaps"),
+      Request.in("patch", "configmaps"),
+      Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
+      Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
+      Request.in("create", "horizontalpodautoscalers.autoscaling"),
+      Request.in("patch", "horizontalpodautoscalers.autoscaling"),
       Request.in("create", "events"),
       Request.watchAll("list", "httproutes.gateway.networking.k8s.io"),
       Request.watchAll("watch", "httproutes.gateway.networking.k8s.io"),
@@ -120,10 +130,12 @@ class ChartRbacClusterTest {
 
   /** Kinds a GitSync may apply, which ManagedObjects then watches with the controller's identity (gitsync.watchAll). */
   static final List<Request> GITSYNC_WATCHES = List.of(
-      Request.watchAll("list", "configmaps"),
-      Request.watchAll("watch", "configmaps"),
       Request.watchAll("list", "networkpolicies.networking.k8s.io"),
-      Request.watchAll("watch", "roles.rbac.authorization.k8s.io"));
+      Request.watchAll("watch", "networkpolicies.networking.k8s.io"),
+      Request.watchAll("list", "roles.rbac.authorization.k8s.io"),
+      Request.watchAll("watch", "roles.rbac.authorization.k8s.io"),
+      Request.cluster("list", "clusterroles.rbac.authorization.k8s.io"),
+      Request.watchAll("list", "ingresses.networking.k8s.io"));
 
   /** Requests the controller never makes and must not be able to make. */
   static final List<Request> NEVER = List.of(
@@ -133,10 +145,14 @@ class ChartRbacClusterTest {
       Request.in("update", "deployments.apps"),
       Request.in("delete", "deployments.apps"),
       Request.in("delete", "services"),
-      Request.in("create", "secrets"),
-      Request.in("patch", "secrets"),
-      Request.in("get", "configmaps"),
-      Request.in("create", "configmaps"),
+      Request.in("delete", "secrets"),
+      Request.in("update", "secrets"),
+      Request.in("delete", "configmaps"),
+      Request.in("get", "networkpolicies.networking.k8s.io"),
+      Request.in("create", "networkpolicies.networking.k8s.io"),
+      Request.in("get", "roles.rbac.authorization.k8s.io"),
+      Request.in("create", "serviceaccounts"),
+      Request.in("create", "serviceaccounts", "token"),
       Request.in("create", "pods", "exec"),
       Request.in("get", "pods", "exec"),
       Request.in("get", "pods", "log"),
@@ -257,7 +273,9 @@ class ChartRbacClusterTest {
   @Test
   void aNamespacedInstallGrantsThemInItsNamespaceOnly() throws Exception {
     String sa = install(namespace + "-n", ChartValues.namespaced(namespace));
-    List<Request> needed = all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES)).stream().map(Request::inNamespace).toList();
+    // a namespaced install manages namespaced kinds only: its GitSyncs cannot watch cluster-scoped kinds
+    List<Request> needed = all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES.stream()
+        .filter(r -> r.scope() != Scope.CLUSTER).toList())).stream().map(Request::inNamespace).toList();
     List<Request> namespacedOnly = needed.stream().filter(r -> r.scope() == Scope.NAMESPACE).toList();
     List<Request> informersAcrossNamespaces = all(List.of(CANARY, GITSYNC)).stream()
         .filter(r -> r.scope() == Scope.ALL_NAMESPACES).toList();
@@ -273,7 +291,7 @@ class ChartRbacClusterTest {
   @Test
   void gitSyncClusterAdminMeansClusterAdmin() throws Exception {
     String sa = install(namespace + "-a", ChartValues.GITSYNC_CLUSTER_ADMIN);
-    assertThat(mismatches(sa, List.of(Request.watchAll("*", "*"), Request.in("create", "configmaps"),
+    assertThat(mismatches(sa, List.of(Request.watchAll("*", "*"), Request.in("create", "serviceaccounts"),
         Request.cluster("create", "clusterrolebindings.rbac.authorization.k8s.io")), other, true)).isEmpty();
   }
 
@@ -339,24 +357,24 @@ class ChartRbacClusterTest {
         ---
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
-        metadata: {name: configmap-writer}
-        rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list, create, patch]}]
+        metadata: {name: serviceaccount-writer}
+        rules: [{apiGroups: [""], resources: [serviceaccounts], verbs: [get, list, create]}]
         ---
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
-        metadata: {name: configmap-reader}
-        rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]
+        metadata: {name: serviceaccount-reader}
+        rules: [{apiGroups: [""], resources: [serviceaccounts], verbs: [get, list]}]
         ---
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
         metadata: {name: deployer-writes}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmap-writer}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: serviceaccount-writer}
         subjects: [{kind: ServiceAccount, name: deployer, namespace: %1$s}]
         ---
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
         metadata: {name: all-accounts-read}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmap-reader}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: serviceaccount-reader}
         subjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: "system:serviceaccounts:%1$s"}]
         """.formatted(tenant));
     String token = cluster.kubectl("create", "token", release + "-bunting", "--namespace=" + namespace,
@@ -365,24 +383,24 @@ class ChartRbacClusterTest {
 
     assertThat(kubectlAs(asController, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")
         .assertSuccess().stdout()).isEqualTo("system:serviceaccount:" + namespace + ":" + release + "-bunting");
-    CommandResult itself = kubectlAs(asController, "create", "configmap", "direct", "-n", tenant);
-    assertThat(itself.exitCode()).as("the controller cannot write by itself").isNotZero();
+    CommandResult itself = kubectlAs(asController, "create", "serviceaccount", "direct", "-n", tenant);
+    assertThat(itself.exitCode()).as("the controller cannot create ServiceAccounts by itself").isNotZero();
     assertThat(itself.stderr()).contains("forbidden");
 
-    kubectlAs(asController, "--as=" + deployer, "create", "configmap", "applied", "-n", tenant,
-        "--from-literal=by=gitsync").assertSuccess();
-    assertThat(cluster.client().configMaps().inNamespace(tenant).withName("applied").get().getData())
-        .containsEntry("by", "gitsync");
+    kubectlAs(asController, "--as=" + deployer, "create", "serviceaccount", "applied", "-n", tenant)
+        .assertSuccess();
+    assertThat(cluster.client().serviceAccounts().inNamespace(tenant).withName("applied").get()).isNotNull();
 
-    CommandResult elsewhere = kubectlAs(asController, "--as=" + deployer, "create", "configmap", "x", "-n", other);
+    CommandResult elsewhere = kubectlAs(asController, "--as=" + deployer, "create", "serviceaccount", "x", "-n",
+        other);
     assertThat(elsewhere.exitCode()).isNotZero();
-    assertThat(elsewhere.stderr()).contains("\"" + deployer + "\" cannot create resource \"configmaps\"");
+    assertThat(elsewhere.stderr()).contains("\"" + deployer + "\" cannot create resource \"serviceaccounts\"");
 
-    CommandResult noRights = kubectlAs(asController, "--as=" + nobody, "create", "configmap", "y", "-n", tenant);
+    CommandResult noRights = kubectlAs(asController, "--as=" + nobody, "create", "serviceaccount", "y", "-n", tenant);
     assertThat(noRights.exitCode()).isNotZero();
-    assertThat(noRights.stderr()).contains("\"" + nobody + "\" cannot create resource \"configmaps\"");
+    assertThat(noRights.stderr()).contains("\"" + nobody + "\" cannot create resource \"serviceaccounts\"");
 
-    assertThat(kubectlAs(asController, "--as=" + nobody, "get", "configmap", "applied", "-n", tenant)
+    assertThat(kubectlAs(asController, "--as=" + nobody, "get", "serviceaccount", "applied", "-n", tenant)
         .assertSuccess().stdout())
         .as("without explicit groups the API server adds the ServiceAccount's groups (system:serviceaccounts:%s)",
             tenant)
