@@ -100,7 +100,8 @@ class ChartControllerClusterTest {
       pool.close();
     }
     if (release != null) {
-      cluster.kubectl("delete", "clusterrole,clusterrolebinding", "-l", "app.kubernetes.io/instance=" + release,
+      cluster.kubectl("delete", "clusterrole,clusterrolebinding,validatingadmissionpolicy,"
+          + "validatingadmissionpolicybinding", "-l", "app.kubernetes.io/instance=" + release,
           "--ignore-not-found");
     }
   }

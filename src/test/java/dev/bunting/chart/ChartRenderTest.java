@@ -73,7 +73,8 @@ class ChartRenderTest {
   void defaultsRunOneControllerReplicaWithFlaggersFlagsAndProbes() throws IOException {
     Rendered r = render(ChartValues.DEFAULTS);
     assertThat(r.kinds()).containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
-        "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding", "Service", "Deployment");
+        "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding", "Service", "Deployment",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
     Deployment d = deployment(r);
     assertThat(d.getMetadata().getNamespace()).isEqualTo(NS);
@@ -172,8 +173,14 @@ class ChartRenderTest {
     assertThat(r.ofKind("ClusterRole")).extracting(o -> o.getMetadata().getName())
         .as("only the CRD reader is cluster-scoped").containsExactly("bunting-crds");
 
-    Rendered noClusterScope = render(ChartValues.namespaced("apps") + "rbac:\n  crdRead: false\n");
-    assertThat(noClusterScope.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
+    assertThat(r.find("ValidatingAdmissionPolicyBinding", "bunting-gitsync-service-account").orElseThrow()
+        .<String>get("spec", "matchResources", "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
+        .as("the GitSync admission policy applies to the watched namespace only").isEqualTo("apps");
+
+    Rendered noClusterScope = render(ChartValues.namespaced("apps")
+        + "rbac:\n  crdRead: false\ngitsync:\n  requireServiceAccount: false\n");
+    assertThat(noClusterScope.objects()).as("a namespace administrator can install this")
+        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isIn("apps", NS));
   }
 
   @Test
@@ -261,7 +268,15 @@ class ChartRenderTest {
     assertThat(impersonation.ofKind("ClusterRoleBinding")).extracting(o -> o.getMetadata().getName())
         .doesNotContain("bunting-cluster-admin");
 
+    GenericKubernetesResource policy = impersonation.find("ValidatingAdmissionPolicy",
+        "bunting-gitsync-service-account").orElseThrow();
+    assertThat(policy.<String>get("spec", "validations", 0, "expression")).contains("object.spec.serviceAccountName");
+    assertThat(impersonation.find("ValidatingAdmissionPolicyBinding", "bunting-gitsync-service-account")
+        .orElseThrow().<Object>get("spec", "matchResources")).as("cluster-wide").isNull();
+
     Rendered admin = render(ChartValues.GITSYNC_CLUSTER_ADMIN);
+    assertThat(admin.kinds()).as("cluster-admin GitSyncs may omit the ServiceAccount")
+        .doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     ClusterRoleBinding toAdmin = admin.typed("ClusterRoleBinding", "bunting-cluster-admin", ClusterRoleBinding.class);
     assertThat(toAdmin.getRoleRef().getName()).isEqualTo("cluster-admin");
     assertThat(impersonates(rules(admin, "ClusterRole", "bunting-gitsync"))).isFalse();
@@ -305,9 +320,10 @@ class ChartRenderTest {
   }
 
   @Test
-  void withoutRbacTheControllerUsesTheGivenServiceAccountAndTheChartCreatesNoRbac() {
+  void withoutRbacTheControllerUsesTheGivenServiceAccountAndTheChartCreatesNoRbacObjects() {
     Rendered r = render(ChartValues.NO_RBAC);
-    assertThat(r.kinds()).containsExactlyInAnyOrder("Service", "Deployment");
+    assertThat(r.kinds()).containsExactlyInAnyOrder("Service", "Deployment", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding");
     assertThat(deployment(r).getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("bunting-existing");
   }
 }
