@@ -1,6 +1,8 @@
 package dev.bunting.api;
 
 import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
@@ -20,4 +22,16 @@ public class Canary extends CustomResource<CanarySpec, CanaryStatus> implements 
   public static final String API_VERSION = GROUP + "/" + VERSION;
   /** Added with {@code revertOnDeletion}; Flagger's name, so either controller can finish the other's deletion. */
   public static final String FINALIZER = "finalizer.flagger.app";
+
+  /** The controller owner reference every object Bunting creates for this canary carries. */
+  public OwnerReference controllerReference() {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(API_VERSION)
+        .withKind("Canary")
+        .withName(getMetadata().getName())
+        .withUid(getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
 }

@@ -155,11 +155,7 @@ public final class CanaryDecider {
       actions.add(new SetRoutes(Weights.ALL_PRIMARY));
       actions.add(new ScaleTarget(0));
       setPhase(CanaryPhase.INITIALIZED);
-      st.canaryWeight = 0;
-      st.failedChecks = 0;
-      st.iterations = 0;
-      st.lastAppliedSpec = s.revision();
-      st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
+      startRun();
       st.lastPromotedSpec = s.revision();
       event("Normal", "Initialization done! " + s.id());
       alert("info", "New " + s.targetKind() + " detected, initialization completed.");
@@ -192,6 +188,11 @@ public final class CanaryDecider {
 
     /** A new revision of the target: ask confirm-rollout, then scale the canary up and start the analysis. */
     private void startRevision() {
+      if (!s.rolloutSlotFree()) {
+        setPhase(CanaryPhase.WAITING);
+        progressMessage = "waiting for a rollout slot: the limit of canaries in flight at once is reached";
+        return;
+      }
       if (!need(CheckKind.CONFIRM_ROLLOUT).passed()) {
         setPhase(CanaryPhase.WAITING);
         progressMessage = "waiting for confirm-rollout approval";
@@ -204,11 +205,7 @@ public final class CanaryDecider {
       int replicas = w.targetReplicas() > 0 ? w.targetReplicas() : Math.max(1, w.primaryReplicas());
       actions.add(new ScaleTarget(replicas));
       setPhase(CanaryPhase.PROGRESSING);
-      st.canaryWeight = 0;
-      st.failedChecks = 0;
-      st.iterations = 0;
-      st.lastAppliedSpec = s.revision();
-      st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
+      startRun();
       progressMessage = "new revision " + shortRevision(s.revision()) + ": scaling up the canary";
       tickConsumed = true;
     }
@@ -231,11 +228,7 @@ public final class CanaryDecider {
         event("Normal", "New revision detected! Restarting analysis for " + s.id());
         actions.add(new SetRoutes(Weights.ALL_PRIMARY));
         setPhase(CanaryPhase.PROGRESSING);
-        st.canaryWeight = 0;
-        st.failedChecks = 0;
-        st.iterations = 0;
-        st.lastAppliedSpec = s.revision();
-        st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
+        startRun();
         progressMessage = "new revision " + shortRevision(s.revision()) + ": analysis restarted";
         tickConsumed = true;
         return;
@@ -451,9 +444,7 @@ public final class CanaryDecider {
       tickConsumed = true;
       actions.add(new ScaleTarget(0));
       setPhase(CanaryPhase.SUCCEEDED);
-      st.canaryWeight = 0;
-      st.failedChecks = 0;
-      st.iterations = 0;
+      clearCounters();
       st.lastPromotedSpec = st.lastAppliedSpec;
       completion = new Completion(true, strategy(), "completed");
       actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.SUCCEEDED));
@@ -466,9 +457,7 @@ public final class CanaryDecider {
       actions.add(new Promote());
       actions.add(new ScaleTarget(0));
       setPhase(CanaryPhase.SUCCEEDED);
-      st.canaryWeight = 0;
-      st.failedChecks = 0;
-      st.iterations = 0;
+      clearCounters();
       st.lastPromotedSpec = st.lastAppliedSpec;
       tickConsumed = true;
       completion = new Completion(true, strategy(), "skipped");
@@ -605,6 +594,19 @@ public final class CanaryDecider {
     private boolean hasFinalizer() {
       List<String> f = s.canary().getMetadata().getFinalizers();
       return f != null && f.contains(dev.bunting.api.Canary.FINALIZER);
+    }
+
+    /** A run of the current revision starts: counters at zero, the revision and its configs recorded. */
+    private void startRun() {
+      clearCounters();
+      st.lastAppliedSpec = s.revision();
+      st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
+    }
+
+    private void clearCounters() {
+      st.canaryWeight = 0;
+      st.failedChecks = 0;
+      st.iterations = 0;
     }
 
     private void setPhase(CanaryPhase phase) {

@@ -37,14 +37,16 @@ public final class CanaryObserver {
   private final DeploymentWorkload workload;
   private final SelectorLabels selectorLabels;
   private final boolean metricsServerConfigured;
+  private final int maxProgressing;
 
   public CanaryObserver(CanaryCaches caches, Routers routers, DeploymentWorkload workload,
-      SelectorLabels selectorLabels, boolean metricsServerConfigured) {
+      SelectorLabels selectorLabels, boolean metricsServerConfigured, int maxProgressing) {
     this.caches = caches;
     this.routers = routers;
     this.workload = workload;
     this.selectorLabels = selectorLabels;
     this.metricsServerConfigured = metricsServerConfigured;
+    this.maxProgressing = maxProgressing;
   }
 
   public String provider(Canary canary) {
@@ -108,7 +110,7 @@ public final class CanaryObserver {
 
     if (!problems.isEmpty() || target == null || selector == null) {
       CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, false, problems,
-          null, RouterState.absent(), null, Map.of());
+          null, RouterState.absent(), null, Map.of(), true);
       return new Observation(s, target, null, null, router.orElse(null), route, List.of(), autoscaler);
     }
 
@@ -131,9 +133,21 @@ public final class CanaryObserver {
     RouterState routerState = router.get().state(canary, route);
     String revision = Revision.of(target.getSpec().getTemplate(), checksums);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
-        view, routerState, revision, checksums);
+        view, routerState, revision, checksums, rolloutSlotFree(canary));
     return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
         router.get(), route, tracked, autoscaler);
+  }
+
+  /** Without a limit, always; else whether fewer than the limit of other canaries are in flight. */
+  private boolean rolloutSlotFree(Canary canary) {
+    if (maxProgressing <= 0) {
+      return true;
+    }
+    long inFlight = caches.canaries().list(null).stream()
+        .filter(c -> !c.getMetadata().getUid().equals(canary.getMetadata().getUid()))
+        .filter(c -> c.getStatus() != null && c.getStatus().phaseOrNew().inFlight())
+        .count();
+    return inFlight < maxProgressing;
   }
 
   private List<Problem> metricProblems(Canary canary) {

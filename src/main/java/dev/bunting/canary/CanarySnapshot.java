@@ -14,11 +14,12 @@ import java.util.Map;
  * @param revision the target's current revision fingerprint ({@link Revision}); null when the target is missing
  * @param workload null when the target is missing (then {@code problems} says so)
  * @param shiftsWeights the provider moves traffic by weight (false for {@code kubernetes})
+ * @param rolloutSlotFree fewer canaries than {@code --max-progressing-canaries} are in flight (always true without a limit)
  * @param trackedConfigs checksums of the ConfigMaps and Secrets the target uses ({@code status.trackedConfigs})
  */
 public record CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
     List<Problem> problems, WorkloadView workload, RouterState router, String revision,
-    Map<String, String> trackedConfigs) {
+    Map<String, String> trackedConfigs, boolean rolloutSlotFree) {
 
   public String name() {
     return canary.getMetadata().getName();

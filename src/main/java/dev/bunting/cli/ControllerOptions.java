@@ -40,6 +40,11 @@ public final class ControllerOptions {
       description = "Reconciles that may run at once, per engine (default: ${DEFAULT-VALUE}).")
   public int maxConcurrentReconciles;
 
+  @Option(names = "--max-progressing-canaries", defaultValue = "${env:MAX_PROGRESSING_CANARIES:-0}",
+      description = "At most this many canaries in flight at once; further new revisions wait in phase Waiting "
+          + "(default: ${DEFAULT-VALUE}, no limit). Env: MAX_PROGRESSING_CANARIES.")
+  public int maxProgressingCanaries;
+
   @Option(names = "--cluster-name", defaultValue = "${env:CLUSTER_NAME}",
       description = "Cluster name shown in alerts. Env: CLUSTER_NAME.")
   public String clusterName;

@@ -49,6 +49,7 @@ class CanaryDeciderTest {
     boolean primaryMatchesTarget = true;
     List<Problem> problems = List.of();
     Map<String, String> configs = Map.of("configmap/podinfo-config", "aaaa");
+    boolean slotFree = true;
     final Map<CheckKind, CheckResult> answers = new EnumMap<>(CheckKind.class);
     final List<CheckKind> asked = new ArrayList<>();
     CanaryPlan last;
@@ -80,7 +81,7 @@ class CanaryDeciderTest {
       return new CanarySnapshot(canary, Instant.parse("2026-11-26T10:00:00Z"), tickDue, provider,
           provider.startsWith("gatewayapi"), problems,
           new WorkloadView(targetReplicas, canaryReadiness, primaryExists, primaryReplicas, primary, primaryMatchesTarget),
-          router, revision, configs);
+          router, revision, configs, slotFree);
     }
 
     /** One reconcile: ask the decider until it has a plan, answering checks from {@link #answers}; apply the plan. */
@@ -375,6 +376,21 @@ class CanaryDeciderTest {
     assertThat(wait.alerts()).extracting(CanaryPlan.Note::message).containsExactly("Canary is waiting for approval.");
     assertThat(w.reconcile(false).status().phase).as("not due: no hook call").isEqualTo(CanaryPhase.WAITING);
     w.answers.put(CheckKind.CONFIRM_ROLLOUT, CheckResult.PASSED);
+    CanaryPlan go = w.tick();
+    assertThat(go.status().phase).isEqualTo(CanaryPhase.PROGRESSING);
+    assertThat(go.actions()).contains(new ScaleTarget(2));
+  }
+
+  @Test
+  void aNewRevisionWaitsForARolloutSlot() {
+    World w = new World(canaryAnalysis(10, 50, 5)).initialisedThenNewRevision();
+    w.slotFree = false;
+    CanaryPlan wait = w.reconcile(false);
+    assertThat(wait.status().phase).isEqualTo(CanaryPhase.WAITING);
+    assertThat(wait.actions()).noneMatch(a -> a instanceof ScaleTarget);
+    assertThat(w.asked).as("no hook is called while waiting for a slot").isEmpty();
+    assertThat(Condition.find(wait.status().conditions, "Reconciling").get().message).contains("rollout slot");
+    w.slotFree = true;
     CanaryPlan go = w.tick();
     assertThat(go.status().phase).isEqualTo(CanaryPhase.PROGRESSING);
     assertThat(go.actions()).contains(new ScaleTarget(2));

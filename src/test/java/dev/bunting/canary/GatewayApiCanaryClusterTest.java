@@ -144,11 +144,12 @@ class GatewayApiCanaryClusterTest {
     assertThat(Condition.find(done.getStatus().conditions, "Promoted").get().status).isEqualTo("True");
     assertThat(Condition.find(done.getStatus().conditions, "Ready").get().status).isEqualTo("True");
     assertThat(done.getStatus().observedGeneration).isEqualTo(done.getMetadata().getGeneration());
-    assertThat(bunting.events(name)).anyMatch(m -> m.startsWith("Advance " + id(name) + " canary weight 50 ("))
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+        .anyMatch(m -> m.startsWith("Advance " + id(name) + " canary weight 50 ("))
         .anyMatch(m -> m.contains("request-success-rate=100%"))
         .contains("New revision detected! Scaling up " + id(name),
             "Copying " + id(name) + " template spec to " + name + "-primary." + cluster.namespace(),
-            "Promotion completed! Scaling down " + id(name));
+            "Promotion completed! Scaling down " + id(name)));
     cluster.await().untilAsserted(() -> assertThat(slack.stream()
         .filter(m -> m.getJsonArray("attachments").getJsonObject(0).getString("author_name").equals(id(name)))
         .map(m -> m.getJsonArray("attachments").getJsonObject(0).getString("text")))

@@ -86,9 +86,9 @@ class KubernetesCanaryClusterTest {
     assertThat(get(name).getSpec().getReplicas()).isZero();
     assertThat(service(name).getSpec().getSelector()).as("apex still on the primary")
         .isEqualTo(Map.of("app", name + "-primary"));
-    assertThat(bunting.events(name)).contains(
-        "Advance " + name + "." + cluster.namespace() + " canary iteration 1/2",
-        "Promotion completed! Scaling down " + name + "." + cluster.namespace());
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(
+            "Advance " + name + "." + cluster.namespace() + " canary iteration 1/2",
+            "Promotion completed! Scaling down " + name + "." + cluster.namespace()));
   }
 
   @Test
@@ -221,7 +221,8 @@ class KubernetesCanaryClusterTest {
     assertThat(get(name).getSpec().getReplicas()).isZero();
     assertThat(get(name + "-primary").getSpec().getTemplate().getMetadata().getAnnotations().get("flagger-id"))
         .as("the primary is not rolled").isEqualTo(flaggerId);
-    assertThat(bunting.events(name)).anyMatch(m -> m.startsWith("Adopted " + name + "." + cluster.namespace()));
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+        .anyMatch(m -> m.startsWith("Adopted " + name + "." + cluster.namespace())));
 
     setImage(name, "6.0.1");
     Timeline release = Timeline.record(bunting, name, null, phase(CanaryPhase.SUCCEEDED)

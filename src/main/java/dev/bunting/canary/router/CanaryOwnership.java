@@ -3,7 +3,6 @@ package dev.bunting.canary.router;
 import dev.bunting.api.Canary;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 
 /**
  * The owner reference that ties a generated object to its Canary (so the garbage collector deletes it with the
@@ -14,14 +13,7 @@ public final class CanaryOwnership {
 
   /** {@code {apiVersion: flagger.app/v1beta1, kind: Canary, name, uid, controller: true, blockOwnerDeletion: true}}. */
   public static OwnerReference reference(Canary canary) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(Canary.API_VERSION)
-        .withKind("Canary")
-        .withName(canary.getMetadata().getName())
-        .withUid(canary.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
+    return canary.controllerReference();
   }
 
   /**

@@ -56,7 +56,7 @@ public final class AutoscalerWorkload {
       });
     }
     meta.setLabels(labels.isEmpty() ? null : labels);
-    meta.setOwnerReferences(List.of(DeploymentWorkload.ownerReference(canary)));
+    meta.setOwnerReferences(List.of(canary.controllerReference()));
     primary.setMetadata(meta);
     primary.setSpec(spec);
     return primary;

@@ -3,8 +3,6 @@ package dev.bunting.canary.workload;
 import dev.bunting.api.Canary;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
@@ -71,7 +69,7 @@ public final class DeploymentWorkload {
     meta.setNamespace(target.getMetadata().getNamespace());
     meta.setLabels(primaryLabels(target.getMetadata().getLabels(), label, primaryValue));
     meta.setAnnotations(filter(target.getMetadata().getAnnotations()));
-    meta.setOwnerReferences(List.of(ownerReference(canary)));
+    meta.setOwnerReferences(List.of(canary.controllerReference()));
     primary.setMetadata(meta);
 
     DeploymentSpec spec = new DeploymentSpec();
@@ -191,16 +189,6 @@ public final class DeploymentWorkload {
     return t;
   }
 
-  public static OwnerReference ownerReference(Canary canary) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(Canary.API_VERSION)
-        .withKind("Canary")
-        .withName(canary.getMetadata().getName())
-        .withUid(canary.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
-  }
 
   private static Map<String, String> primaryLabels(Map<String, String> source, String label, String primaryValue) {
     Map<String, String> labels = filter(source);
