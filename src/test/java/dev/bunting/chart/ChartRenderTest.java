@@ -86,7 +86,8 @@ class ChartRenderTest {
     assertThat(c.getArgs()).first().isEqualTo("controller");
     assertThat(c.getArgs()).contains("--port=8080", "--log-format=json", "--metrics-server=http://prometheus:9090",
         "--max-concurrent-reconciles=8", "--git-cache-dir=/var/cache/bunting/git");
-    assertThat(c.getArgs()).noneMatch(a -> a.startsWith("--namespace") || a.startsWith("--mesh-provider"));
+    assertThat(c.getArgs()).noneMatch(a -> a.startsWith("--namespace") || a.startsWith("--mesh-provider")
+        || a.startsWith("--max-progressing-canaries"));
     assertThat(c.getPorts()).singleElement().satisfies(p -> {
       assertThat(p.getName()).isEqualTo("http");
       assertThat(p.getContainerPort()).isEqualTo(8080);
@@ -222,7 +223,8 @@ class ChartRenderTest {
     Container c = container(r);
     assertThat(c.getArgs()).contains("--mesh-provider=gatewayapi:v1",
         "--metrics-server=https://prometheus.monitoring.svc:9091", "--selector-labels=app.kubernetes.io/name,app",
-        "--max-concurrent-reconciles=16", "--log-format=text", "--listen-address=0.0.0.0");
+        "--max-concurrent-reconciles=16", "--max-progressing-canaries=3", "--log-format=text",
+        "--listen-address=0.0.0.0");
     assertThat(c.getArgs()).last().isEqualTo("--listen-address=0.0.0.0");
     assertThat(env(c, "JDK_JAVA_OPTIONS")).get().extracting(EnvVar::getValue)
         .isEqualTo("-Dbunting.log.level=DEBUG -XX:MaxRAMPercentage=60");
