@@ -96,11 +96,11 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# config tracking: ConfigMaps and Secrets the target mounts are watched and copied to <name>-primary
-# (server-side apply); Secrets are also read for AlertProvider and webhook credentials
+# config tracking: ConfigMaps and Secrets the target mounts are watched and, unless configTracking.enabled=false,
+# copied to <name>-primary (server-side apply); Secrets are also read for AlertProvider and MetricTemplate credentials
 - apiGroups: [""]
   resources: ["configmaps", "secrets"]
-  verbs: ["get", "list", "watch", "create", "patch"]
+  verbs: ["get", "list", "watch"{{ if .Values.configTracking.enabled }}, "create", "patch"{{ end }}]
 # autoscalerRef: the target's HPA is watched and copied to <hpa>-primary (server-side apply)
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]

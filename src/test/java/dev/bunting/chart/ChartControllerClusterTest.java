@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -253,13 +252,9 @@ class ChartControllerClusterTest {
   }
 
   /**
-   * Fails today, with "cannot impersonate resource groups": {@code GitSyncController.impersonatedClient} sends the
-   * ServiceAccount's groups explicitly ({@code withImpersonateGroups}), which needs {@code impersonate} on
-   * {@code groups}, a right that would also allow impersonating {@code system:masters}. Without that call the API
-   * server adds exactly those groups itself ({@code ChartRbacClusterTest} shows it), and this test passes (checked with
-   * the line removed). Enable it with that controller change.
+   * A GitSync with {@code serviceAccountName} applies as that account (the controller impersonates only the user; the
+   * API server adds the account's groups), under the chart's RBAC, which has no right to impersonate groups.
    */
-  @Disabled("needs the controller to impersonate the ServiceAccount without explicit groups (see the Javadoc)")
   @Test
   void aGitSyncAppliesAsItsServiceAccountAndNoMore() throws Exception {
     cluster.apply("""

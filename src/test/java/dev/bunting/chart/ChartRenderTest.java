@@ -224,10 +224,11 @@ class ChartRenderTest {
     assertThat(c.getArgs()).contains("--mesh-provider=gatewayapi:v1",
         "--metrics-server=https://prometheus.monitoring.svc:9091", "--selector-labels=app.kubernetes.io/name,app",
         "--max-concurrent-reconciles=16", "--max-progressing-canaries=3", "--log-format=text",
-        "--listen-address=0.0.0.0");
+        "--log-level=debug", "--listen-address=0.0.0.0");
+    assertThat(c.getArgs()).doesNotContain("--enable-config-tracking=false");
     assertThat(c.getArgs()).last().isEqualTo("--listen-address=0.0.0.0");
     assertThat(env(c, "JDK_JAVA_OPTIONS")).get().extracting(EnvVar::getValue)
-        .isEqualTo("-Dbunting.log.level=DEBUG -XX:MaxRAMPercentage=60");
+        .isEqualTo("-XX:MaxRAMPercentage=60");
     assertThat(env(c, "EXTRA")).get().extracting(EnvVar::getValue).isEqualTo("1");
     assertThat(c.getImage()).isEqualTo("ghcr.io/bunting-dev/bunting:0.1.0-rc.1@sha256:"
         + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
@@ -244,6 +245,20 @@ class ChartRenderTest {
     assertThat(svc.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
     assertThat(r.only("ServiceAccount", ServiceAccount.class).getMetadata().getAnnotations())
         .containsKey("eks.amazonaws.com/role-arn");
+  }
+
+  @Test
+  void configTrackingOffDropsTheFlagAndTheRightToWriteConfigs() {
+    Rendered on = render(ChartValues.DEFAULTS);
+    Rendered off = render("configTracking: {enabled: false}\n");
+    assertThat(container(off).getArgs()).contains("--enable-config-tracking=false");
+    assertThat(configRule(on).getVerbs()).contains("create", "patch");
+    assertThat(configRule(off).getVerbs()).containsExactly("get", "list", "watch");
+  }
+
+  private static PolicyRule configRule(Rendered r) {
+    return rules(r, "ClusterRole", RELEASE + "-canary").stream()
+        .filter(rule -> rule.getResources().contains("configmaps")).findFirst().orElseThrow();
   }
 
   private static List<PolicyRule> rules(Rendered r, String kind, String name) {
