@@ -38,15 +38,17 @@ public final class CanaryObserver {
   private final SelectorLabels selectorLabels;
   private final boolean metricsServerConfigured;
   private final int maxProgressing;
+  private final boolean configTracking;
 
   public CanaryObserver(CanaryCaches caches, Routers routers, DeploymentWorkload workload,
-      SelectorLabels selectorLabels, boolean metricsServerConfigured, int maxProgressing) {
+      SelectorLabels selectorLabels, boolean metricsServerConfigured, int maxProgressing, boolean configTracking) {
     this.caches = caches;
     this.routers = routers;
     this.workload = workload;
     this.selectorLabels = selectorLabels;
     this.metricsServerConfigured = metricsServerConfigured;
     this.maxProgressing = maxProgressing;
+    this.configTracking = configTracking;
   }
 
   public String provider(Canary canary) {
@@ -122,8 +124,8 @@ public final class CanaryObserver {
     Readiness primaryReady = primary == null ? Readiness.waiting("primary " + ns + "/"
         + DeploymentWorkload.primaryName(spec.targetRef.name) + " not created yet")
         : workload.primaryReadiness(primary, analysis.primaryReadyThresholdOrDefault(), deadline, now);
-    List<ConfigTracker.ConfigRef> tracked = workload.configs().tracked(target.getSpec().getTemplate().getSpec(),
-        (k, n) -> caches.config(k, ns, n));
+    List<ConfigTracker.ConfigRef> tracked = !configTracking ? List.of()
+        : workload.configs().tracked(target.getSpec().getTemplate().getSpec(), (k, n) -> caches.config(k, ns, n));
     Map<String, String> checksums = workload.configs().checksums(tracked, (k, n) -> caches.config(k, ns, n));
     boolean matches = primary != null && primary.getSpec() != null && Objects.equals(
         Revision.canonical(Serialization.jsonMapper().valueToTree(target.getSpec().getTemplate())),

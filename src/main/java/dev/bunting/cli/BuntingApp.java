@@ -162,7 +162,7 @@ public final class BuntingApp {
     DeploymentWorkload workload = new DeploymentWorkload();
     ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workload, new SelectorLabels(options.selectorLabels),
-        options.metricsServer().isPresent(), options.maxProgressingCanaries);
+        options.metricsServer().isPresent(), options.maxProgressingCanaries, options.configTracking);
     CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches, workload,
         services, notifier);
     CanaryReconciler reconciler = new CanaryReconciler(client, pool, caches, observer, new CanaryDecider(),

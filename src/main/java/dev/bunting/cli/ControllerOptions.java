@@ -76,6 +76,17 @@ public final class ControllerOptions {
       description = "Log format: text or json (default: ${DEFAULT-VALUE}). Env: LOG_FORMAT.")
   public String logFormat;
 
+  @Option(names = "--log-level", defaultValue = "${env:LOG_LEVEL:-info}",
+      description = "Log level: error, warn, info, debug or trace (default: ${DEFAULT-VALUE}). Env: LOG_LEVEL.")
+  public String logLevel;
+
+  @Option(names = "--enable-config-tracking", arity = "0..1", defaultValue = "${env:ENABLE_CONFIG_TRACKING:-true}",
+      fallbackValue = "true",
+      description = "Track the ConfigMaps and Secrets a target uses: a change starts a canary and the primary gets "
+          + "-primary copies (default: ${DEFAULT-VALUE}; Flagger's -enable-config-tracking). "
+          + "Env: ENABLE_CONFIG_TRACKING.")
+  public boolean configTracking;
+
   public Optional<String> metricsServer() {
     return Optional.ofNullable(metricsServer).filter(s -> !s.isBlank());
   }

@@ -177,8 +177,9 @@ public final class GitSyncController {
       String ns = k.substring(0, k.indexOf('/'));
       String sa = k.substring(k.indexOf('/') + 1);
       Config cfg = new ConfigBuilder(client.getConfiguration())
+          // Only the user: the API server adds a ServiceAccount's groups itself, and impersonating groups would need
+          // a right (impersonate on groups) that also allows system:masters.
           .withImpersonateUsername("system:serviceaccount:" + ns + ":" + sa)
-          .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated")
           .build();
       if (options.clientFactory() != null) {
         return options.clientFactory().apply(cfg);

@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+#
+# Bunting controller image: a Maven build on a JDK 17 image, the shaded jar on a JRE 17 image, run as the
+# unprivileged user 10001. Works with a read-only root filesystem: the only writable paths are /tmp and the
+# GitSync cache (/var/cache/bunting), which the Helm chart mounts as emptyDirs.
+#
+#   docker buildx build --platform linux/amd64,linux/arm64 -t ghcr.io/bunting-dev/bunting:0.1.0 --push .
+#
+# See docs/install.md "Building the image".
+
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
+
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+# Dependencies first, in their own layer (and a BuildKit cache), so source-only changes rebuild fast.
+COPY pom.xml ./
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e dependency:go-offline
+COPY src/main ./src/main
+# Tests run in CI against a real API server (scripts/test), not in the image build.
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e -Dmaven.test.skip=true package \
+ && cp target/bunting.jar /bunting.jar
+
+FROM ${RUNTIME_IMAGE}
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="bunting" \
+      org.opencontainers.image.description="Flagger-compatible canaries and Git-to-cluster sync for Kubernetes" \
+      org.opencontainers.image.source="https://github.com/bunting-dev/bunting" \
+      org.opencontainers.image.version="${VERSION}"
+
+# A fixed, numeric, unprivileged user (runAsNonRoot can verify it) whose home exists but is not written to.
+RUN groupadd --system --gid 10001 bunting \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /home/bunting --create-home --shell /usr/sbin/nologin bunting \
+ && install -d -o 10001 -g 10001 -m 0750 /var/cache/bunting /var/cache/bunting/git /app
+
+COPY --from=build --chown=0:0 /bunting.jar /app/bunting.jar
+
+# JGit keeps its own config under XDG_CONFIG_HOME: point it at /tmp, writable under a read-only root filesystem.
+ENV GIT_CACHE_DIR=/var/cache/bunting/git \
+    XDG_CONFIG_HOME=/tmp/.config \
+    LOG_FORMAT=json \
+    PORT=8080
+
+USER 10001:10001
+WORKDIR /app
+EXPOSE 8080
+
+# Container JVM flags: size the heap from the container's memory limit, exit (and let Kubernetes restart the pod)
+# on OutOfMemoryError instead of limping on, temporary files and JVM perf data in /tmp, UTF-8 regardless of locale.
+# Add flags with JDK_JAVA_OPTIONS (the Helm chart's jvmOptions value).
+ENTRYPOINT ["java", \
+  "-XX:MaxRAMPercentage=75.0", \
+  "-XX:+ExitOnOutOfMemoryError", \
+  "-Djava.io.tmpdir=/tmp", \
+  "-Dfile.encoding=UTF-8", \
+  "-jar", "/app/bunting.jar"]
+CMD ["controller"]

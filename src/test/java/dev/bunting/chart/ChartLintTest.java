@@ -1,0 +1,60 @@
+package dev.bunting.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code helm lint --strict --kube-version 1.35.0} accepts the chart with its defaults and every values combination
+ * the other tests install, and values.schema.json turns typos and impossible settings into lint errors that name the
+ * key (a chart without a schema would accept them silently).
+ */
+class ChartLintTest {
+
+  static Stream<Arguments> accepted() {
+    return Stream.of(
+        Arguments.of("defaults", ChartValues.DEFAULTS),
+        Arguments.of("namespaced", ChartValues.namespaced("apps")),
+        Arguments.of("monitoring", ChartValues.MONITORING),
+        Arguments.of("notifiers", ChartValues.NOTIFIERS),
+        Arguments.of("gateway and pod options", ChartValues.GATEWAY_AND_POD_OPTIONS),
+        Arguments.of("gitsync cluster-admin", ChartValues.GITSYNC_CLUSTER_ADMIN),
+        Arguments.of("impersonate some namespaces", ChartValues.impersonateOnly(List.of("team-a", "team-b"))),
+        Arguments.of("no rbac", ChartValues.NO_RBAC));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("accepted")
+  void lintPassesStrictly(String scenario, String values) {
+    CommandResult lint = HelmChart.lint(values).assertSuccess();
+    assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
+    assertThat(lint.output()).doesNotContain("[WARNING]", "[ERROR]");
+  }
+
+  static Stream<Arguments> rejected() {
+    return Stream.of(
+        Arguments.of("metricServer: http://prometheus:9090\n", "additional properties 'metricServer' not allowed"),
+        Arguments.of("slack:\n  urll: https://hooks.slack.com/x\n", "additional properties 'urll' not allowed"),
+        Arguments.of("gitsync:\n  clusteradmin: true\n", "additional properties 'clusteradmin' not allowed"),
+        Arguments.of("leaderElection:\n  replicaCount: 2\n", "/leaderElection/replicaCount"),
+        Arguments.of("leaderElection:\n  enabled: true\n", "/leaderElection/enabled"),
+        Arguments.of("meshProvider: istio\n", "/meshProvider"),
+        Arguments.of("maxConcurrentReconciles: eight\n", "/maxConcurrentReconciles"),
+        Arguments.of("logFormat: logfmt\n", "/logFormat"),
+        Arguments.of("namespace: Apps\n", "/namespace"),
+        Arguments.of("metricsServer: prometheus:9090\n", "/metricsServer"),
+        Arguments.of("extraArgs: [\"-metrics-server=x\"]\n", "/extraArgs/0"),
+        Arguments.of("image:\n  digest: latest\n", "/image/digest"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rejected")
+  void schemaRejectsMistakesNamingTheKey(String values, String message) {
+    CommandResult lint = HelmChart.lint(values).assertFailure();
+    assertThat(lint.output()).contains("values don't meet the specifications of the schema").contains(message);
+  }
+}

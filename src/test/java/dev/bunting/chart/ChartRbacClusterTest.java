@@ -1,0 +1,416 @@
+package dev.bunting.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bunting.testing.LocalCluster;
+import dev.bunting.testing.TestCluster;
+import dev.bunting.testing.TestNamespace;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's RBAC, created for real (ServiceAccount, ClusterRoles/Roles and bindings from {@code helm template}),
+ * judged by the API server's own RBAC authorizer: for every request the controller makes, the question {@code kubectl
+ * auth can-i <verb> <resource> --as=system:serviceaccount:<ns>:<sa>} asks (a SelfSubjectAccessReview under
+ * impersonation) (and, as evidence of least privilege, for requests it must not be able to
+ * make). Impersonation for GitSync is exercised end to end with the ServiceAccount's own token.
+ *
+ * <p>{@link #CANARY} and {@link #GITSYNC} list the controller's API requests. Keep them in step with the code: the
+ * informers of {@code cli.BuntingApp} and {@code gitops.GitSyncController}, the writes of {@code kube.Applier},
+ * {@code canary.CanaryEffects}, {@code canary.CanaryReconciler}, {@code kube.EventRecorder}, and GitSync's status
+ * patch, Secret reads and {@code ManagedObjects} watches. {@code ChartControllerClusterTest} runs the controller itself
+ * under these rules, which catches what this list misses.
+ */
+@LocalCluster
+class ChartRbacClusterTest {
+  static TestCluster cluster;
+  @TestNamespace static String namespace;
+  static String other;
+  static final List<String> RELEASES = new ArrayList<>();
+
+  /** Where a request is made: across all namespaces (informers), in one namespace, or cluster-scoped. */
+  enum Scope { ALL_NAMESPACES, NAMESPACE, CLUSTER }
+
+  /** One API request: verb, resource (with group, as kubectl names it), optional subresource, scope. */
+  record Request(String verb, String resource, String subresource, Scope scope) {
+    static Request watchAll(String verb, String resource) {
+      return new Request(verb, resource, null, Scope.ALL_NAMESPACES);
+    }
+
+    static Request in(String verb, String resource) {
+      return new Request(verb, resource, null, Scope.NAMESPACE);
+    }
+
+    static Request in(String verb, String resource, String subresource) {
+      return new Request(verb, resource, subresource, Scope.NAMESPACE);
+    }
+
+    static Request cluster(String verb, String resource) {
+      return new Request(verb, resource, null, Scope.CLUSTER);
+    }
+
+    /** The same request confined to one namespace (what a namespaced install's informers do). */
+    Request inNamespace() {
+      return scope == Scope.ALL_NAMESPACES ? new Request(verb, resource, subresource, Scope.NAMESPACE) : this;
+    }
+
+    @Override
+    public String toString() {
+      return verb + " " + resource + (subresource == null ? "" : "/" + subresource) + " (" + scope + ")";
+    }
+  }
+
+  /** What the canary engine asks the API server. */
+  static final List<Request> CANARY = List.of(
+      Request.watchAll("list", "canaries.flagger.app"),
+      Request.watchAll("watch", "canaries.flagger.app"),
+      Request.watchAll("list", "metrictemplates.flagger.app"),
+      Request.watchAll("watch", "metrictemplates.flagger.app"),
+      Request.watchAll("list", "alertproviders.flagger.app"),
+      Request.watchAll("watch", "alertproviders.flagger.app"),
+      Request.in("update", "canaries.flagger.app"),
+      Request.in("update", "canaries.flagger.app", "status"),
+      Request.in("patch", "canaries.flagger.app", "status"),
+      Request.in("update", "canaries.flagger.app", "finalizers"),
+      Request.watchAll("list", "deployments.apps"),
+      Request.watchAll("watch", "deployments.apps"),
+      Request.in("create", "deployments.apps"),
+      Request.in("patch", "deployments.apps"),
+      Request.watchAll("list", "services"),
+      Request.watchAll("watch", "services"),
+      Request.in("create", "services"),
+      Request.in("patch", "services"),
+      Request.watchAll("list", "secrets"),
+      Request.watchAll("watch", "secrets"),
+      Request.in("create", "secrets"),
+      Request.in("patch", "secrets"),
+      Request.watchAll("list", "configmaps"),
+      Request.watchAll("watch", "configmaps"),
+      Request.in("create", "configmaps"),
+      Request.in("patch", "configmaps"),
+      Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
+      Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
+      Request.in("create", "horizontalpodautoscalers.autoscaling"),
+      Request.in("patch", "horizontalpodautoscalers.autoscaling"),
+      Request.in("create", "events"),
+      Request.watchAll("list", "httproutes.gateway.networking.k8s.io"),
+      Request.watchAll("watch", "httproutes.gateway.networking.k8s.io"),
+      Request.in("create", "httproutes.gateway.networking.k8s.io"),
+      Request.in("patch", "httproutes.gateway.networking.k8s.io"),
+      Request.cluster("get", "customresourcedefinitions.apiextensions.k8s.io"));
+
+  /** What the GitSync engine asks with its own identity (applies go through impersonation). */
+  static final List<Request> GITSYNC = List.of(
+      Request.watchAll("list", "gitsyncs.bunting.dev"),
+      Request.watchAll("watch", "gitsyncs.bunting.dev"),
+      Request.in("patch", "gitsyncs.bunting.dev", "status"),
+      Request.in("get", "secrets"),
+      Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
+      Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
+      Request.in("create", "events"),
+      Request.in("impersonate", "serviceaccounts"));
+
+  /** Kinds a GitSync may apply, which ManagedObjects then watches with the controller's identity (gitsync.watchAll). */
+  static final List<Request> GITSYNC_WATCHES = List.of(
+      Request.watchAll("list", "networkpolicies.networking.k8s.io"),
+      Request.watchAll("watch", "networkpolicies.networking.k8s.io"),
+      Request.watchAll("list", "roles.rbac.authorization.k8s.io"),
+      Request.watchAll("watch", "roles.rbac.authorization.k8s.io"),
+      Request.cluster("list", "clusterroles.rbac.authorization.k8s.io"),
+      Request.watchAll("list", "ingresses.networking.k8s.io"));
+
+  /** Requests the controller never makes and must not be able to make. */
+  static final List<Request> NEVER = List.of(
+      Request.in("delete", "canaries.flagger.app"),
+      Request.in("create", "canaries.flagger.app"),
+      Request.in("update", "metrictemplates.flagger.app"),
+      Request.in("update", "deployments.apps"),
+      Request.in("delete", "deployments.apps"),
+      Request.in("delete", "services"),
+      Request.in("delete", "secrets"),
+      Request.in("update", "secrets"),
+      Request.in("delete", "configmaps"),
+      Request.in("get", "networkpolicies.networking.k8s.io"),
+      Request.in("create", "networkpolicies.networking.k8s.io"),
+      Request.in("get", "roles.rbac.authorization.k8s.io"),
+      Request.in("create", "serviceaccounts"),
+      Request.in("create", "serviceaccounts", "token"),
+      Request.in("create", "pods", "exec"),
+      Request.in("get", "pods", "exec"),
+      Request.in("get", "pods", "log"),
+      Request.cluster("get", "nodes/proxy"),
+      Request.cluster("create", "clusterrolebindings.rbac.authorization.k8s.io"),
+      Request.cluster("bind", "clusterroles.rbac.authorization.k8s.io"),
+      Request.cluster("escalate", "clusterroles.rbac.authorization.k8s.io"),
+      Request.cluster("impersonate", "groups"),
+      Request.cluster("impersonate", "users"),
+      Request.cluster("delete", "namespaces"),
+      Request.watchAll("*", "*"));
+
+  @BeforeAll
+  static void namespaces() {
+    other = cluster.createNamespace("other");
+  }
+
+  @AfterAll
+  static void deleteClusterScopedObjects() {
+    CLIENTS.values().forEach(KubernetesClient::close);
+    for (String release : RELEASES) {
+      cluster.kubectl("delete", "clusterrole,clusterrolebinding", "-l", "app.kubernetes.io/instance=" + release,
+          "--ignore-not-found");
+    }
+  }
+
+  /** Renders the chart as release {@code release} into the test namespace and creates its ServiceAccount and RBAC. */
+  private static String install(String release, String values) {
+    RELEASES.add(release);
+    Rendered rendered = HelmChart.template(release, namespace, values);
+    // not the GitSync admission policy: cluster-wide, it would change the shared cluster for other tests
+    String rbac = rendered.yamlWithout("Deployment", "Service", "Secret", "ServiceMonitor", "PodMonitor",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+    Path file = HelmChart.writeTemp("rbac-", ".yaml", rbac);
+    cluster.kubectl("apply", "--server-side", "--field-manager=bunting-chart-test", "-f", file.toString())
+        .assertSuccess();
+    return "system:serviceaccount:" + namespace + ":" + release + "-bunting";
+  }
+
+  /**
+   * The API server's RBAC decision for {@code user} (a ServiceAccount) making request {@code r}: a
+   * SelfSubjectAccessReview sent while impersonating the ServiceAccount, exactly what {@code kubectl auth can-i
+   * --as=<user>} does, so the server itself adds the account's groups. Group and resource are given explicitly (no
+   * discovery), so the answer does not depend on which CRDs happen to be installed.
+   */
+  private static boolean canI(String user, Request r, String inNamespace) {
+    String group = r.resource().contains(".") ? r.resource().substring(r.resource().indexOf('.') + 1) : "";
+    String resource = r.resource().contains(".") ? r.resource().substring(0, r.resource().indexOf('.'))
+        : r.resource();
+    String subresource = r.subresource();
+    if (resource.contains("/")) {
+      subresource = resource.substring(resource.indexOf('/') + 1);
+      resource = resource.substring(0, resource.indexOf('/'));
+    }
+    if (r.resource().equals("*")) {
+      group = "*";
+    }
+    SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
+        .withVerb(r.verb()).withGroup(group).withResource(resource).withSubresource(subresource)
+        .withNamespace(r.scope() == Scope.NAMESPACE ? inNamespace : "")
+        .endResourceAttributes().endSpec().build();
+    SelfSubjectAccessReview answer = impersonating(user).authorization().v1().selfSubjectAccessReview()
+        .create(review);
+    return Boolean.TRUE.equals(answer.getStatus().getAllowed());
+  }
+
+  private static final Map<String, KubernetesClient> CLIENTS = new ConcurrentHashMap<>();
+
+  /** A client of the test cluster that impersonates {@code user}, as {@code kubectl --as} does. */
+  private static KubernetesClient impersonating(String user) {
+    return CLIENTS.computeIfAbsent(user, u -> {
+      try {
+        Config config = Config.fromKubeconfig(Files.readString(cluster.session().kubeconfigFile()));
+        config.setImpersonateUsername(u);
+        return new KubernetesClientBuilder().withConfig(config)
+            .withHttpClientFactory(new Vertx5HttpClientFactory(cluster.vertx())).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** Asks every request in parallel; returns the ones whose answer is not {@code expected}. */
+  private static List<String> mismatches(String user, List<Request> requests, String inNamespace, boolean expected)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<String>> answers = new ArrayList<>();
+      for (Request r : requests) {
+        answers.add(pool.submit(() -> canI(user, r, inNamespace) == expected ? null
+            : r + (r.scope() == Scope.NAMESPACE ? " in " + inNamespace : "") + " should be "
+                + (expected ? "allowed" : "denied")));
+      }
+      List<String> wrong = new ArrayList<>();
+      for (Future<String> a : answers) {
+        if (a.get() != null) {
+          wrong.add(a.get());
+        }
+      }
+      return wrong;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<Request> all(List<List<Request>> lists) {
+    return lists.stream().flatMap(List::stream).toList();
+  }
+
+  @Test
+  void aClusterWideInstallGrantsEveryRequestOfBothEnginesInAnyNamespaceAndNothingMore() throws Exception {
+    String sa = install(namespace + "-c", ChartValues.DEFAULTS);
+
+    List<String> wrong = new ArrayList<>();
+    wrong.addAll(mismatches(sa, all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES)), other, true));
+    wrong.addAll(mismatches(sa, NEVER, other, false));
+    assertThat(wrong).as("RBAC decisions of the API server for %s", sa).isEmpty();
+  }
+
+  @Test
+  void aNamespacedInstallGrantsThemInItsNamespaceOnly() throws Exception {
+    String sa = install(namespace + "-n", ChartValues.namespaced(namespace));
+    // a namespaced install manages namespaced kinds only: its GitSyncs cannot watch cluster-scoped kinds
+    List<Request> needed = all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES.stream()
+        .filter(r -> r.scope() != Scope.CLUSTER).toList())).stream().map(Request::inNamespace).toList();
+    List<Request> namespacedOnly = needed.stream().filter(r -> r.scope() == Scope.NAMESPACE).toList();
+    List<Request> informersAcrossNamespaces = all(List.of(CANARY, GITSYNC)).stream()
+        .filter(r -> r.scope() == Scope.ALL_NAMESPACES).toList();
+
+    List<String> wrong = new ArrayList<>();
+    wrong.addAll(mismatches(sa, needed, namespace, true));
+    wrong.addAll(mismatches(sa, namespacedOnly, other, false));
+    wrong.addAll(mismatches(sa, informersAcrossNamespaces, namespace, false));
+    wrong.addAll(mismatches(sa, NEVER, namespace, false));
+    assertThat(wrong).as("RBAC decisions of the API server for %s", sa).isEmpty();
+  }
+
+  @Test
+  void gitSyncClusterAdminMeansClusterAdmin() throws Exception {
+    String sa = install(namespace + "-a", ChartValues.GITSYNC_CLUSTER_ADMIN);
+    assertThat(mismatches(sa, List.of(Request.watchAll("*", "*"), Request.in("create", "serviceaccounts"),
+        Request.cluster("create", "clusterrolebindings.rbac.authorization.k8s.io")), other, true)).isEmpty();
+  }
+
+  @Test
+  void impersonationCanBeLimitedToTenantNamespaces() throws Exception {
+    String tenant = cluster.createNamespace("tenant");
+    String sa = install(namespace + "-i", ChartValues.impersonateOnly(List.of(tenant)));
+    Request impersonate = Request.in("impersonate", "serviceaccounts");
+
+    assertThat(mismatches(sa, List.of(impersonate), tenant, true)).isEmpty();
+    assertThat(mismatches(sa, List.of(impersonate), other, false)).isEmpty();
+    assertThat(mismatches(sa, List.of(impersonate), "kube-system", false)).isEmpty();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // impersonation, end to end, with the controller's own token
+
+  /** A kubeconfig for the same API server that authenticates with {@code token} only. */
+  private static Path kubeconfigWithToken(String token) {
+    Config admin = cluster.client().getConfiguration();
+    String tls = admin.getCaCertData() != null && !admin.getCaCertData().isBlank()
+        ? "certificate-authority-data: " + admin.getCaCertData()
+        : "insecure-skip-tls-verify: true";
+    return HelmChart.writeTemp("kubeconfig-", ".yaml", """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: test
+          cluster: {server: "%s", %s}
+        users:
+        - name: controller
+          user: {token: "%s"}
+        contexts:
+        - name: test
+          context: {cluster: test, user: controller}
+        current-context: test
+        """.formatted(admin.getMasterUrl().replaceAll("/$", ""), tls, token));
+  }
+
+  private static CommandResult kubectlAs(Path kubeconfig, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(cluster.session().kubectl().orElseThrow().toString());
+    command.add("--kubeconfig=" + kubeconfig);
+    command.addAll(List.of(args));
+    return CommandResult.run(command, Map.of(), 60);
+  }
+
+  @Test
+  void theControllerAppliesAsTheGitSyncsServiceAccountAndGetsNoMoreThanThatAccountHas() {
+    String tenant = cluster.createNamespace("apps");
+    String release = namespace + "-t";
+    install(release, ChartValues.DEFAULTS);
+    String deployer = "system:serviceaccount:" + tenant + ":deployer";
+    String nobody = "system:serviceaccount:" + tenant + ":nobody";
+    cluster.applyIn(tenant, """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: deployer}
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: nobody}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: serviceaccount-writer}
+        rules: [{apiGroups: [""], resources: [serviceaccounts], verbs: [get, list, create]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: serviceaccount-reader}
+        rules: [{apiGroups: [""], resources: [serviceaccounts], verbs: [get, list]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: deployer-writes}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: serviceaccount-writer}
+        subjects: [{kind: ServiceAccount, name: deployer, namespace: %1$s}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: all-accounts-read}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: serviceaccount-reader}
+        subjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: "system:serviceaccounts:%1$s"}]
+        """.formatted(tenant));
+    String token = cluster.kubectl("create", "token", release + "-bunting", "--namespace=" + namespace,
+        "--duration=10m").assertSuccess().stdout().trim();
+    Path asController = kubeconfigWithToken(token);
+
+    assertThat(kubectlAs(asController, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")
+        .assertSuccess().stdout()).isEqualTo("system:serviceaccount:" + namespace + ":" + release + "-bunting");
+    CommandResult itself = kubectlAs(asController, "create", "serviceaccount", "direct", "-n", tenant);
+    assertThat(itself.exitCode()).as("the controller cannot create ServiceAccounts by itself").isNotZero();
+    assertThat(itself.stderr()).contains("forbidden");
+
+    kubectlAs(asController, "--as=" + deployer, "create", "serviceaccount", "applied", "-n", tenant)
+        .assertSuccess();
+    assertThat(cluster.client().serviceAccounts().inNamespace(tenant).withName("applied").get()).isNotNull();
+
+    CommandResult elsewhere = kubectlAs(asController, "--as=" + deployer, "create", "serviceaccount", "x", "-n",
+        other);
+    assertThat(elsewhere.exitCode()).isNotZero();
+    assertThat(elsewhere.stderr()).contains("\"" + deployer + "\" cannot create resource \"serviceaccounts\"");
+
+    CommandResult noRights = kubectlAs(asController, "--as=" + nobody, "create", "serviceaccount", "y", "-n", tenant);
+    assertThat(noRights.exitCode()).isNotZero();
+    assertThat(noRights.stderr()).contains("\"" + nobody + "\" cannot create resource \"serviceaccounts\"");
+
+    assertThat(kubectlAs(asController, "--as=" + nobody, "get", "serviceaccount", "applied", "-n", tenant)
+        .assertSuccess().stdout())
+        .as("without explicit groups the API server adds the ServiceAccount's groups (system:serviceaccounts:%s)",
+            tenant)
+        .contains("applied");
+
+    CommandResult withGroup = kubectlAs(asController, "--as=" + nobody, "--as-group=system:masters", "get",
+        "secrets", "-n", "kube-system");
+    assertThat(withGroup.exitCode()).as("impersonating groups (system:masters) is refused").isNotZero();
+    assertThat(withGroup.stderr()).contains("cannot impersonate resource \"groups\"");
+  }
+}

@@ -1,0 +1,94 @@
+package dev.bunting.chart;
+
+import java.util.List;
+
+/** Values files the chart tests install with: the interesting combinations, each a YAML text. */
+final class ChartValues {
+  private ChartValues() {}
+
+  /** The chart's defaults. */
+  static final String DEFAULTS = "";
+
+  /** Watch one namespace: Roles and RoleBindings there instead of ClusterRoles. */
+  static String namespaced(String namespace) {
+    return "namespace: " + namespace + "\n";
+  }
+
+  /** prometheus-operator ServiceMonitor and PodMonitor. */
+  static final String MONITORING = """
+      serviceMonitor:
+        enabled: true
+        interval: 30s
+        scrapeTimeout: 10s
+        additionalLabels: {release: kube-prometheus-stack}
+      podMonitor:
+        enabled: true
+        additionalLabels: {release: kube-prometheus-stack}
+      """;
+
+  /** Slack from an existing Secret, Teams and the event webhook from plain values (the chart's Secret). */
+  static final String NOTIFIERS = """
+      clusterName: prod-eu-1
+      slack:
+        channel: "#releases"
+        user: bunting
+        existingSecret: slack-webhook
+        existingSecretKey: address
+      msteams:
+        url: https://example.webhook.office.com/webhookb2/abc
+      eventWebhook: https://events.example.com/hooks/bunting?token=s3cret
+      """;
+
+  /** Gateway API as the default router, plus most pod-level knobs. */
+  static final String GATEWAY_AND_POD_OPTIONS = """
+      meshProvider: gatewayapi:v1
+      metricsServer: https://prometheus.monitoring.svc:9091
+      selectorLabels: app.kubernetes.io/name,app
+      maxConcurrentReconciles: 16
+      maxProgressingCanaries: 3
+      logFormat: text
+      logLevel: debug
+      jvmOptions: -XX:MaxRAMPercentage=60
+      extraArgs: ["--listen-address=0.0.0.0"]
+      image:
+        tag: 0.1.0-rc.1
+        digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+        pullSecret: ghcr-pull
+      podLabels: {team: platform}
+      podAnnotations: {example.com/owner: platform}
+      podPriorityClassName: system-cluster-critical
+      nodeSelector: {kubernetes.io/os: linux}
+      tolerations: [{key: dedicated, operator: Equal, value: platform, effect: NoSchedule}]
+      resources:
+        requests: {cpu: 200m, memory: 512Mi}
+        limits: {memory: 1Gi}
+      env:
+        - name: EXTRA
+          value: "1"
+      service:
+        port: 9090
+        annotations: {example.com/scrape: "true"}
+      serviceAccount:
+        annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::123456789012:role/bunting"}
+      """;
+
+  /** Flux's model: the controller may apply anything for GitSyncs. */
+  static final String GITSYNC_CLUSTER_ADMIN = """
+      gitsync:
+        clusterAdmin: true
+      """;
+
+  /** Impersonation limited to some tenant namespaces. */
+  static String impersonateOnly(List<String> namespaces) {
+    return "gitsync:\n  impersonateNamespaces: [" + String.join(", ", namespaces) + "]\n";
+  }
+
+  /** Bring your own ServiceAccount and RBAC. */
+  static final String NO_RBAC = """
+      rbac:
+        create: false
+      serviceAccount:
+        create: false
+        name: bunting-existing
+      """;
+}
