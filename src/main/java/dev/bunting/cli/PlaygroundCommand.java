@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,7 +125,9 @@ public final class PlaygroundCommand implements Callable<Integer> {
       return 2;
     }
     CountDownLatch done = new CountDownLatch(1);
+    AtomicBoolean interrupted = new AtomicBoolean();
     Thread hook = new Thread(() -> {
+      interrupted.set(true);
       out.println();
       out.println("[playground] Ctrl-C: stopping everything the playground started");
       playground.close();
@@ -142,14 +145,18 @@ public final class PlaygroundCommand implements Callable<Integer> {
         return code;
       }
     } catch (PlaygroundException e) {
-      out.println("bunting playground: " + e.getMessage());
+      if (!interrupted.get()) {
+        out.println("bunting playground: " + e.getMessage());
+      }
       code = 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       code = 130;
     } catch (RuntimeException e) {
-      out.println("bunting playground failed: " + e);
-      out.println("Bunting's log: " + settings.controllerLog());
+      if (!interrupted.get()) { // after Ctrl-C, failures of what the cleanup is stopping are expected
+        out.println("bunting playground failed: " + e);
+        out.println("Bunting's log: " + settings.controllerLog());
+      }
       code = 1;
     }
     try {

@@ -123,11 +123,11 @@ public final class Playground implements AutoCloseable {
     step(1, "local control plane (scripts/local-cluster up; the first run builds Kubernetes from source, 15-25 min)");
     cluster = new LocalControlPlane(project, scripts).up();
     if (cluster.startedHere() && !settings.keep()) {
-      closers.add(new Closer("the local control plane it started", () -> new LocalControlPlane(project, scripts)
+      register(new Closer("the local control plane it started", () -> new LocalControlPlane(project, scripts)
           .down(cluster)));
     }
     client = connect(cluster.kubeconfig());
-    closers.add(new Closer(null, client::close));
+    register(new Closer(null, client::close));
     ClusterSetup setup = new ClusterSetup(client);
     prometheus = new PlaygroundPrometheus(project, scripts, settings.prometheusName(),
         settings.prometheusPort() == 0 ? freePort() : settings.prometheusPort());
@@ -141,42 +141,42 @@ public final class Playground implements AutoCloseable {
     step(2, "CRDs installed: " + String.join(", ", crds));
 
     setup.createNamespace(settings.namespace());
-    closers.add(new Closer("namespace " + settings.namespace(),
+    register(new Closer("namespace " + settings.namespace(),
         () -> setup.deleteNamespace(settings.namespace(), 120)));
     step(3, "namespace " + settings.namespace());
 
-    closers.add(new Closer("playground files in " + settings.stateDir(), this::deleteStateDir));
+    register(new Closer("playground files in " + settings.stateDir(), this::deleteStateDir));
     prometheusUrl = prometheus.up(settings.targetsFile(), settings.prometheusConfig());
-    closers.add(new Closer("Prometheus " + prometheus.name(), prometheus::down));
+    register(new Closer("Prometheus " + prometheus.name(), prometheus::down));
     step(4, "Prometheus " + prometheusUrl + " scraping the simulated pods every second (file_sd "
         + settings.targetsFile() + ")");
 
     BlockingPool pool = new BlockingPool(vertx, 4);
-    closers.add(new Closer(null, pool::close));
+    register(new Closer(null, pool::close));
     dataPlane = await(DataPlane.start(vertx, client, pool, new DataPlane.Settings(settings.namespace(),
         DemoApp.GATEWAY, DemoApp.HOST, settings.targetsFile(), settings.gatewayPort(),
         settings.requestsPerSecond())), "the simulated data plane");
-    closers.add(new Closer("simulated data plane (gateway, pods, load)", dataPlane::close));
+    register(new Closer("simulated data plane (gateway, pods, load)", dataPlane::close));
     step(5, "simulated data plane: gateway http://127.0.0.1:" + dataPlane.gateway().port() + " (Host: "
         + DemoApp.HOST + "), " + Math.round(settings.requestsPerSecond()) + " requests/s, an app per kwok pod");
 
     repo = DemoRepository.create(settings.repositoryDir(), new DemoApp(analysis()), Scenario.INITIAL_TAG);
-    closers.add(new Closer(null, repo::close));
+    register(new Closer(null, repo::close));
     step(6, "Git repository " + repo.url() + " with podinfo " + Scenario.INITIAL_TAG + " (commit "
         + repo.head().substring(0, 7) + ")");
 
     controller = await(launcher.start(new ControllerLauncher.Settings(cluster.kubeconfig(), settings.namespace(),
         prometheusUrl, "gatewayapi:v1", settings.gitCacheDir(), settings.controllerPort())), "Bunting");
-    closers.add(new Closer("Bunting", () -> controller.stop().toCompletionStage().toCompletableFuture()
+    register(new Closer("Bunting", () -> controller.stop().toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS)));
     step(7, "Bunting in-process: watching namespace " + settings.namespace() + ", --metrics-server " + prometheusUrl
         + ", HTTP http://127.0.0.1:" + controller.port() + "/metrics");
 
     canary = new CanaryWatch(client, settings.namespace(), DemoApp.NAME);
-    closers.add(new Closer(null, canary::close));
+    register(new Closer(null, canary::close));
     timeline = new Timeline(out, clock, client, settings.namespace(), canary, DemoApp.NAME, DemoApp.NAME,
         this::routeWeight, new CanaryReadings(prometheusUrl, settings.namespace(), DemoApp.NAME));
-    closers.add(new Closer(null, timeline::close));
+    register(new Closer(null, timeline::close));
     await(Future.fromCompletionStage(canary.start()), "the Canary watch");
     await(Future.fromCompletionStage(timeline.start()), "the Event watch");
 
@@ -191,6 +191,24 @@ public final class Playground implements AutoCloseable {
 
   private void step(int n, String text) {
     out.println("[" + n + "/7] " + text);
+  }
+
+  /**
+   * Records something to stop at the end. When {@link #close()} already ran (Ctrl-C during the setup), it is stopped
+   * at once and the setup ends here.
+   */
+  private synchronized void register(Closer closer) {
+    if (!closed) {
+      closers.add(closer);
+      return;
+    }
+    try {
+      closer.action().run();
+    } catch (Exception e) {
+      out.println("[playground] while cleaning up" + (closer.what() == null ? "" : " " + closer.what()) + ": "
+          + e.getMessage());
+    }
+    throw new PlaygroundException("stopped");
   }
 
   /** Waits until the Canary is initialized and the gateway serves the primary's answers. */
