@@ -117,10 +117,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 
 {{/* RBAC rules of the GitSync engine itself (what it applies from Git needs more: see gitsync.* values). */}}
 {{- define "bunting.rules.gitsync" -}}
-# GitSync: watched; status (inventory, conditions) patched
+# GitSync: watched; its finalizer added and removed (update); status (inventory, conditions) patched
 - apiGroups: ["bunting.dev"]
   resources: ["gitsyncs"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "update"]
 - apiGroups: ["bunting.dev"]
   resources: ["gitsyncs/status"]
   verbs: ["get", "update", "patch"]

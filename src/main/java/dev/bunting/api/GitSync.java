@@ -30,6 +30,12 @@ public class GitSync extends CustomResource<GitSyncSpec, GitSyncStatus> implemen
   /** Flux's spelling of {@link #REQUESTED_AT}, honoured too (e.g. {@code flux reconcile}-style tooling). */
   public static final String FLUX_REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
 
+  /**
+   * Held on every GitSync the controller has seen, so that deleting the GitSync first deletes (or deliberately leaves)
+   * its objects, as {@code spec.deletionPolicy} says; removed once that is done.
+   */
+  public static final String FINALIZER = "finalizers.bunting.dev";
+
   /** The value of the reconcile-request annotation (Bunting's wins over Flux's), or null. */
   public String requestedAt() {
     if (getMetadata() == null || getMetadata().getAnnotations() == null) {

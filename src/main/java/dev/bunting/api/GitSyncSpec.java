@@ -21,6 +21,12 @@ public class GitSyncSpec extends ApiObject {
   public Boolean prune;
   /** With prune: an empty render deletes everything in the inventory instead of being refused. */
   public Boolean allowEmpty;
+  /**
+   * What deleting the GitSync does to its objects: {@code MirrorPrune} (default: delete them when {@code prune} is
+   * true), {@code Delete} (always delete), {@code WaitForTermination} (delete and wait until they are gone, up to
+   * {@code timeout}), {@code Orphan} (leave them).
+   */
+  public String deletionPolicy;
   /** Namespace for namespaced objects that do not set one (default: the GitSync's own namespace). */
   public String targetNamespace;
   /** Git credentials: {@code username}+{@code password} or {@code bearerToken} (https), {@code identity}+{@code known_hosts} (ssh), optional {@code ca.crt}. */
@@ -56,6 +62,27 @@ public class GitSyncSpec extends ApiObject {
 
   public boolean forceEnabled() {
     return Boolean.TRUE.equals(force);
+  }
+
+  public static final String MIRROR_PRUNE = "MirrorPrune";
+  public static final String DELETE = "Delete";
+  public static final String WAIT_FOR_TERMINATION = "WaitForTermination";
+  public static final String ORPHAN = "Orphan";
+
+  public String deletionPolicyOrDefault() {
+    return deletionPolicy == null || deletionPolicy.isBlank() ? MIRROR_PRUNE : deletionPolicy;
+  }
+
+  /** True when deleting the GitSync deletes its objects (suspended GitSyncs never delete anything). */
+  public boolean deletesObjectsOnDeletion() {
+    if (suspended()) {
+      return false;
+    }
+    return switch (deletionPolicyOrDefault()) {
+      case DELETE, WAIT_FOR_TERMINATION -> true;
+      case ORPHAN -> false;
+      default -> pruneEnabled();
+    };
   }
 
   public GitSyncRef refOrDefault() {

@@ -389,45 +389,78 @@ final class ApplyPipeline {
     if (!r.prune() || stale.isEmpty()) {
       return Future.succeededFuture(outcome(items, List.of(), changes, 0, warnings));
     }
-    return pool.run(() -> {
-      List<ObjectKey> kept = new ArrayList<>();
-      List<String> failures = new ArrayList<>();
-      int pruned = 0;
-      for (ObjectKey k : stale) {
-        try {
-          Optional<ResourceDefinitionContext> ctx = discovery.find(k.apiVersion(), k.kind());
-          if (ctx.isEmpty()) {
-            continue; // the kind is gone (its CRD was deleted): so is the object
-          }
-          Resource<GenericKubernetesResource> res = ops(r.client(), ctx.get(), k).withName(k.name());
-          GenericKubernetesResource obj = res.get();
-          if (obj == null) {
-            continue;
-          }
-          if (!OwnerLabels.ownedBy(obj.getMetadata().getLabels(), r.gitSyncNamespace(), r.gitSyncName())) {
-            warnings.add(k + " was not pruned: it does not carry this GitSync's owner labels");
-            continue;
-          }
-          if (OptOut.pruneDisabled(obj)) {
-            warnings.add(k + " was not pruned: prune is disabled by annotation");
-            continue;
-          }
-          res.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-          r.memo().remove(k.inventoryId());
-          changes.add(k + " pruned");
-          pruned++;
-          LOG.info("gitsync {}/{}: {} pruned", r.gitSyncNamespace(), r.gitSyncName(), k);
-        } catch (KubernetesClientException e) {
-          kept.add(k);
-          failures.add(k + ": " + serverMessage(e));
-        }
+    return pool.run(() -> deleteAll(r.client(), r.gitSyncNamespace(), r.gitSyncName(), stale)).compose(d -> {
+      d.deleted().forEach(k -> r.memo().remove(k.inventoryId()));
+      d.deleted().forEach(k -> changes.add(k + " pruned"));
+      warnings.addAll(d.warnings());
+      SyncOutcome outcome = outcome(items, d.failed(), changes, d.deleted().size(), warnings);
+      if (!d.failures().isEmpty()) {
+        return Future.failedFuture(new SyncFailure(SyncFailure.PRUNE_FAILED, "prune failed for "
+            + String.join("; ", d.failures()), false, new ArrayList<>(outcome.inventory())));
       }
-      if (!failures.isEmpty()) {
-        List<ObjectKey> inv = new ArrayList<>(outcome(items, kept, changes, pruned, warnings).inventory());
-        throw new SyncFailure(SyncFailure.PRUNE_FAILED, "prune failed for " + String.join("; ", failures), false, inv);
-      }
-      return outcome(items, kept, changes, pruned, warnings);
+      return Future.succeededFuture(outcome);
     });
+  }
+
+  /**
+   * What {@link #deleteAll} did: objects deleted, objects found already terminating (not deleted again), objects left on purpose (with why, in {@code warnings}), and objects
+   * whose deletion failed (with the API server's message, in {@code failures}); {@code transientFailure} when one of
+   * those failures may pass if tried again (server error, throttling, timeout, no connection).
+   */
+  record Deletion(List<ObjectKey> deleted, List<ObjectKey> terminating, List<String> warnings, List<ObjectKey> failed,
+      List<String> failures, boolean transientFailure) {}
+
+  /**
+   * Deletes {@code keys} in reverse apply order (background propagation), each only if it still exists, carries the
+   * owner labels of {@code gitSyncNamespace/gitSyncName} and has no prune opt-out. Blocking: call on the worker pool.
+   */
+  Deletion deleteAll(KubernetesClient client, String gitSyncNamespace, String gitSyncName, List<ObjectKey> keys) {
+    List<ObjectKey> ordered = keys.stream().sorted(ApplyOrder.COMPARATOR.reversed()).toList();
+    List<ObjectKey> deleted = new ArrayList<>();
+    List<ObjectKey> terminating = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    List<ObjectKey> failed = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    boolean transientFailure = false;
+    for (ObjectKey k : ordered) {
+      try {
+        Optional<ResourceDefinitionContext> ctx = discovery.find(k.apiVersion(), k.kind());
+        if (ctx.isEmpty()) {
+          continue; // the kind is gone (its CRD was deleted): so is the object
+        }
+        Resource<GenericKubernetesResource> res = ops(client, ctx.get(), k).withName(k.name());
+        GenericKubernetesResource obj = res.get();
+        if (obj == null) {
+          continue;
+        }
+        if (!OwnerLabels.ownedBy(obj.getMetadata().getLabels(), gitSyncNamespace, gitSyncName)) {
+          warnings.add(k + " was not deleted: it does not carry this GitSync's owner labels");
+          continue;
+        }
+        if (OptOut.pruneDisabled(obj)) {
+          warnings.add(k + " was not deleted: prune is disabled by annotation");
+          continue;
+        }
+        if (obj.getMetadata().getDeletionTimestamp() != null) {
+          terminating.add(k);
+          continue;
+        }
+        res.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        deleted.add(k);
+        LOG.info("gitsync {}/{}: {} deleted", gitSyncNamespace, gitSyncName, k);
+      } catch (KubernetesClientException e) {
+        failed.add(k);
+        failures.add(k + ": " + serverMessage(e));
+        transientFailure |= isTransient(e);
+      }
+    }
+    return new Deletion(deleted, terminating, warnings, failed, failures, transientFailure);
+  }
+
+  /** Server errors, throttling, timeouts and lost connections (code 0) may pass; 4xx answers will not. */
+  static boolean isTransient(KubernetesClientException e) {
+    int code = e.getCode();
+    return code == 0 || code == 408 || code == 429 || code >= 500;
   }
 
   private static SyncOutcome outcome(List<Item> items, List<ObjectKey> keptStale, List<String> changes, int pruned,

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The GitSync controller: a GitSync cache (watch), an HPA cache, watch caches of every managed kind, a keyed work
  * queue (one sync per GitSync at a time; each GitSync re-synced every {@code spec.interval}, without jitter), the
- * reconciler and the webhook receiver. A GitSync is synced at once when it is created, when its spec changes
+ * reconciler and the webhook receiver. Every GitSync carries {@link GitSync#FINALIZER}: deleting one deletes its
+ * objects first when {@code spec.deletionPolicy} says so. A GitSync is synced at once when it is created, when its spec changes
  * (generation), when its reconcile-request annotation changes, when a valid webhook arrives, and, while it waits for
  * health, when one of its objects changes.
  *
@@ -153,11 +154,12 @@ public final class GitSyncController {
     }
   }
 
-  /** GitSync cache events: sync on create, delete, spec change and reconcile request; not on our status writes. */
+  /** GitSync cache events: sync on create, deletion, spec change and reconcile request; not on our status writes. */
   private void gitSyncChanged(GitSync gs) {
     String key = ResourceCache.key(gs);
     boolean gone = gitSyncs.get(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).isEmpty();
-    String fingerprint = gone ? null : gs.getMetadata().getGeneration() + "|" + gs.requestedAt();
+    String fingerprint = gone ? null : gs.getMetadata().getGeneration() + "|" + gs.requestedAt() + "|"
+        + gs.getMetadata().getDeletionTimestamp();
     String before = fingerprint == null ? seen.remove(key) : seen.put(key, fingerprint);
     if (gone || !Objects.equals(before, fingerprint)) {
       requestSync(key);

@@ -51,7 +51,10 @@ final class GitSyncReconciler {
   static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   static final String INVALID_SPEC = "InvalidSpec";
   static final String RECONCILIATION_FAILED = "ReconciliationFailed";
+  static final String GARBAGE_COLLECTED = "GarbageCollected";
+  static final String GARBAGE_COLLECTION_FAILED = "GarbageCollectionFailed";
   private static final int MAX_HEALTH_NAMES = 5;
+  private static final Duration TERMINATION_POLL = Duration.ofSeconds(2);
 
   /** What a GitSync remembers between syncs (memory only; a restart begins with a full dry run). */
   private static final class State {
@@ -124,13 +127,24 @@ final class GitSyncReconciler {
     String name = key.substring(slash + 1);
     Optional<GitSync> found = gitSyncs.get(ns, name);
     if (found.isEmpty()) {
-      states.remove(key);
-      waitingForHealth.remove(key);
-      metrics.forget(ns, name);
-      LOG.info("gitsync {}: deleted; its objects are left in place", key);
+      forget(key, ns, name);
       return Future.succeededFuture(Outcome.DONE);
     }
-    GitSync gs = found.get();
+    GitSync cached = found.get();
+    GitSyncSpec cachedSpec = cached.getSpec() == null ? new GitSyncSpec() : cached.getSpec();
+    if (cached.getMetadata().getDeletionTimestamp() != null) {
+      return finalizeDeletion(cached, key, cachedSpec);
+    }
+    if (!hasFinalizer(cached)) {
+      // first sight: hold the GitSync until its deletion policy has been carried out
+      return pool.run(() -> updateFinalizers(cached, true)).compose(updated -> sync(updated, key));
+    }
+    return sync(cached, key);
+  }
+
+  private Future<Outcome> sync(GitSync gs, String key) {
+    String ns = gs.getMetadata().getNamespace();
+    String name = gs.getMetadata().getName();
     GitSyncSpec spec = gs.getSpec() == null ? new GitSyncSpec() : gs.getSpec();
     if (spec.suspended()) {
       waitingForHealth.remove(key);
@@ -171,6 +185,106 @@ final class GitSyncReconciler {
             .compose(outcome -> pool.run(() -> health(outcome)).compose(h -> onSynced(gs, key, spec, state,
                 f.revision(), outcome, h, started))))
         .recover(e -> onFailure(gs, key, spec, attempted[0], e, started));
+  }
+
+  private void forget(String key, String ns, String name) {
+    states.remove(key);
+    waitingForHealth.remove(key);
+    fullSyncRequests.remove(key);
+    healthOnlyRequests.remove(key);
+    metrics.forget(ns, name);
+  }
+
+  /**
+   * A deleted GitSync (held by {@link GitSync#FINALIZER}): delete its inventory as {@code spec.deletionPolicy} says,
+   * then release it. Nothing here depends on memory, so a restart midway picks up where it stopped. Deletions that fail
+   * for a reason that may pass (server error, no connection) are retried with backoff until {@code spec.timeout} after
+   * the deletion; any other failure, or the timeout, leaves the remaining objects in place with a Warning Event rather
+   * than holding the GitSync forever.
+   */
+  private Future<Outcome> finalizeDeletion(GitSync gs, String key, GitSyncSpec spec) {
+    String ns = gs.getMetadata().getNamespace();
+    String name = gs.getMetadata().getName();
+    if (!hasFinalizer(gs)) {
+      forget(key, ns, name);
+      return Future.succeededFuture(Outcome.DONE);
+    }
+    List<ObjectKey> inventory = previousInventory(gs);
+    String policy = spec.deletionPolicyOrDefault();
+    if (!spec.deletesObjectsOnDeletion() || inventory.isEmpty()) {
+      if (!inventory.isEmpty()) {
+        String why = spec.suspended() ? "the GitSync is suspended"
+            : GitSyncSpec.ORPHAN.equals(policy) ? "deletionPolicy is Orphan" : "prune is false";
+        LOG.info("gitsync {}: deleted; its {} objects are left in place ({})", key, inventory.size(), why);
+      }
+      return release(gs, key);
+    }
+    Instant deadline = Instant.parse(gs.getMetadata().getDeletionTimestamp()).plus(spec.timeoutOrDefault());
+    boolean late = clock.instant().isAfter(deadline);
+    return pool.run(() -> pipeline.deleteAll(applyClient(gs, spec), ns, name, inventory)).compose(d -> {
+      metrics.objectsPruned.labelValues(ns, name).inc(d.deleted().size());
+      d.warnings().forEach(w -> LOG.warn("gitsync {}: {}", key, w));
+      if (!d.deleted().isEmpty()) {
+        events.record(gs, EventRecorder.NORMAL, GARBAGE_COLLECTED, "GitSync deleted (deletionPolicy " + policy
+            + "): deleted " + d.deleted().size() + " object" + (d.deleted().size() == 1 ? "" : "s") + " ("
+            + abbreviate(d.deleted().stream().map(ObjectKey::toString).toList()) + ")");
+      }
+      if (!d.failures().isEmpty() && d.transientFailure() && !late) {
+        LOG.warn("gitsync {}: deleting its objects failed, will retry: {}", key, abbreviate(d.failures()));
+        return Future.failedFuture(new RetryableSyncError("deleting objects: " + abbreviate(d.failures())));
+      }
+      if (!d.failures().isEmpty()) {
+        String msg = "GitSync deleted, but " + d.failures().size() + " of its objects could not be deleted and are"
+            + " left in place: " + abbreviate(d.failures());
+        LOG.warn("gitsync {}: {}", key, msg);
+        events.record(gs, EventRecorder.WARNING, GARBAGE_COLLECTION_FAILED, msg);
+        return release(gs, key);
+      }
+      boolean waiting = GitSyncSpec.WAIT_FOR_TERMINATION.equals(policy)
+          && (!d.deleted().isEmpty() || !d.terminating().isEmpty());
+      if (waiting && !late) {
+        LOG.info("gitsync {}: waiting for {} objects to terminate", key, d.deleted().size() + d.terminating().size());
+        return Future.succeededFuture(Outcome.after(TERMINATION_POLL));
+      }
+      if (waiting) {
+        String msg = "GitSync deleted; timeout after " + GoDuration.format(spec.timeoutOrDefault()) + " waiting for "
+            + abbreviate(d.terminating().stream().map(ObjectKey::toString).toList()) + " to terminate";
+        LOG.warn("gitsync {}: {}", key, msg);
+        events.record(gs, EventRecorder.WARNING, GARBAGE_COLLECTION_FAILED, msg);
+      }
+      return release(gs, key);
+    });
+  }
+
+  private Future<Outcome> release(GitSync gs, String key) {
+    return pool.run(() -> updateFinalizers(gs, false)).map(v -> {
+      forget(key, gs.getMetadata().getNamespace(), gs.getMetadata().getName());
+      return Outcome.DONE;
+    });
+  }
+
+  private static boolean hasFinalizer(GitSync gs) {
+    return gs.getMetadata().getFinalizers() != null && gs.getMetadata().getFinalizers().contains(GitSync.FINALIZER);
+  }
+
+  /** Adds or removes {@link GitSync#FINALIZER} (optimistic: a stale cached copy fails with a conflict and retries). */
+  private GitSync updateFinalizers(GitSync gs, boolean add) {
+    GitSync copy = JSON.clone(gs);
+    List<String> finalizers = new ArrayList<>(copy.getMetadata().getFinalizers() == null ? List.of()
+        : copy.getMetadata().getFinalizers());
+    finalizers.remove(GitSync.FINALIZER);
+    if (add) {
+      finalizers.add(GitSync.FINALIZER);
+    }
+    copy.getMetadata().setFinalizers(finalizers);
+    try {
+      return client.resources(GitSync.class).inNamespace(copy.getMetadata().getNamespace()).resource(copy).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404 && !add) {
+        return gs;
+      }
+      throw e;
+    }
   }
 
   private Fetched fetchAndRender(GitSync gs, GitSyncSpec spec, State state, GitRevision[] attempted)
@@ -530,6 +644,11 @@ final class GitSyncReconciler {
     }
     if (spec.interval != null && GoDuration.parse(spec.interval).isEmpty()) {
       return "spec.interval '" + spec.interval + "' is not a duration (e.g. 1m, 30s)";
+    }
+    if (spec.deletionPolicy != null && !List.of(GitSyncSpec.MIRROR_PRUNE, GitSyncSpec.DELETE,
+        GitSyncSpec.WAIT_FOR_TERMINATION, GitSyncSpec.ORPHAN).contains(spec.deletionPolicy)) {
+      return "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got '"
+          + spec.deletionPolicy + "')";
     }
     if (spec.timeout != null && GoDuration.parse(spec.timeout).isEmpty()) {
       return "spec.timeout '" + spec.timeout + "' is not a duration (e.g. 1m, 30s)";

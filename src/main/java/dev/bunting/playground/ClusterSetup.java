@@ -1,5 +1,6 @@
 package dev.bunting.playground;
 
+import dev.bunting.gitops.GitSyncTeardown;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -103,6 +104,8 @@ public final class ClusterSetup {
       throw new IllegalStateException("namespace " + name + " exists and is not the playground's (no label "
           + PART_OF_LABEL + "=" + PART_OF + "); choose another --namespace");
     }
+    // Bunting is stopped by now: nothing would remove the GitSync's finalizer, and the namespace goes as a whole
+    GitSyncTeardown.releaseFinalizers(client, name);
     client.namespaces().withName(name).delete();
     client.namespaces().withName(name).waitUntilCondition(n -> n == null, timeoutSeconds, TimeUnit.SECONDS);
   }

@@ -89,11 +89,6 @@ public final class GitSyncLink {
         : Optional.ofNullable((Map<String, Object>) gs.getAdditionalProperties().get("status"));
   }
 
-  /** Deletes the GitSync (its objects stay: GitSync does not garbage-collect on deletion). */
-  public void delete() {
-    client.genericKubernetesResources(GIT_SYNCS).inNamespace(namespace).withName(name).delete();
-  }
-
   public String name() {
     return name;
   }

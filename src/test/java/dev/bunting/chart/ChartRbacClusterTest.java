@@ -121,6 +121,7 @@ class ChartRbacClusterTest {
   static final List<Request> GITSYNC = List.of(
       Request.watchAll("list", "gitsyncs.bunting.dev"),
       Request.watchAll("watch", "gitsyncs.bunting.dev"),
+      Request.in("update", "gitsyncs.bunting.dev"),
       Request.in("patch", "gitsyncs.bunting.dev", "status"),
       Request.in("get", "secrets"),
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
@@ -140,6 +141,7 @@ class ChartRbacClusterTest {
   /** Requests the controller never makes and must not be able to make. */
   static final List<Request> NEVER = List.of(
       Request.in("delete", "canaries.flagger.app"),
+      Request.in("delete", "gitsyncs.bunting.dev"),
       Request.in("create", "canaries.flagger.app"),
       Request.in("update", "metrictemplates.flagger.app"),
       Request.in("update", "deployments.apps"),

@@ -462,4 +462,55 @@ class GitSyncClusterTest {
           .anySatisfy(m -> assertThat(m.getManager()).isEqualTo("bunting-gitops"));
     }
   }
+
+  @Test
+  void deletingAGitSyncDeletesItsObjectsAsItsDeletionPolicySays() throws Exception {
+    try (TestRepo repo = TestRepo.create(tmp.resolve("deletion"))) {
+      repo.write("mirror/config.yaml", configMap("mirror-config", "1"))
+          .write("mirror/web.yaml", deployment("mirror-web", "registry.local/web:1.0.0", 1))
+          .write("mirror/kept.yaml", configMap("mirror-kept", "1").replace("metadata:\n",
+              "metadata:\n  annotations:\n    bunting.dev/prune: disabled\n"))
+          .write("orphan/config.yaml", configMap("orphan-config", "1"))
+          .write("noprune/config.yaml", configMap("noprune-config", "1"));
+      String c1 = repo.commit("three apps");
+      fx.create("mirror", GitSyncFixture.spec(repo.url(), "mirror"));
+      GitSyncSpec orphan = GitSyncFixture.spec(repo.url(), "orphan");
+      orphan.deletionPolicy = "Orphan";
+      fx.create("orphan", orphan);
+      GitSyncSpec noPrune = GitSyncFixture.spec(repo.url(), "noprune");
+      noPrune.prune = false;
+      fx.create("noprune", noPrune);
+      for (String name : List.of("mirror", "orphan", "noprune")) {
+        awaitApplied(name, c1);
+        assertThat(fx.get(name).orElseThrow().getMetadata().getFinalizers()).containsExactly(GitSync.FINALIZER);
+      }
+      assertThat(cm("mirror-kept")).isNotNull();
+
+      for (String name : List.of("mirror", "orphan", "noprune")) {
+        fx.client.resources(GitSync.class).inNamespace(ns()).withName(name).delete();
+      }
+      await().atMost(WAIT).untilAsserted(() -> {
+        for (String name : List.of("mirror", "orphan", "noprune")) {
+          assertThat(fx.get(name)).as("GitSync " + name + " released by its finalizer").isEmpty();
+        }
+      });
+      // MirrorPrune with prune: true deletes what the GitSync applied, except what opts out of pruning
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(cm("mirror-config")).isNull();
+        assertThat(fx.client.apps().deployments().inNamespace(ns()).withName("mirror-web").get()).isNull();
+        assertThat(fx.client.apps().replicaSets().inNamespace(ns()).list().getItems())
+            .as("the Deployment's ReplicaSets are garbage-collected").noneMatch(rs -> rs.getMetadata().getName()
+                .startsWith("mirror-web-"));
+      });
+      assertThat(cm("mirror-kept")).as("bunting.dev/prune: disabled").isNotNull();
+      assertThat(cm("orphan-config")).as("deletionPolicy: Orphan").isNotNull();
+      assertThat(cm("noprune-config")).as("prune: false").isNotNull();
+      assertThat(events("mirror")).anySatisfy(e -> {
+        assertThat(e.getReason()).isEqualTo(GitSyncReconciler.GARBAGE_COLLECTED);
+        assertThat(e.getMessage()).contains("deletionPolicy MirrorPrune", "deleted 2 objects",
+            ns() + "/mirror-config");
+      });
+      assertThat(events("orphan")).noneMatch(e -> GitSyncReconciler.GARBAGE_COLLECTED.equals(e.getReason()));
+    }
+  }
 }

@@ -34,6 +34,7 @@ class GitSyncCrdClusterTest {
     assertThat(minimal.getSpec().ref.branch).isEqualTo("main");
     assertThat(minimal.getSpec().interval).isEqualTo("5m");
     assertThat(minimal.getSpec().prune).isFalse();
+    assertThat(minimal.getSpec().deletionPolicy).isEqualTo("MirrorPrune");
   }
 
   @Test
@@ -59,6 +60,7 @@ class GitSyncCrdClusterTest {
       "path leaves repo     | '  url: https://e.com/r.git\n  path: apps/../../etc\n'                    | path must stay inside the repository",
       "no url               | '  path: apps\n'                                                          | spec.url: Required value",
       "receiver w/o secret  | '  url: https://e.com/r.git\n  receiver: {}\n'                            | spec.receiver.secretRef: Required value",
+      "bad deletion policy  | '  url: https://e.com/r.git\n  deletionPolicy: Foreground\n'              | spec.deletionPolicy: Unsupported value",
       "bad target namespace | '  url: https://e.com/r.git\n  targetNamespace: Not_A_Namespace\n'        | spec.targetNamespace",
   })
   void invalidGitSyncsAreRejectedNamingTheField(String name, String spec, String message, TestCluster cluster) {

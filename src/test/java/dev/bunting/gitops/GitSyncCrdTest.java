@@ -118,5 +118,29 @@ class GitSyncCrdTest {
     s.path = "apps";
     s.interval = "10";
     assertThat(GitSyncReconciler.validate(s)).contains("spec.interval '10' is not a duration");
+    s.interval = null;
+    s.deletionPolicy = "Foreground";
+    assertThat(GitSyncReconciler.validate(s)).isEqualTo(
+        "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got 'Foreground')");
+  }
+
+  @Test
+  void deletionPolicyDecidesWhetherDeletingTheGitSyncDeletesItsObjects() {
+    // {deletionPolicy, prune, suspend} -> deletes objects
+    Object[][] table = {
+        {null, true, false, true}, {null, false, false, false},
+        {"MirrorPrune", true, false, true}, {"MirrorPrune", false, false, false},
+        {"Delete", false, false, true}, {"WaitForTermination", false, false, true},
+        {"Orphan", true, false, false},
+        {"Delete", true, true, false}, {null, true, true, false},
+    };
+    for (Object[] row : table) {
+      GitSyncSpec s = new GitSyncSpec();
+      s.deletionPolicy = (String) row[0];
+      s.prune = (Boolean) row[1];
+      s.suspend = (Boolean) row[2];
+      assertThat(s.deletesObjectsOnDeletion()).as("deletionPolicy %s, prune %s, suspend %s", row[0], row[1], row[2])
+          .isEqualTo(row[3]);
+    }
   }
 }

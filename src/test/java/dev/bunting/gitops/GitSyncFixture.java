@@ -191,6 +191,7 @@ public final class GitSyncFixture implements AutoCloseable {
     controllerClient.close();
     if (ownsClusterObjects) {
       if (!Boolean.getBoolean("bunting.keepNamespaces")) {
+        GitSyncTeardown.releaseFinalizers(client, namespace);
         client.namespaces().withName(namespace).delete();
       }
       client.close();

@@ -1,5 +1,6 @@
 package dev.bunting.testing;
 
+import dev.bunting.gitops.GitSyncTeardown;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -104,6 +105,8 @@ public final class TestCluster implements AutoCloseable {
     }
     for (String name : createdNamespaces) {
       try {
+        // the test's controller is stopped by now: nothing would remove GitSync finalizers
+        GitSyncTeardown.releaseFinalizers(client(), name);
         client().namespaces().withName(name).delete();
       } catch (RuntimeException e) {
         ClusterSession.log("could not delete namespace " + name + ": " + e.getMessage());
