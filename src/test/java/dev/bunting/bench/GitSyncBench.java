@@ -30,22 +30,25 @@ import java.util.function.BooleanSupplier;
  *
  * <ol>
  *   <li>commit-to-applied latency through the webhook receiver, p50/p90 over N commits;
- *   <li>a repository of 1,000 manifests: GitSync's first sync vs {@code kubectl apply --server-side -R -f} of the same
- *       directory, in the same run;
+ *   <li>a repository of 1,000 manifests: GitSync's first sync in a JVM that just started, then
+ *       {@code kubectl apply --server-side -R -f} of the same directory, then GitSync's first sync of it into another
+ *       namespace with the JVM warmed up (a controller that has been running), in the same run;
  *   <li>a no-change sync of that repository (same revision): time and API writes.
  * </ol>
  *
- * Run with {@code bench/gitops/run} (needs {@code scripts/local-cluster up}). Arguments: {@code [commits] [manifests]}.
+ * Run with {@code bench/gitops/run} (needs {@code scripts/local-cluster up}). Arguments:
+ * {@code [commits] [manifests] [warm-up rounds]}.
  */
 public final class GitSyncBench {
   public static void main(String[] args) throws Exception {
     int commits = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int manifests = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     Path tmp = Files.createTempDirectory("gitsync-bench");
     try (GitSyncFixture fx = GitSyncFixture.standalone(tmp.resolve("git-cache"))) {
       System.out.printf("GitSync benchmark on %s (namespace %s)%n", GitSyncFixture.kubeconfig(), fx.namespace);
       latency(fx, tmp, commits);
-      bulk(fx, tmp, manifests);
+      bulk(fx, tmp, manifests, rounds);
     }
     System.exit(0);
   }
@@ -91,10 +94,14 @@ public final class GitSyncBench {
     }
   }
 
-  private static void bulk(GitSyncFixture fx, Path tmp, int manifests) throws Exception {
-    String nsGitSync = fx.namespace + "-gs";
+  private static void bulk(GitSyncFixture fx, Path tmp, int manifests, int rounds) throws Exception {
+    String nsCold = fx.namespace + "-cold";
     String nsKubectl = fx.namespace + "-kubectl";
-    for (String ns : List.of(nsGitSync, nsKubectl)) {
+    List<String> namespaces = new ArrayList<>(List.of(nsCold, nsKubectl));
+    for (int r = 1; r <= rounds; r++) {
+      namespaces.add(fx.namespace + "-warm" + r);
+    }
+    for (String ns : namespaces) {
       fx.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
     }
@@ -106,35 +113,30 @@ public final class GitSyncBench {
       }
       repo.commit("bulk");
       Path kubectl = Path.of(run("scripts/local-cluster", "bin-dir").trim(), "kubectl");
+      System.out.printf("%n%d manifests (%d ConfigMaps, %d Secrets in 10 directories), each into its own namespace:%n",
+          manifests, manifests - manifests / 5, manifests / 5);
 
-      // GitSync: first sync of the repository
-      GitSyncSpec spec = GitSyncFixture.spec(repo.url(), "apps");
-      spec.targetNamespace = nsGitSync;
-      long before = fx.syncCount("bulk");
-      double sumBefore = syncSeconds(fx, "bulk");
-      long writes0 = fx.counter.writes();
-      long t0 = System.nanoTime();
-      fx.create("bulk", spec);
-      waitFor(600, () -> ready(fx, "bulk"), 20);
-      double wall = (System.nanoTime() - t0) / 1e9;
-      double firstSync = syncSeconds(fx, "bulk") - sumBefore;
-      long firstWrites = fx.counter.writes() - writes0;
+      // 1. GitSync, first sync in this JVM: the code paths are still being JIT-compiled (a controller that just started)
+      firstSync(fx, repo, "bulk-cold", nsCold, "GitSync first sync, cold JVM (just started)");
 
-      // kubectl: the same directory, server-side
+      // 2. kubectl: the same directory, server-side
       long k0 = System.nanoTime();
       String out = run(kubectl.toString(), "--kubeconfig", GitSyncFixture.kubeconfig().toString(), "apply",
           "--server-side", "--field-manager=bench-kubectl", "-n", nsKubectl, "-R", "-f",
           repo.dir().resolve("apps").toString());
       double kubectlSeconds = (System.nanoTime() - k0) / 1e9;
       long applied = out.lines().filter(l -> l.contains("serverside-applied")).count();
-
-      System.out.printf("%n%d manifests (%d ConfigMaps, %d Secrets in 10 directories):%n", manifests,
-          manifests - manifests / 5, manifests / 5);
-      System.out.printf("  GitSync first sync: %.2f s (sync itself, %d syncs), %.2f s from create to Ready=True;"
-          + " %d API writes%n", firstSync, fx.syncCount("bulk") - before, wall, firstWrites);
       System.out.printf("  kubectl apply --server-side -R -f: %.2f s (%d objects applied)%n", kubectlSeconds, applied);
 
+      // 3. GitSync again, same repository into new namespaces: a controller that has been running for a while. The
+      // JIT keeps compiling through the first rounds (on 2 cores its C2 thread competes with the API server).
+      for (int r = 1; r <= rounds; r++) {
+        firstSync(fx, repo, r == rounds ? "bulk" : "bulk-warm" + r, fx.namespace + "-warm" + r,
+            "GitSync first sync, JVM warm-up round " + r);
+      }
+
       // no-change syncs: same revision, nothing drifted
+      Map<String, Double> writes0 = requestsByVerb(fx, Map.of());
       List<Double> idle = new ArrayList<>();
       long w0 = fx.counter.writes();
       for (int i = 0; i < 5; i++) {
@@ -147,12 +149,47 @@ public final class GitSyncBench {
       long idleWrites = fx.counter.writes() - w0;
       Collections.sort(idle);
       System.out.printf("  no-change sync (same revision), 5 runs: median %.0f ms, min %.0f ms, max %.0f ms;"
-          + " %d API writes in all%n", pct(idle, 50), idle.get(0), idle.get(idle.size() - 1), idleWrites);
+          + " %d API writes in all%s%n", pct(idle, 50), idle.get(0), idle.get(idle.size() - 1), idleWrites,
+          idleWrites == 0 ? "" : " " + requestsByVerb(fx, writes0));
     } finally {
-      for (String ns : List.of(nsGitSync, nsKubectl)) {
+      for (String ns : namespaces) {
         fx.client.namespaces().withName(ns).delete();
       }
     }
+  }
+
+  /** Creates GitSync {@code name} for the repository's {@code apps} into {@code targetNamespace}; prints its time. */
+  private static void firstSync(GitSyncFixture fx, TestRepo repo, String name, String targetNamespace, String label)
+      throws Exception {
+    GitSyncSpec spec = GitSyncFixture.spec(repo.url(), "apps");
+    spec.targetNamespace = targetNamespace;
+    long before = fx.syncCount(name);
+    double sumBefore = syncSeconds(fx, name);
+    long writes0 = fx.counter.writes();
+    long t0 = System.nanoTime();
+    fx.create(name, spec);
+    waitFor(600, () -> ready(fx, name), 20);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("  %s: %.2f s (sync itself, %d syncs), %.2f s from create to Ready=True; %d API writes%n",
+        label, syncSeconds(fx, name) - sumBefore, fx.syncCount(name) - before, wall, fx.counter.writes() - writes0);
+  }
+
+  /** The controller's API requests by "verb resource" (from its request counter), minus {@code since}. */
+  private static Map<String, Double> requestsByVerb(GitSyncFixture fx, Map<String, Double> since) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    for (MetricSnapshot s : fx.registry.scrape()) {
+      if (s instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c
+          && c.getMetadata().getName().equals("bunting_kube_api_requests")) {
+        for (var p : c.getDataPoints()) {
+          String key = p.getLabels().get("verb") + " " + p.getLabels().get("resource");
+          double v = p.getValue() - since.getOrDefault(key, 0.0);
+          if (v > 0 && !key.startsWith("get ") && !key.startsWith("list ") && !key.startsWith("watch ")) {
+            out.put(key, v);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private static boolean ready(GitSyncFixture fx, String name) {
