@@ -173,6 +173,7 @@ public final class BuntingApp {
     GitSyncOptions gitOptions = GitSyncOptions.defaults()
         .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
         .withNamespace(options.namespace().orElse(null))
+        .withIntervalJitterPercent(options.intervalJitterPercentage)
         .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests));
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
     if (!informers.served(gitSyncKind)) {

@@ -72,6 +72,12 @@ public final class ControllerOptions {
       description = "Directory for GitSync's bare clones (default: ~/.cache/bunting/git). Env: GIT_CACHE_DIR.")
   public Path gitCacheDir;
 
+  @Option(names = "--interval-jitter-percentage", defaultValue = "${env:INTERVAL_JITTER_PERCENTAGE:-5}",
+      converter = Percentage.class,
+      description = "GitSync: each periodic sync comes after spec.interval plus or minus up to this percentage of it "
+          + "(0 to 99; default: ${DEFAULT-VALUE}, as Flux). Env: INTERVAL_JITTER_PERCENTAGE.")
+  public int intervalJitterPercentage;
+
   @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
       description = "Log format: text or json (default: ${DEFAULT-VALUE}). Env: LOG_FORMAT.")
   public String logFormat;
@@ -86,6 +92,23 @@ public final class ControllerOptions {
           + "-primary copies (default: ${DEFAULT-VALUE}; Flagger's -enable-config-tracking). "
           + "Env: ENABLE_CONFIG_TRACKING.")
   public boolean configTracking;
+
+  /** A whole percentage from 0 to 99. */
+  static final class Percentage implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      int n;
+      try {
+        n = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+      }
+      if (n < 0 || n > 99) {
+        throw new picocli.CommandLine.TypeConversionException("must be from 0 to 99, got " + n);
+      }
+      return n;
+    }
+  }
 
   public Optional<String> metricsServer() {
     return Optional.ofNullable(metricsServer).filter(s -> !s.isBlank());

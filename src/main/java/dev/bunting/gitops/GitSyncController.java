@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The GitSync controller: a GitSync cache (watch), an HPA cache, watch caches of every managed kind, a keyed work
- * queue (one sync per GitSync at a time; each GitSync re-synced every {@code spec.interval}, without jitter), the
+ * queue (one sync per GitSync at a time; each GitSync re-synced every {@code spec.interval}, jittered), the
  * reconciler and the webhook receiver. Every GitSync carries {@link GitSync#FINALIZER}: deleting one deletes its
  * objects first when {@code spec.deletionPolicy} says so. A GitSync is synced at once when it is created, when its spec changes
  * (generation), when its reconcile-request annotation changes, when a valid webhook arrives, and, while it waits for
@@ -98,7 +98,7 @@ public final class GitSyncController {
     ApplyPipeline pipeline = new ApplyPipeline(pool, discovery, managed, replicas, options.applyConcurrency());
     EventRecorder events = new EventRecorder(client, pool, clock, "bunting-gitops", options.instance());
     this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, mirror, discovery, managed, pipeline,
-        events, new GitSyncMetrics(registry), this::impersonatedClient);
+        events, new GitSyncMetrics(registry), this::impersonatedClient, options.intervalJitterPercent());
     this.receiver = new GitSyncReceiver(client, pool, gitSyncs, this::requestSync);
   }
 

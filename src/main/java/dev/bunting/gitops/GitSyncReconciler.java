@@ -83,6 +83,7 @@ final class GitSyncReconciler {
   private final EventRecorder events;
   private final GitSyncMetrics metrics;
   private final Function<String, KubernetesClient> impersonated;
+  private final int jitterPercent;
   private final ManifestRenderer renderer;
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final Set<String> waitingForHealth = ConcurrentHashMap.newKeySet();
@@ -91,7 +92,7 @@ final class GitSyncReconciler {
 
   GitSyncReconciler(KubernetesClient client, BlockingPool pool, Clock clock, ResourceCache<GitSync> gitSyncs,
       GitMirror mirror, ApiDiscovery discovery, ManagedObjects live, ApplyPipeline pipeline, EventRecorder events,
-      GitSyncMetrics metrics, Function<String, KubernetesClient> impersonated) {
+      GitSyncMetrics metrics, Function<String, KubernetesClient> impersonated, int jitterPercent) {
     this.client = client;
     this.pool = pool;
     this.clock = clock;
@@ -103,6 +104,7 @@ final class GitSyncReconciler {
     this.events = events;
     this.metrics = metrics;
     this.impersonated = impersonated;
+    this.jitterPercent = jitterPercent;
     this.renderer = new ManifestRenderer(discovery::namespaced);
   }
 
@@ -427,7 +429,7 @@ final class GitSyncReconciler {
         setCondition(status, gs, Condition.READY, "False", HEALTH_CHECK_FAILED, msg);
         removeCondition(status, Condition.RECONCILING);
         removeCondition(status, Condition.STALLED);
-      }, Outcome.after(spec.intervalOrDefault()), event).compose(o -> {
+      }, nextSync(spec), event).compose(o -> {
         if (!HEALTH_CHECK_FAILED.equals(previousReady)) {
           events.record(gs, EventRecorder.WARNING, HEALTH_CHECK_FAILED, msg);
         }
@@ -465,7 +467,7 @@ final class GitSyncReconciler {
       setCondition(status, gs, Condition.READY, "True", SUCCEEDED, msg);
       removeCondition(status, Condition.RECONCILING);
       removeCondition(status, Condition.STALLED);
-    }, Outcome.after(spec.intervalOrDefault()), readyEvent);
+    }, nextSync(spec), readyEvent);
   }
 
   private Future<Outcome> onFailure(GitSync gs, String key, GitSyncSpec spec, GitRevision rev, Throwable e,
@@ -505,7 +507,7 @@ final class GitSyncReconciler {
     boolean changed = !(reason.equals(readyReason(gs)) && full.equals(readyMessage(gs)));
     SyncOutcome partial = inventory == null ? null
         : new SyncOutcome(inventory, List.of(), 0, 0, 0, 0, 0, List.of(), Set.of());
-    Outcome next = Outcome.after(spec.intervalOrDefault());
+    Outcome next = nextSync(spec);
     return finish(gs, key, rev, partial, status -> {
       setCondition(status, gs, Condition.READY, "False", reason, full);
       if (stalled) {
@@ -521,6 +523,22 @@ final class GitSyncReconciler {
       // a stalled revision waits for a new commit or spec; anything else retries with backoff
       return stalled ? Future.succeededFuture(o) : Future.failedFuture(new RetryableSyncError(full));
     });
+  }
+
+  /** The periodic sync after this one: {@code spec.interval}, jittered. */
+  private Outcome nextSync(GitSyncSpec spec) {
+    return Outcome.after(jittered(spec.intervalOrDefault(), jitterPercent,
+        java.util.concurrent.ThreadLocalRandom.current().nextDouble()));
+  }
+
+  /** {@code interval} moved by up to {@code percent} of it, down or up as {@code unit} (in [0, 1)) goes 0 to 1. */
+  static Duration jittered(Duration interval, int percent, double unit) {
+    if (percent == 0) {
+      return interval;
+    }
+    long ms = interval.toMillis();
+    long delta = Math.round(ms * (percent / 100.0) * (2 * unit - 1));
+    return Duration.ofMillis(Math.max(1, ms + delta));
   }
 
   /** Builds the new status, writes it if it changed, records the event, and hands back {@code next}. */
