@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class ApplyPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(ApplyPipeline.class);
   static final String FIELD_MANAGER = "bunting-gitops";
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
   private static final Pattern IMMUTABLE = Pattern.compile(
       "(?i)field is immutable|is immutable|cannot change|may not be changed|cannot be changed|cannot patch");
   private static final int MAX_REPORTED_ERRORS = 5;
@@ -64,6 +68,11 @@ final class ApplyPipeline {
     String error;
     List<String> drift = List.of();
     boolean dryRun;
+    /** Workload whose replicas a Canary or an HPA scales. */
+    boolean scaledElsewhere;
+    /** managedFields to write before the apply (fields added by hand, see {@link FieldTakeover}), and at which version. */
+    List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry> takeover;
+    String takeoverVersion;
     private volatile boolean applied;
 
     boolean applied() {
@@ -177,6 +186,7 @@ final class ApplyPipeline {
     for (Item i : items) {
       ReplicasRule.Decision d = decisions.get(i.key.inventoryId());
       i.toApply = ReplicasRule.applyTo(i.manifest.object(), d);
+      i.scaledElsewhere = d != null;
       i.digest = d == null ? i.manifest.digest() : i.manifest.digest() + "|replicas:" + d.keepLiveValue();
       if (OptOut.reconcileDisabled(i.manifest.object())) {
         i.action = Action.SKIPPED;
@@ -241,7 +251,17 @@ final class ApplyPipeline {
       i.action = Action.SKIPPED;
       return null;
     }
-    if (DriftCheck.drifted(dry, current)) {
+    Optional<List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry>> takeover = current == null ? Optional.empty()
+        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, java.time.Instant.now());
+    if (takeover.isPresent()) {
+      // fields added by hand: take them over, then the apply removes what Git does not set
+      i.takeover = takeover.get();
+      i.takeoverVersion = current.getMetadata().getResourceVersion();
+      i.action = Action.CONFIGURE;
+      List<String> drift = new ArrayList<>(DriftCheck.differences(dry, current, 5));
+      drift.add("fields set by " + String.join(", ", FieldTakeover.byHandManagers(current)));
+      i.drift = drift;
+    } else if (DriftCheck.drifted(dry, current)) {
       i.action = Action.CONFIGURE;
       i.drift = DriftCheck.differences(dry, current, 5);
     } else {
@@ -290,6 +310,8 @@ final class ApplyPipeline {
     try {
       if (i.action == Action.RECREATE) {
         recreate(r, i);
+      } else if (i.takeover != null) {
+        takeOver(r, i);
       }
       result = res.fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     } catch (KubernetesClientException e) {
@@ -543,6 +565,24 @@ final class ApplyPipeline {
       case UNCHANGED -> "unchanged";
       case SKIPPED -> "skipped";
     };
+  }
+
+  /**
+   * Writes the planned managedFields (only if the object did not change since the plan). A failure is not fatal: the
+   * apply goes on, the by-hand fields stay until the next sync tries again.
+   */
+  private void takeOver(Request r, Item i) {
+    String patch = "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":"
+        + JSON.asJson(i.takeoverVersion) + "},{\"op\":\"replace\",\"path\":\"/metadata/managedFields\",\"value\":"
+        + JSON.asJson(i.takeover) + "}]";
+    try {
+      ops(r.client(), i.ctx, i.key).withName(i.key.name()).patch(PatchContext.of(PatchType.JSON), patch);
+      LOG.info("gitsync {}/{}: {}: took over {}", r.gitSyncNamespace(), r.gitSyncName(), i.key,
+          i.drift.get(i.drift.size() - 1));
+    } catch (KubernetesClientException e) {
+      LOG.warn("gitsync {}/{}: {}: could not take over fields set by hand: {}", r.gitSyncNamespace(),
+          r.gitSyncName(), i.key, serverMessage(e));
+    }
   }
 
   /** Runs {@code fn} over {@code list}, at most {@link #concurrency} at a time; fails with the first failure. */

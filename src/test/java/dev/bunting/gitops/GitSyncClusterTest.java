@@ -513,4 +513,47 @@ class GitSyncClusterTest {
       assertThat(events("orphan")).noneMatch(e -> GitSyncReconciler.GARBAGE_COLLECTED.equals(e.getReason()));
     }
   }
+
+  @Test
+  void fieldsAddedByHandWithKubectlAreRemovedOnTheNextSyncOthersStay() throws Exception {
+    try (TestRepo repo = TestRepo.create(tmp.resolve("byhand"))) {
+      repo.write("handmade.yaml", configMap("handmade", "git"))
+          .write("merged.yaml", configMap("merged", "git").replace("metadata:\n",
+              "metadata:\n  annotations:\n    bunting.dev/ssa: merge\n"));
+      String c1 = repo.commit("two ConfigMaps");
+      fx.create("byhand", GitSyncFixture.spec(repo.url(), ""));
+      awaitApplied("byhand", c1);
+      String ns = ns();
+      for (String name : List.of("handmade", "merged")) {
+        // what `kubectl edit` does (manager kubectl-edit), and what an operator of the cluster adds
+        fx.client.configMaps().inNamespace(ns).withName(name).patch(new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE).withFieldManager("kubectl-edit").build(),
+            "{\"metadata\":{\"labels\":{\"edited\":\"by-hand\"}},\"data\":{\"extra\":\"by hand\"}}");
+        fx.client.configMaps().inNamespace(ns).withName(name).patch(new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE).withFieldManager("some-operator").build(),
+            "{\"data\":{\"operator\":\"kept\"}}");
+      }
+      fx.requestSync("byhand");
+      await().atMost(WAIT).untilAsserted(() -> {
+        ConfigMap handmade = cm("handmade");
+        assertThat(handmade.getData()).as("kubectl's key removed, the operator's kept")
+            .containsOnlyKeys("value", "operator");
+        assertThat(handmade.getMetadata().getLabels()).doesNotContainKey("edited");
+        assertThat(handmade.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager)
+            .containsExactlyInAnyOrder(ApplyPipeline.FIELD_MANAGER, "some-operator");
+      });
+      assertThat(cm("handmade").getData()).containsEntry("value", "git");
+      ConfigMap merged = cm("merged");
+      assertThat(merged.getData()).as("bunting.dev/ssa: merge keeps what kubectl added")
+          .containsKeys("value", "extra", "operator");
+      assertThat(merged.getMetadata().getLabels()).containsEntry("edited", "by-hand");
+
+      // nothing left to take over: the next sync writes nothing
+      long writes = fx.counter.writes();
+      long n = fx.syncCount("byhand");
+      fx.controller.requestSync(ns + "/byhand");
+      await().atMost(WAIT).until(() -> fx.syncCount("byhand") > n);
+      assertThat(fx.counter.writes() - writes).as("API writes of the sync after the take-over").isZero();
+    }
+  }
 }
