@@ -33,7 +33,12 @@ public record CanaryCaches(
     return rdc.getGroup() + "/" + rdc.getVersion() + "/" + rdc.getPlural();
   }
 
-  /** The resourceVersion of a cached object, or empty when the cache does not have it. */
+  /**
+   * The resourceVersion of a cached object, or empty when the cache does not have it. A route kind can be watched in
+   * several API versions (HTTPRoute v1 and v1beta1), each cache with its own lag: the answer is then the stalest of
+   * them (empty when one of them does not have the object yet), so that read-your-writes waits for the cache a router
+   * reads, whichever it is.
+   */
   public Optional<String> resourceVersion(String kind, String namespace, String name) {
     Optional<? extends io.fabric8.kubernetes.api.model.HasMetadata> found = switch (kind) {
       case "Canary" -> canaries.get(namespace, name);
@@ -42,10 +47,30 @@ public record CanaryCaches(
       case "ConfigMap" -> configMaps.get(namespace, name);
       case "Secret" -> secrets.get(namespace, name);
       case "HorizontalPodAutoscaler" -> autoscalers.get(namespace, name);
-      default -> routes.values().stream().map(c -> c.get(namespace, name)).filter(Optional::isPresent)
-          .map(Optional::get).filter(r -> kind.equals(r.getKind())).findFirst();
+      default -> Optional.empty();
     };
-    return found.map(o -> o.getMetadata().getResourceVersion());
+    if (found.isPresent() || !isRouteKind(kind)) {
+      return found.map(o -> o.getMetadata().getResourceVersion());
+    }
+    String stalest = null;
+    for (ResourceCache<GenericKubernetesResource> c : routes.values()) {
+      if (!kind.equals(c.kind())) {
+        continue;
+      }
+      Optional<GenericKubernetesResource> r = c.get(namespace, name);
+      if (r.isEmpty()) {
+        return Optional.empty();
+      }
+      String rv = r.get().getMetadata().getResourceVersion();
+      if (stalest == null || !CanaryReconciler.atLeast(rv, stalest)) {
+        stalest = rv;
+      }
+    }
+    return Optional.ofNullable(stalest);
+  }
+
+  private boolean isRouteKind(String kind) {
+    return routes.values().stream().anyMatch(c -> kind.equals(c.kind()));
   }
 
   /** A ConfigMap or Secret of a namespace, for config tracking. */
