@@ -360,7 +360,7 @@ public final class ClusterSession implements AutoCloseable {
 
   /** Runs a command in the project directory, copying its output line by line to the test output. */
   private static void runStreaming(ClusterSettings settings, Duration timeout, String... command) {
-    log("running " + String.join(" ", command) + " (up to " + timeout.toMinutes() + " min; a cold build of the binaries takes 25-35 min)");
+    log("running " + String.join(" ", command) + " (up to " + timeout.toMinutes() + " min; a cold build of the binaries takes about 15 min)");
     ProcessBuilder pb = new ProcessBuilder(command).directory(settings.projectDir().toFile()).redirectErrorStream(true);
     try {
       Process process = pb.start();
