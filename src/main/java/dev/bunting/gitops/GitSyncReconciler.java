@@ -53,6 +53,7 @@ final class GitSyncReconciler {
   static final String RECONCILIATION_FAILED = "ReconciliationFailed";
   static final String GARBAGE_COLLECTED = "GarbageCollected";
   static final String GARBAGE_COLLECTION_FAILED = "GarbageCollectionFailed";
+  static final String FINALIZER_FAILED = "FinalizerFailed";
   private static final int MAX_HEALTH_NAMES = 5;
   private static final Duration TERMINATION_POLL = Duration.ofSeconds(2);
 
@@ -89,6 +90,7 @@ final class GitSyncReconciler {
   private final Set<String> waitingForHealth = ConcurrentHashMap.newKeySet();
   private final Set<String> healthOnlyRequests = ConcurrentHashMap.newKeySet();
   private final Set<String> fullSyncRequests = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> finalizerWarned = new ConcurrentHashMap<>();
 
   GitSyncReconciler(KubernetesClient client, BlockingPool pool, Clock clock, ResourceCache<GitSync> gitSyncs,
       GitMirror mirror, ApiDiscovery discovery, ManagedObjects live, ApplyPipeline pipeline, EventRecorder events,
@@ -139,9 +141,31 @@ final class GitSyncReconciler {
     }
     if (!hasFinalizer(cached)) {
       // first sight: hold the GitSync until its deletion policy has been carried out
-      return pool.run(() -> updateFinalizers(cached, true)).compose(updated -> sync(updated, key));
+      return pool.run(() -> updateFinalizers(cached, true))
+          .recover(e -> finalizerRefused(cached, key, e))
+          .compose(updated -> sync(updated, key));
     }
+    finalizerWarned.remove(key);
     return sync(cached, key);
+  }
+
+  /**
+   * The finalizer could not be added. A conflict (stale cache) is retried; anything else (no RBAC right to update
+   * GitSyncs, an admission policy) must not stop Git sync: the GitSync syncs without it, and a Warning Event (once per
+   * message) says that deleting it will leave its objects in place.
+   */
+  private Future<GitSync> finalizerRefused(GitSync gs, String key, Throwable e) {
+    if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+      return Future.failedFuture(e);
+    }
+    String why = e instanceof KubernetesClientException k ? ApplyPipeline.serverMessage(k) : String.valueOf(e);
+    String msg = "cannot add finalizer " + GitSync.FINALIZER + " (" + why + "); syncing without it: deleting this"
+        + " GitSync will leave its objects in place whatever spec.deletionPolicy says";
+    if (!msg.equals(finalizerWarned.put(key, msg))) {
+      LOG.warn("gitsync {}: {}", key, msg);
+      events.record(gs, EventRecorder.WARNING, FINALIZER_FAILED, msg);
+    }
+    return Future.succeededFuture(gs);
   }
 
   private Future<Outcome> sync(GitSync gs, String key) {
@@ -194,6 +218,7 @@ final class GitSyncReconciler {
     waitingForHealth.remove(key);
     fullSyncRequests.remove(key);
     healthOnlyRequests.remove(key);
+    finalizerWarned.remove(key);
     metrics.forget(ns, name);
   }
 

@@ -27,6 +27,7 @@ class ChartAdmissionClusterTest {
   @BeforeAll
   static void installThePolicy() {
     elsewhere = cluster.createNamespace("elsewhere");
+    createGitSync(namespace, "legacy", null).assertSuccess(); // made before the policy existed
     Rendered rendered = HelmChart.template(namespace, namespace, ChartValues.namespaced(namespace));
     String policy = rendered.yamlWithout("ServiceAccount", "Role", "RoleBinding", "ClusterRole",
         "ClusterRoleBinding", "Service", "Deployment");
@@ -68,5 +69,19 @@ class ChartAdmissionClusterTest {
 
     createGitSync(namespace, "with-account", "deployer").assertSuccess();
     createGitSync(elsewhere, "no-account", null).assertSuccess();
+
+    // a GitSync that predates the policy: metadata-only updates (what the controller and `kubectl annotate` do) pass,
+    // so it can still get and lose its finalizer and be deleted; changing its spec without an account is refused
+    cluster.kubectl("annotate", "gitsync", "legacy", "-n", namespace, "reconcile.bunting.dev/requestedAt=now")
+        .assertSuccess();
+    cluster.kubectl("patch", "gitsync", "legacy", "-n", namespace, "--type=merge", "-p",
+        "{\"metadata\":{\"finalizers\":[\"finalizers.bunting.dev\"]}}").assertSuccess();
+    KubectlResult specChange = cluster.kubectl("patch", "gitsync", "legacy", "-n", namespace, "--type=merge", "-p",
+        "{\"spec\":{\"path\":\"other\"}}");
+    assertThat(specChange.exitCode()).isNotZero();
+    assertThat(specChange.stderr()).contains("spec.serviceAccountName is required");
+    cluster.kubectl("patch", "gitsync", "legacy", "-n", namespace, "--type=merge", "-p",
+        "{\"metadata\":{\"finalizers\":null}}").assertSuccess();
+    cluster.kubectl("delete", "gitsync", "legacy", "-n", namespace).assertSuccess();
   }
 }

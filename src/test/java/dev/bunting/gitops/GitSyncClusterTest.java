@@ -4,6 +4,7 @@ import static dev.bunting.gitops.Manifests.configMap;
 import static dev.bunting.gitops.Manifests.deployment;
 import static dev.bunting.gitops.Manifests.service;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.bunting.api.Condition;
@@ -125,10 +126,10 @@ class GitSyncClusterTest {
       assertThat(gs.getStatus().observedGeneration).isEqualTo(gs.getMetadata().getGeneration());
       assertThat(Condition.find(gs.getStatus().conditions, Condition.READY).orElseThrow().message)
           .isEqualTo("Applied revision: main@sha1:" + c1);
-      assertThat(events("lifecycle")).anySatisfy(e -> {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events("lifecycle")).anySatisfy(e -> {
         assertThat(e.getReason()).isEqualTo("ReconciliationSucceeded");
         assertThat(e.getMessage()).contains("main@sha1:" + c1).contains("3 created");
-      });
+      }));
 
       // second commit: change the ConfigMap, delete the Service, add a ConfigMap
       repo.write("apps/config.yaml", configMap("settings", "two")).delete("apps/web/svc.yaml")
@@ -420,7 +421,9 @@ class GitSyncClusterTest {
         assertThat(ready.message).contains("ssh host key verification failed")
             .contains("host key mismatch for [127.0.0.1]:" + ssh.port());
       });
-      assertThat(events("ssh-mitm")).anySatisfy(e -> assertThat(e.getMessage()).contains("host key mismatch"));
+      // Events are written after the status
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events("ssh-mitm"))
+          .anySatisfy(e -> assertThat(e.getMessage()).contains("host key mismatch")));
       awaitApplied("ssh-good", c1);
       assertThat(cm("over-ssh")).isNotNull();
     }
@@ -505,11 +508,11 @@ class GitSyncClusterTest {
       assertThat(cm("mirror-kept")).as("bunting.dev/prune: disabled").isNotNull();
       assertThat(cm("orphan-config")).as("deletionPolicy: Orphan").isNotNull();
       assertThat(cm("noprune-config")).as("prune: false").isNotNull();
-      assertThat(events("mirror")).anySatisfy(e -> {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events("mirror")).anySatisfy(e -> {
         assertThat(e.getReason()).isEqualTo(GitSyncReconciler.GARBAGE_COLLECTED);
         assertThat(e.getMessage()).contains("deletionPolicy MirrorPrune", "deleted 2 objects",
             ns() + "/mirror-config");
-      });
+      }));
       assertThat(events("orphan")).noneMatch(e -> GitSyncReconciler.GARBAGE_COLLECTED.equals(e.getReason()));
     }
   }
@@ -554,6 +557,71 @@ class GitSyncClusterTest {
       fx.controller.requestSync(ns + "/byhand");
       await().atMost(WAIT).until(() -> fx.syncCount("byhand") > n);
       assertThat(fx.counter.writes() - writes).as("API writes of the sync after the take-over").isZero();
+    }
+  }
+
+  private GitSync labelled(String name, GitSyncSpec spec) {
+    GitSync gs = new GitSync();
+    gs.getMetadata().setName(name);
+    gs.getMetadata().setNamespace(ns());
+    gs.getMetadata().setLabels(Map.of("test.bunting.dev/deny-update", "true"));
+    gs.setSpec(spec);
+    return gs;
+  }
+
+  @Test
+  void aGitSyncThatCannotGetItsFinalizerStillSyncsAndSaysSo() throws Exception {
+    String ns = ns();
+    String name = "deny-gitsync-update-" + ns;
+    String policy = """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: %1$s}
+        spec:
+          failurePolicy: Fail
+          matchConstraints:
+            resourceRules:
+              - {apiGroups: [bunting.dev], apiVersions: ["*"], operations: [UPDATE], resources: [gitsyncs]}
+          validations:
+            - {expression: "false", message: "updates of this GitSync are refused by a test policy"}
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: %1$s}
+        spec:
+          policyName: %1$s
+          validationActions: [Deny]
+          matchResources:
+            namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %2$s}}
+            objectSelector: {matchLabels: {test.bunting.dev/deny-update: "true"}}
+        """.formatted(name, ns);
+    var objects = fx.client.load(new java.io.ByteArrayInputStream(policy.getBytes(StandardCharsets.UTF_8))).items();
+    try (TestRepo repo = TestRepo.create(tmp.resolve("nofinalizer"))) {
+      objects.forEach(o -> fx.client.resource(o).fieldManager("bunting-tests").forceConflicts().serverSideApply());
+      repo.write("config.yaml", configMap("unfinalized", "1"));
+      String c1 = repo.commit("one ConfigMap");
+      // the API server enforces a new policy once its informers have it: probe until an update is refused
+      GitSyncSpec probeSpec = GitSyncFixture.spec(repo.url(), "");
+      probeSpec.suspend = true;
+      fx.client.resource(labelled("probe", probeSpec)).create();
+      await().atMost(WAIT).untilAsserted(() -> assertThatThrownBy(() -> fx.client.resources(GitSync.class)
+          .inNamespace(ns).withName("probe").edit(g -> {
+            g.getMetadata().getAnnotations().put("probe", String.valueOf(System.nanoTime()));
+            return g;
+          })).hasMessageContaining("refused by a test policy"));
+
+      fx.client.resource(labelled("nofinalizer", GitSyncFixture.spec(repo.url(), ""))).create();
+      awaitApplied("nofinalizer", c1);
+      assertThat(cm("unfinalized")).as("synced without the finalizer").isNotNull();
+      assertThat(fx.get("nofinalizer").orElseThrow().getMetadata().getFinalizers()).isNullOrEmpty();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events("nofinalizer")).anySatisfy(e -> {
+        assertThat(e.getType()).isEqualTo("Warning");
+        assertThat(e.getReason()).isEqualTo(GitSyncReconciler.FINALIZER_FAILED);
+        assertThat(e.getMessage()).contains("cannot add finalizer finalizers.bunting.dev",
+            "updates of this GitSync are refused by a test policy", "will leave its objects in place");
+      }));
+    } finally {
+      objects.forEach(o -> fx.client.resource(o).delete());
     }
   }
 }
