@@ -3,6 +3,7 @@ package dev.bunting.gitops;
 import dev.bunting.kube.BlockingPool;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,8 +72,8 @@ final class ApplyPipeline {
     boolean dryRun;
     /** Workload whose replicas a Canary or an HPA scales. */
     boolean scaledElsewhere;
-    /** managedFields to write before the apply (fields added by hand, see {@link FieldTakeover}), and at which version. */
-    List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry> takeover;
+    /** managedFields to write before the apply (fields added by hand, see {@link FieldTakeover}) and its base. */
+    List<ManagedFieldsEntry> takeover;
     String takeoverVersion;
     private volatile boolean applied;
 
@@ -251,8 +253,8 @@ final class ApplyPipeline {
       i.action = Action.SKIPPED;
       return null;
     }
-    Optional<List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry>> takeover = current == null ? Optional.empty()
-        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, java.time.Instant.now());
+    Optional<List<ManagedFieldsEntry>> takeover = current == null ? Optional.empty()
+        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, Instant.now());
     if (takeover.isPresent()) {
       // fields added by hand: take them over, then the apply removes what Git does not set
       i.takeover = takeover.get();
@@ -425,9 +427,10 @@ final class ApplyPipeline {
   }
 
   /**
-   * What {@link #deleteAll} did: objects deleted, objects found already terminating (not deleted again), objects left on purpose (with why, in {@code warnings}), and objects
-   * whose deletion failed (with the API server's message, in {@code failures}); {@code transientFailure} when one of
-   * those failures may pass if tried again (server error, throttling, timeout, no connection).
+   * What {@link #deleteAll} did: objects deleted, objects found already terminating (not deleted again), objects left
+   * on purpose (with why, in {@code warnings}), and objects whose deletion failed (with the API server's message, in
+   * {@code failures}); {@code transientFailure} when one of those failures may pass if tried again (server error,
+   * throttling, timeout, no connection).
    */
   record Deletion(List<ObjectKey> deleted, List<ObjectKey> terminating, List<String> warnings, List<ObjectKey> failed,
       List<String> failures, boolean transientFailure) {}

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * The GitSync controller: a GitSync cache (watch), an HPA cache, watch caches of every managed kind, a keyed work
  * queue (one sync per GitSync at a time; each GitSync re-synced every {@code spec.interval}, jittered), the
  * reconciler and the webhook receiver. Every GitSync carries {@link GitSync#FINALIZER}: deleting one deletes its
- * objects first when {@code spec.deletionPolicy} says so. A GitSync is synced at once when it is created, when its spec changes
- * (generation), when its reconcile-request annotation changes, when a valid webhook arrives, and, while it waits for
- * health, when one of its objects changes.
+ * objects first when {@code spec.deletionPolicy} says so. A GitSync is synced at once when it is created, when its
+ * spec changes (generation), when it is deleted, when its reconcile-request annotation changes, when a valid webhook
+ * arrives, and, while it waits for health, when one of its objects changes.
  *
  * <pre>{@code
  * GitSyncController gitops = new GitSyncController(vertx, client, pool, registry, clock, canaries, options);
