@@ -37,6 +37,11 @@ public class GitSyncSpec extends ApiObject {
   public Boolean suspend;
   /** Recreate objects whose change is refused because a field is immutable. */
   public Boolean force;
+  /**
+   * GitSyncs that must be ready before this one syncs (as Flux's {@code dependsOn}): {@code Ready=True} for their
+   * current generation and, when they follow the same repository and ref, at the revision this one is about to apply.
+   */
+  public java.util.List<GitSyncDependency> dependsOn;
   /** The push-webhook receiver ({@code POST /hooks/git/{namespace}/{name}}). */
   public GitSyncReceiver receiver;
 

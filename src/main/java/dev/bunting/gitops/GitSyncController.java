@@ -164,6 +164,10 @@ public final class GitSyncController {
     if (gone || !Objects.equals(before, fingerprint)) {
       requestSync(key);
     }
+    if (queue != null) {
+      // its status may have made the GitSyncs that depend on it ready to go
+      reconciler.waitingFor(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).forEach(queue::enqueue);
+    }
   }
 
   private void ownedObjectChanged(String ownerKey) {

@@ -2,6 +2,7 @@ package dev.bunting.gitops;
 
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncDependency;
 import dev.bunting.api.GitSyncInventory;
 import dev.bunting.api.GitSyncSpec;
 import dev.bunting.api.GitSyncStatus;
@@ -56,6 +57,7 @@ final class GitSyncReconciler {
   static final String FINALIZER_FAILED = "FinalizerFailed";
   private static final int MAX_HEALTH_NAMES = 5;
   private static final Duration TERMINATION_POLL = Duration.ofSeconds(2);
+  private static final Duration HEALTH_RECHECK = Duration.ofSeconds(5);
 
   /** What a GitSync remembers between syncs (memory only; a restart begins with a full dry run). */
   private static final class State {
@@ -91,6 +93,7 @@ final class GitSyncReconciler {
   private final Set<String> healthOnlyRequests = ConcurrentHashMap.newKeySet();
   private final Set<String> fullSyncRequests = ConcurrentHashMap.newKeySet();
   private final Map<String, String> finalizerWarned = new ConcurrentHashMap<>();
+  private final Set<String> waitingForDependency = ConcurrentHashMap.newKeySet();
 
   GitSyncReconciler(KubernetesClient client, BlockingPool pool, Clock clock, ResourceCache<GitSync> gitSyncs,
       GitMirror mirror, ApiDiscovery discovery, ManagedObjects live, ApplyPipeline pipeline, EventRecorder events,
@@ -208,8 +211,12 @@ final class GitSyncReconciler {
         .compose(f -> pipeline.run(new ApplyPipeline.Request(ns, name, applyClient(gs, spec), f.manifests(),
                 previousInventory(gs), spec.pruneEnabled(), spec.allowEmptyEnabled(), spec.forceEnabled(),
                 spec.timeoutOrDefault(), state.memo))
-            .compose(outcome -> pool.run(() -> health(outcome)).compose(h -> onSynced(gs, key, spec, state,
-                f.revision(), outcome, h, started))))
+            .compose(outcome -> {
+              // from here on, a change of one of its objects must wake it (even one that lands during the health read)
+              waitingForHealth.add(key);
+              return pool.run(() -> health(outcome)).compose(h -> onSynced(gs, key, spec, state, f.revision(),
+                  outcome, h, started));
+            }))
         .recover(e -> onFailure(gs, key, spec, attempted[0], e, started));
   }
 
@@ -219,6 +226,7 @@ final class GitSyncReconciler {
     fullSyncRequests.remove(key);
     healthOnlyRequests.remove(key);
     finalizerWarned.remove(key);
+    waitingForDependency.remove(key);
     metrics.forget(ns, name);
   }
 
@@ -319,6 +327,7 @@ final class GitSyncReconciler {
     String ns = gs.getMetadata().getNamespace();
     GitCredentials creds = credentials(ns, spec);
     GitRevision rev = mirror.resolve(spec.url, spec.refOrDefault(), creds, spec.timeoutOrDefault());
+    checkDependencies(gs, spec, rev);
     attempted[0] = rev;
     boolean fetched = mirror.ensure(spec.url, spec.refOrDefault(), rev, creds, spec.timeoutOrDefault());
     if (fetched) {
@@ -339,6 +348,69 @@ final class GitSyncReconciler {
     } catch (RenderException e) {
       throw new SyncFailure(SyncFailure.BUILD_FAILED, e.getMessage(), true, null);
     }
+  }
+
+  /**
+   * Flux's {@code dependsOn}: every dependency exists, is {@code Ready=True} for its current generation and, when it
+   * follows the same repository and ref, has applied {@code rev}. Otherwise the sync stops here (nothing fetched or
+   * applied) with {@code DependencyNotReady}; a change of a dependency wakes this GitSync again.
+   */
+  private void checkDependencies(GitSync gs, GitSyncSpec spec, GitRevision rev) throws SyncFailure {
+    String key = ResourceCache.key(gs);
+    if (spec.dependsOn == null || spec.dependsOn.isEmpty()) {
+      waitingForDependency.remove(key);
+      return;
+    }
+    List<String> notReady = new ArrayList<>();
+    for (GitSyncDependency d : spec.dependsOn) {
+      String ns = dependencyNamespace(gs, d);
+      String id = ns + "/" + d.name;
+      if (id.equals(key)) {
+        throw new SyncFailure(INVALID_SPEC, "spec.dependsOn: a GitSync cannot depend on itself", true, null);
+      }
+      Optional<GitSync> found = gitSyncs.get(ns, d.name);
+      if (found.isEmpty()) {
+        notReady.add("GitSync " + id + " not found");
+        continue;
+      }
+      GitSync dep = found.get();
+      GitSyncStatus st = dep.getStatus();
+      boolean ready = st != null && java.util.Objects.equals(st.observedGeneration, dep.getMetadata().getGeneration())
+          && Condition.find(st.conditions, Condition.READY).map(Condition::isTrue).orElse(false);
+      if (!ready) {
+        notReady.add("GitSync " + id + " is not ready");
+      } else if (dep.getSpec() != null && spec.url.equals(dep.getSpec().url)
+          && JSON.asJson(spec.refOrDefault()).equals(JSON.asJson(dep.getSpec().refOrDefault()))
+          && !rev.toString().equals(st.lastAppliedRevision)) {
+        notReady.add("GitSync " + id + " has not applied " + rev + " yet");
+      }
+    }
+    if (notReady.isEmpty()) {
+      waitingForDependency.remove(key);
+      return;
+    }
+    waitingForDependency.add(key);
+    throw new SyncFailure(SyncFailure.DEPENDENCY_NOT_READY, "dependencies not ready: " + String.join("; ", notReady),
+        false, null);
+  }
+
+  private static String dependencyNamespace(GitSync gs, GitSyncDependency d) {
+    return d.namespace == null || d.namespace.isBlank() ? gs.getMetadata().getNamespace() : d.namespace;
+  }
+
+  /** GitSyncs waiting for {@code namespace/name} to become ready (to sync again when it changes). */
+  List<String> waitingFor(String namespace, String name) {
+    List<String> out = new ArrayList<>();
+    for (String key : waitingForDependency) {
+      int slash = key.indexOf('/');
+      gitSyncs.get(key.substring(0, slash), key.substring(slash + 1)).ifPresent(g -> {
+        if (g.getSpec() != null && g.getSpec().dependsOn != null && g.getSpec().dependsOn.stream().anyMatch(
+            d -> name.equals(d.name) && namespace.equals(dependencyNamespace(g, d)))) {
+          out.add(key);
+        }
+      });
+    }
+    return out;
   }
 
   private GitCredentials credentials(String ns, GitSyncSpec spec) throws GitException {
@@ -468,7 +540,9 @@ final class GitSyncReconciler {
       observe(ns, name, "progressing", started);
       LOG.info("gitsync {}: waiting for {}", key, abbreviate(pending));
       Duration left = timeout.minus(waited);
-      Duration next = left.compareTo(spec.intervalOrDefault()) < 0 ? left : spec.intervalOrDefault();
+      Duration next = left.compareTo(HEALTH_RECHECK) < 0 ? left : HEALTH_RECHECK;
+      // changes of its objects wake it at once; the timer is a cheap backstop (health is read from the caches only)
+      healthOnlyRequests.add(key);
       return finish(gs, key, rev, outcome, status -> {
         setCondition(status, gs, Condition.READY, "Unknown", PROGRESSING, msg);
         setCondition(status, gs, Condition.RECONCILING, "True", PROGRESSING, msg);

@@ -13,6 +13,7 @@ public final class SyncFailure extends Exception {
   public static final String APPLY_FAILED = "ApplyFailed";
   public static final String PRUNE_FAILED = "PruneFailed";
   public static final String EMPTY_RENDER = "EmptyRender";
+  public static final String DEPENDENCY_NOT_READY = "DependencyNotReady";
 
   private final String reason;
   private final boolean stalled;

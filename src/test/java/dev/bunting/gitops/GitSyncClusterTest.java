@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncDependency;
 import dev.bunting.api.GitSyncInventoryEntry;
 import dev.bunting.api.GitSyncReceiver;
 import dev.bunting.api.GitSyncSpec;
@@ -622,6 +623,52 @@ class GitSyncClusterTest {
       }));
     } finally {
       objects.forEach(o -> fx.client.resource(o).delete());
+    }
+  }
+
+  @Test
+  void aGitSyncWaitsForItsDependenciesAndGoesOnceTheyAreReady() throws Exception {
+    try (TestRepo repo = TestRepo.create(tmp.resolve("depends"))) {
+      repo.write("infra/config.yaml", configMap("infra-config", "1"))
+          .write("apps/config.yaml", configMap("app-config", "1"));
+      String c1 = repo.commit("infra and apps");
+      GitSyncSpec apps = GitSyncFixture.spec(repo.url(), "apps");
+      apps.dependsOn = List.of(new GitSyncDependency("infra", null));
+      fx.create("apps", apps);
+      await().atMost(WAIT).untilAsserted(() -> {
+        Condition ready = condition("apps", Condition.READY);
+        assertThat(ready.status).isEqualTo("False");
+        assertThat(ready.reason).isEqualTo(SyncFailure.DEPENDENCY_NOT_READY);
+        assertThat(ready.message).contains("GitSync " + ns() + "/infra not found");
+      });
+      assertThat(cm("app-config")).as("nothing applied before the dependency is ready").isNull();
+
+      fx.create("infra", GitSyncFixture.spec(repo.url(), "infra"));
+      awaitApplied("infra", c1);
+      awaitApplied("apps", c1);
+      assertThat(cm("app-config")).isNotNull();
+
+      // same repository and ref: apps waits until infra has applied the revision apps is about to apply
+      repo.write("infra/config.yaml", configMap("infra-config", "2"))
+          .write("apps/config.yaml", configMap("app-config", "2"));
+      String c2 = repo.commit("both change");
+      fx.requestSync("apps");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(condition("apps", Condition.READY).message)
+          .contains("GitSync " + ns() + "/infra has not applied main@sha1:" + c2 + " yet"));
+      assertThat(cm("app-config").getData()).containsEntry("value", "1");
+      fx.requestSync("infra");
+      awaitApplied("infra", c2);
+      awaitApplied("apps", c2);
+      assertThat(cm("app-config").getData()).containsEntry("value", "2");
+
+      GitSyncSpec selfish = GitSyncFixture.spec(repo.url(), "apps");
+      selfish.dependsOn = List.of(new GitSyncDependency("selfish", ns()));
+      fx.create("selfish", selfish);
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(condition("selfish", Condition.STALLED).message)
+            .contains("spec.dependsOn: a GitSync cannot depend on itself");
+        assertThat(condition("selfish", Condition.READY).status).isEqualTo("False");
+      });
     }
   }
 }
