@@ -41,7 +41,7 @@ public class GitSyncSpec extends ApiObject {
    * GitSyncs that must be ready before this one syncs (as Flux's {@code dependsOn}): {@code Ready=True} for their
    * current generation and, when they follow the same repository and ref, at the revision this one is about to apply.
    */
-  public java.util.List<GitSyncDependency> dependsOn;
+  public java.util.List<NamedReference> dependsOn;
   /** The push-webhook receiver ({@code POST /hooks/git/{namespace}/{name}}). */
   public GitSyncReceiver receiver;
 

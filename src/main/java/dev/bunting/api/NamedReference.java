@@ -1,6 +1,9 @@
 package dev.bunting.api;
 
-/** A {@code {name, namespace}} reference: {@code templateRef}, {@code providerRef}. Namespace defaults to the referrer's. */
+/**
+ * A {@code {name, namespace}} reference: {@code templateRef}, {@code providerRef}, a GitSync's {@code dependsOn}.
+ * Namespace defaults to the referrer's.
+ */
 public class NamedReference extends ApiObject {
   public String name;
   public String namespace;

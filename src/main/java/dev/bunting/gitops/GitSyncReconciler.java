@@ -2,7 +2,7 @@ package dev.bunting.gitops;
 
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
-import dev.bunting.api.GitSyncDependency;
+import dev.bunting.api.NamedReference;
 import dev.bunting.api.GitSyncInventory;
 import dev.bunting.api.GitSyncSpec;
 import dev.bunting.api.GitSyncStatus;
@@ -362,8 +362,8 @@ final class GitSyncReconciler {
       return;
     }
     List<String> notReady = new ArrayList<>();
-    for (GitSyncDependency d : spec.dependsOn) {
-      String ns = dependencyNamespace(gs, d);
+    for (NamedReference d : spec.dependsOn) {
+      String ns = d.namespaceOr(gs.getMetadata().getNamespace());
       String id = ns + "/" + d.name;
       if (id.equals(key)) {
         throw new SyncFailure(INVALID_SPEC, "spec.dependsOn: a GitSync cannot depend on itself", true, null);
@@ -394,10 +394,6 @@ final class GitSyncReconciler {
         false, null);
   }
 
-  private static String dependencyNamespace(GitSync gs, GitSyncDependency d) {
-    return d.namespace == null || d.namespace.isBlank() ? gs.getMetadata().getNamespace() : d.namespace;
-  }
-
   /** GitSyncs waiting for {@code namespace/name} to become ready (to sync again when it changes). */
   List<String> waitingFor(String namespace, String name) {
     List<String> out = new ArrayList<>();
@@ -405,7 +401,7 @@ final class GitSyncReconciler {
       int slash = key.indexOf('/');
       gitSyncs.get(key.substring(0, slash), key.substring(slash + 1)).ifPresent(g -> {
         if (g.getSpec() != null && g.getSpec().dependsOn != null && g.getSpec().dependsOn.stream().anyMatch(
-            d -> name.equals(d.name) && namespace.equals(dependencyNamespace(g, d)))) {
+            d -> name.equals(d.name) && namespace.equals(d.namespaceOr(g.getMetadata().getNamespace())))) {
           out.add(key);
         }
       });

@@ -9,10 +9,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
-import dev.bunting.api.GitSyncDependency;
 import dev.bunting.api.GitSyncInventoryEntry;
 import dev.bunting.api.GitSyncReceiver;
 import dev.bunting.api.GitSyncSpec;
+import dev.bunting.api.NamedReference;
 import dev.bunting.api.SecretReference;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
@@ -633,7 +633,7 @@ class GitSyncClusterTest {
           .write("apps/config.yaml", configMap("app-config", "1"));
       String c1 = repo.commit("infra and apps");
       GitSyncSpec apps = GitSyncFixture.spec(repo.url(), "apps");
-      apps.dependsOn = List.of(new GitSyncDependency("infra", null));
+      apps.dependsOn = List.of(new NamedReference("infra", null));
       fx.create("apps", apps);
       await().atMost(WAIT).untilAsserted(() -> {
         Condition ready = condition("apps", Condition.READY);
@@ -662,7 +662,7 @@ class GitSyncClusterTest {
       assertThat(cm("app-config").getData()).containsEntry("value", "2");
 
       GitSyncSpec selfish = GitSyncFixture.spec(repo.url(), "apps");
-      selfish.dependsOn = List.of(new GitSyncDependency("selfish", ns()));
+      selfish.dependsOn = List.of(new NamedReference("selfish", ns()));
       fx.create("selfish", selfish);
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(condition("selfish", Condition.STALLED).message)

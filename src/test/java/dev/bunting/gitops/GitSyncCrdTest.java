@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.bunting.api.GitSync;
-import dev.bunting.api.GitSyncDependency;
+import dev.bunting.api.NamedReference;
 import dev.bunting.api.GitSyncInventory;
 import dev.bunting.api.GitSyncInventoryEntry;
 import dev.bunting.api.GitSyncReceiver;
@@ -67,7 +67,7 @@ class GitSyncCrdTest {
     assertThat(new TreeSet<>(props(root, "spec", "ref").keySet())).isEqualTo(fields(GitSyncRef.class));
     assertThat(new TreeSet<>(props(root, "spec", "receiver").keySet())).isEqualTo(fields(GitSyncReceiver.class));
     assertThat(new TreeSet<>(props(root, "spec", "secretRef").keySet())).isEqualTo(fields(SecretReference.class));
-    assertThat(new TreeSet<>(props(root, "spec", "dependsOn").keySet())).isEqualTo(fields(GitSyncDependency.class));
+    assertThat(new TreeSet<>(props(root, "spec", "dependsOn").keySet())).isEqualTo(fields(NamedReference.class));
     assertThat(new TreeSet<>(props(root, "status").keySet())).isEqualTo(fields(GitSyncStatus.class));
     assertThat(new TreeSet<>(props(root, "status", "inventory").keySet())).isEqualTo(fields(GitSyncInventory.class));
     assertThat(new TreeSet<>(props(root, "status", "inventory", "entries").keySet()))
