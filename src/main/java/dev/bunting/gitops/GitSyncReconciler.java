@@ -69,6 +69,8 @@ final class GitSyncReconciler {
     volatile GitRevision lastRevision;
     volatile Long lastGeneration;
     volatile SyncOutcome lastOutcome;
+    /** What the last "waiting for" log line said (health is re-read every few seconds; log only changes). */
+    volatile String lastWaitingLog;
   }
 
   private record Rendered(String sha, String path, String defaultNamespace, List<Manifest> manifests) {}
@@ -511,6 +513,7 @@ final class GitSyncReconciler {
         ? applied + (outcome.changes().isEmpty() ? "" : " (" + abbreviate(outcome.changes()) + ")") : null;
     if (!failed.isEmpty() || (!pending.isEmpty() && waited.compareTo(timeout) >= 0)) {
       waitingForHealth.remove(key);
+      state.lastWaitingLog = null;
       String msg = !failed.isEmpty() ? "health check failed for revision " + rev + ": " + abbreviate(failed)
           : "timeout after " + GoDuration.format(timeout) + " waiting for revision " + rev + " to become ready: "
               + abbreviate(pending);
@@ -534,7 +537,11 @@ final class GitSyncReconciler {
       String msg = applied + "; waiting for " + pending.size() + " object" + (pending.size() == 1 ? "" : "s")
           + " to become ready: " + abbreviate(pending);
       observe(ns, name, "progressing", started);
-      LOG.info("gitsync {}: waiting for {}", key, abbreviate(pending));
+      String waitingFor = abbreviate(pending);
+      if (!waitingFor.equals(state.lastWaitingLog)) {
+        state.lastWaitingLog = waitingFor;
+        LOG.info("gitsync {}: waiting for {}", key, waitingFor);
+      }
       Duration left = timeout.minus(waited);
       Duration next = left.compareTo(HEALTH_RECHECK) < 0 ? left : HEALTH_RECHECK;
       // changes of its objects wake it at once; the timer is a cheap backstop (health is read from the caches only)
@@ -546,6 +553,7 @@ final class GitSyncReconciler {
       }, Outcome.after(next.isNegative() || next.isZero() ? Duration.ofSeconds(1) : next), event);
     }
     waitingForHealth.remove(key);
+    state.lastWaitingLog = null;
     String msg = "Applied revision: " + rev;
     metrics.ready.labelValues(ns, name).set(1);
     boolean newlyApplied = gs.getStatus() == null || !rev.toString().equals(gs.getStatus().lastAppliedRevision);
