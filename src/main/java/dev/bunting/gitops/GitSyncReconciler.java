@@ -71,6 +71,8 @@ final class GitSyncReconciler {
     volatile SyncOutcome lastOutcome;
     /** What the last "waiting for" log line said (health is re-read every few seconds; log only changes). */
     volatile String lastWaitingLog;
+    /** When the last full sync (Git and apply, not a health re-read) started. */
+    volatile Instant lastFullSync;
   }
 
   private record Rendered(String sha, String path, String defaultNamespace, List<Manifest> manifests) {}
@@ -208,6 +210,7 @@ final class GitSyncReconciler {
       return pool.run(() -> health(quiet)).compose(h -> onSynced(gs, key, spec, state, rev, quiet, h, started))
           .recover(e -> onFailure(gs, key, spec, rev, e, started));
     }
+    state.lastFullSync = clock.instant();
     GitRevision[] attempted = new GitRevision[1];
     return pool.run(() -> fetchAndRender(gs, spec, state, attempted))
         .compose(f -> pipeline.run(new ApplyPipeline.Request(ns, name, applyClient(gs, spec), f.manifests(),
@@ -544,8 +547,12 @@ final class GitSyncReconciler {
       }
       Duration left = timeout.minus(waited);
       Duration next = left.compareTo(HEALTH_RECHECK) < 0 ? left : HEALTH_RECHECK;
-      // changes of its objects wake it at once; the timer is a cheap backstop (health is read from the caches only)
-      healthOnlyRequests.add(key);
+      // changes of its objects wake it at once; the timer is a cheap backstop (health is read from the caches only),
+      // until spec.interval has passed since the last full sync: then the timer brings a full sync (a new commit)
+      if (state.lastFullSync == null
+          || Duration.between(state.lastFullSync, now).compareTo(spec.intervalOrDefault()) < 0) {
+        healthOnlyRequests.add(key);
+      }
       return finish(gs, key, rev, outcome, status -> {
         setCondition(status, gs, Condition.READY, "Unknown", PROGRESSING, msg);
         setCondition(status, gs, Condition.RECONCILING, "True", PROGRESSING, msg);
