@@ -552,7 +552,10 @@ class GitSyncClusterTest {
           .containsKeys("value", "extra", "operator");
       assertThat(merged.getMetadata().getLabels()).containsEntry("edited", "by-hand");
 
-      // nothing left to take over: the next sync writes nothing
+      // nothing left to take over: the next sync writes nothing (once the take-over sync's Event, which follows its
+      // status, is written)
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events("byhand"))
+          .anySatisfy(e -> assertThat(e.getMessage()).contains("1 configured")));
       long writes = fx.counter.writes();
       long n = fx.syncCount("byhand");
       fx.controller.requestSync(ns + "/byhand");
