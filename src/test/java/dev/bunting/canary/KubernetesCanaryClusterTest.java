@@ -208,11 +208,10 @@ class KubernetesCanaryClusterTest {
       cluster.client().resources(Canary.class).inNamespace(cluster.namespace()).resource(c).updateStatus();
     });
     String flaggerId = get(name + "-primary").getSpec().getTemplate().getMetadata().getAnnotations().get("flagger-id");
+    // as `kubectl patch` does: no resourceVersion, so the controller's status writes cannot make it conflict
     cluster.client().resources(Canary.class).inNamespace(cluster.namespace()).withName(name)
-        .edit(c -> {
-          c.getSpec().suspend = false;
-          return c;
-        });
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":false}}");
 
     Timeline t = Timeline.record(bunting, name, null,
         c -> c.getStatus().lastAppliedSpec != null && c.getStatus().lastAppliedSpec.startsWith("v2:"),
