@@ -54,8 +54,8 @@ final class FieldTakeover {
   static Optional<List<ManagedFieldsEntry>> plan(GenericKubernetesResource live, String manager, boolean keepReplicas,
       Instant now) {
     List<ManagedFieldsEntry> entries = live.getMetadata().getManagedFields();
-    if (entries == null || entries.isEmpty() || OptOut.mergeOnly(live)) {
-      return Optional.empty();
+    if (entries == null || entries.stream().noneMatch(FieldTakeover::byHand) || OptOut.mergeOnly(live)) {
+      return Optional.empty(); // the common case, checked before anything is copied
     }
     String apiVersion = live.getApiVersion();
     ManagedFieldsEntry ours = null;

@@ -311,8 +311,8 @@ public final class GitMirror implements AutoCloseable {
         Files.createDirectories(home);
         try {
           Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException ignored) {
-          // not a POSIX file system
+        } catch (UnsupportedOperationException notPosix) {
+          // a file system without POSIX permissions (Windows): the directory's default access applies
         }
       }
     } catch (IOException e) {

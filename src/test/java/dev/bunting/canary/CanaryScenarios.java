@@ -1,21 +1,21 @@
 package dev.bunting.canary;
 
 /** Manifests for the canary engine's cluster tests: a podinfo-like Deployment and Canaries in Flagger's style. */
-final class CanaryScenarios {
+public final class CanaryScenarios {
   private CanaryScenarios() {}
 
   /**
    * Sets the app container's image as {@code kubectl set image} does (a strategic merge patch, no resourceVersion),
    * so it never conflicts with Bunting scaling the Deployment at the same moment.
    */
-  static void setImage(dev.bunting.testing.TestCluster cluster, String name, String tag) {
+  public static void setImage(dev.bunting.testing.TestCluster cluster, String name, String tag) {
     cluster.client().apps().deployments().inNamespace(cluster.namespace()).withName(name).patch(
         io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.STRATEGIC_MERGE),
         "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":"
             + "\"ghcr.io/stefanprodan/podinfo:" + tag + "\"}]}}}}");
   }
 
-  static String deployment(String name, String tag) {
+  public static String deployment(String name, String tag) {
     return """
         apiVersion: apps/v1
         kind: Deployment

@@ -3,6 +3,7 @@ package dev.bunting.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bunting.api.Canary;
+import dev.bunting.canary.CanaryScenarios;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
@@ -19,8 +20,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -106,34 +105,11 @@ class ChartControllerClusterTest {
   }
 
   private static String deployment(String name, String tag) {
-    return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: %1$s
-          labels: {app: %1$s}
-        spec:
-          replicas: 2
-          progressDeadlineSeconds: 120
-          selector:
-            matchLabels: {app: %1$s}
-          template:
-            metadata:
-              labels: {app: %1$s}
-            spec:
-              containers:
-              - name: app
-                image: ghcr.io/stefanprodan/podinfo:%2$s
-                ports:
-                - {name: http, containerPort: 9898}
-        """.formatted(name, tag);
+    return CanaryScenarios.deployment(name, tag);
   }
 
   private static void setImage(String name, String tag) {
-    cluster.client().apps().deployments().inNamespace(namespace).withName(name).patch(
-        PatchContext.of(PatchType.STRATEGIC_MERGE),
-        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":"
-            + "\"ghcr.io/stefanprodan/podinfo:" + tag + "\"}]}}}}");
+    CanaryScenarios.setImage(cluster, name, tag);
   }
 
   private static Canary canary(String name) {
