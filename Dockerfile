@@ -15,10 +15,16 @@ FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # Dependencies first, in their own layer (and a BuildKit cache), so source-only changes rebuild fast.
 COPY pom.xml ./
-RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e dependency:go-offline
-COPY src/main ./src/main
+COPY src/api/pom.xml ./src/api/
+COPY src/gotemplate/pom.xml ./src/gotemplate/
+COPY src/controller/pom.xml ./src/controller/
+# Only the modules of the production jar: no playground, no test kit.
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e -pl src/controller -am dependency:go-offline
+COPY src/api/src/main ./src/api/src/main
+COPY src/gotemplate/src/main ./src/gotemplate/src/main
+COPY src/controller/src/main ./src/controller/src/main
 # Tests run in CI against a real API server (scripts/test), not in the image build.
-RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e -Dmaven.test.skip=true package \
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e -Dmaven.test.skip=true -pl src/controller -am package \
  && cp target/bunting.jar /bunting.jar
 
 FROM ${RUNTIME_IMAGE}

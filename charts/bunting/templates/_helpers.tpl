@@ -68,7 +68,7 @@ true
 
 {{/*
 RBAC rules of the canary engine. One list, rendered into a ClusterRole or, for a namespaced install, a Role.
-Every rule is exercised by src/test/java/dev/bunting/chart/ChartRbacTest.java (kubectl auth can-i against a real API
+Every rule is exercised by src/controller/src/test/java/dev/bunting/chart/ChartRbacClusterTest.java (kubectl auth can-i against a real API
 server) and by the controller itself in ChartRbacControllerTest.java: change them together.
 */}}
 {{- define "bunting.rules.canary" -}}

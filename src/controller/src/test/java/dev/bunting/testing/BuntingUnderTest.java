@@ -1,0 +1,131 @@
+package dev.bunting.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.bunting.api.Canary;
+import dev.bunting.cli.BuntingApp;
+import dev.bunting.cli.ControllerOptions;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bunting running in the test JVM against the test cluster, watching one namespace, with the world around it: a real
+ * Prometheus scraping {@link SyntheticAppMetrics} for the namespace's pods, and the status half of a Gateway API
+ * implementation ({@link GatewayStatusController}). {@link #restart()} stops the controller and starts a new one, as a
+ * pod restart would.
+ */
+public final class BuntingUnderTest implements AutoCloseable {
+  private final TestCluster cluster;
+  private final SyntheticAppMetrics metrics;
+  private final PrometheusServer prometheus;
+  private final GatewayStatusController gateway;
+  private final ControllerOptions options;
+  private BuntingApp app;
+
+  private BuntingUnderTest(TestCluster cluster, String provider) throws Exception {
+    assumeTrue(PrometheusServer.isAvailable(), PrometheusServer.UNAVAILABLE);
+    this.cluster = cluster;
+    this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace());
+    this.prometheus = PrometheusServer.start(cluster.namespace(), metrics.scrapeConfig());
+    this.gateway = new GatewayStatusController(cluster.client(), cluster.vertx(), cluster.namespace());
+    gateway.start();
+    this.options = ControllerOptions.defaults();
+    options.metricsServer = prometheus.url();
+    options.meshProvider = provider;
+    options.namespace = cluster.namespace();
+    options.port = 0;
+    options.listenAddress = "127.0.0.1";
+    this.app = startApp();
+  }
+
+  /** Starts Bunting for {@code cluster}'s namespace with {@code provider} as the default provider. */
+  public static BuntingUnderTest start(TestCluster cluster, String provider) throws Exception {
+    return new BuntingUnderTest(cluster, provider);
+  }
+
+  private BuntingApp startApp() throws Exception {
+    Config config = Config.fromKubeconfig(Files.readString(cluster.session().kubeconfigFile()));
+    BuntingApp started = new BuntingApp(cluster.vertx(), options, config, Clock.systemUTC());
+    return started.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  public BuntingApp app() {
+    return app;
+  }
+
+  public PrometheusServer prometheus() {
+    return prometheus;
+  }
+
+  /** Stops the controller (as a crash or a rolling update of Bunting would) and starts a fresh one. */
+  public void restart() throws Exception {
+    stopApp();
+    app = startApp();
+  }
+
+  public void stopApp() throws Exception {
+    app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  public void startAgain() throws Exception {
+    app = startApp();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // what a user would look at
+
+  public Canary canary(String name) {
+    return cluster.client().resources(Canary.class).inNamespace(cluster.namespace()).withName(name).get();
+  }
+
+  /** The HTTPRoute's canary weight (rule 0, the backendRef named {@code <svc>-canary}); -1 when there is none. */
+  @SuppressWarnings("unchecked")
+  public int routeCanaryWeight(String service) {
+    GenericKubernetesResource route = cluster.client().genericKubernetesResources(GatewayStatusController.HTTP_ROUTES)
+        .inNamespace(cluster.namespace()).withName(service).get();
+    if (route == null) {
+      return -1;
+    }
+    Map<String, Object> spec = (Map<String, Object>) route.getAdditionalProperties().get("spec");
+    List<Map<String, Object>> rules = (List<Map<String, Object>>) spec.get("rules");
+    for (Map<String, Object> ref : (List<Map<String, Object>>) rules.get(0).get("backendRefs")) {
+      if ((service + "-canary").equals(ref.get("name"))) {
+        return ((Number) ref.getOrDefault("weight", 1)).intValue();
+      }
+    }
+    return -1;
+  }
+
+  /** Messages of the Events recorded on a Canary, oldest first. */
+  public List<String> events(String canary) {
+    return cluster.client().v1().events().inNamespace(cluster.namespace()).list().getItems().stream()
+        .filter(e -> "Canary".equals(e.getInvolvedObject().getKind())
+            && canary.equals(e.getInvolvedObject().getName()))
+        .sorted(java.util.Comparator.comparing(Event::getFirstTimestamp)
+            .thenComparing(e -> e.getMetadata().getName()))
+        .map(Event::getMessage)
+        .toList();
+  }
+
+  public Duration interval() {
+    return Duration.ofSeconds(10);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      stopApp();
+    } finally {
+      gateway.close();
+      prometheus.close();
+      metrics.close();
+    }
+  }
+}

@@ -1,6 +1,0 @@
-/**
- * Go's {@code text/template} language for metric queries ({@link dev.bunting.analysis.template.GoTemplate}) and
- * Go's {@code fmt} formatting ({@link dev.bunting.analysis.template.GoFormat}), faithful to Go's output and
- * error messages; checked against Go itself by {@code GoTemplateOracleTest}.
- */
-package dev.bunting.analysis.template;
