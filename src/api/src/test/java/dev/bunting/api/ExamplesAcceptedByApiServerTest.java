@@ -9,6 +9,7 @@ import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.Manifests;
 import dev.bunting.testing.ProjectFiles;
 import dev.bunting.testing.TestCluster;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * validation, not a dry run), is stored as written (nothing pruned), and {@code kubectl get canaries} shows Flagger's
  * printer columns.
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 class ExamplesAcceptedByApiServerTest {
   private static final Path EXAMPLES = ProjectFiles.resolve("examples");
 

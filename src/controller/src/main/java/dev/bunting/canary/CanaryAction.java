@@ -28,6 +28,9 @@ public sealed interface CanaryAction {
   /** Point the apex Service back at the target's pods (revert on deletion). */
   record RevertApexService() implements CanaryAction {}
 
+  /** Give the user's own routing objects back as they were before the canary (revert on deletion). */
+  record RevertRoutes() implements CanaryAction {}
+
   /** Call hooks of a type without waiting for their result (post-rollout). */
   record NotifyHooks(WebhookType type, CanaryPhase phase) implements CanaryAction {}
 

@@ -3,6 +3,8 @@ package dev.bunting.canary;
 import dev.bunting.api.AlertProvider;
 import dev.bunting.api.Canary;
 import dev.bunting.api.MetricTemplate;
+import dev.bunting.canary.router.CachedObjects;
+import dev.bunting.canary.router.RoutedObject;
 import dev.bunting.kube.ResourceCache;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -30,7 +32,7 @@ public record CanaryCaches(
     Map<String, ResourceCache<GenericKubernetesResource>> routes) {
 
   public static String routeKey(ResourceDefinitionContext rdc) {
-    return rdc.getGroup() + "/" + rdc.getVersion() + "/" + rdc.getPlural();
+    return RoutedObject.kindKey(rdc);
   }
 
   /**
@@ -82,5 +84,10 @@ public record CanaryCaches(
 
   public Optional<ResourceCache<GenericKubernetesResource>> routes(ResourceDefinitionContext rdc) {
     return Optional.ofNullable(routes.get(routeKey(rdc)));
+  }
+
+  /** The routing caches as routers read them. */
+  public CachedObjects routeObjects() {
+    return (kind, namespace, name) -> routes(kind).flatMap(c -> c.get(namespace, name));
   }
 }

@@ -2,6 +2,9 @@ package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryMetric;
+import dev.bunting.canary.router.RoutedObject;
+import dev.bunting.canary.router.Routers;
+import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.kube.ResourceCache;
 import dev.bunting.kube.WorkQueue;
 import dev.bunting.metrics.FlaggerMetrics;
@@ -15,14 +18,15 @@ import java.util.function.Function;
 
 /**
  * Connects the caches to the canary work queue: a change to a Canary, its target or primary Deployment, its Services,
- * its routing object or a MetricTemplate it uses enqueues that canary. Handlers only enqueue keys. The queue runs one
- * reconcile per canary at a time, at most {@code maxConcurrent} at once, and each in-flight canary comes back at its
- * analysis interval.
+ * one of its routing objects or a MetricTemplate it uses enqueues that canary. Handlers only enqueue keys. The queue
+ * runs one reconcile per canary at a time, at most {@code maxConcurrent} at once, and each in-flight canary comes back
+ * at its analysis interval.
  */
 public final class CanaryController {
   public static final String BY_TARGET = "target";
   public static final String BY_SERVICE = "service";
   public static final String BY_TEMPLATE = "template";
+  public static final String BY_ROUTED_OBJECT = "routed";
 
   private final CanaryCaches caches;
   private final FlaggerMetrics metrics;
@@ -51,7 +55,9 @@ public final class CanaryController {
       }
     });
     caches.services().onChange(s -> enqueueBy(BY_SERVICE, s, apexName(s.getMetadata().getName())));
-    caches.routes().values().forEach(r -> r.onChange(o -> enqueueBy(BY_SERVICE, o, o.getMetadata().getName())));
+    caches.routes().forEach((kindKey, cache) -> cache.onChange(o -> enqueueByKey(BY_ROUTED_OBJECT,
+        kindKey + "/" + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace()) + "/"
+            + o.getMetadata().getName())));
     caches.metricTemplates().onChange(t -> enqueueBy(BY_TEMPLATE, t, t.getMetadata().getName()));
     // A config change may be a new revision of any canary in the namespace that tracks it; reconciles are cheap.
     caches.configMaps().onChange(c -> enqueueNamespace(c.getMetadata().getNamespace()));
@@ -60,8 +66,10 @@ public final class CanaryController {
   }
 
   /** The indexes the Canary cache needs; pass them when creating it. */
-  public static Map<String, Function<Canary, List<String>>> canaryIndexers() {
+  public static Map<String, Function<Canary, List<String>>> canaryIndexers(Routers routers) {
     Map<String, Function<Canary, List<String>>> idx = new HashMap<>();
+    idx.put(BY_ROUTED_OBJECT, c -> c.getSpec() == null || c.getSpec().targetRef == null ? List.of()
+        : routers.routerFor(c).map(r -> routedKeys(r, c)).orElse(List.of()));
     idx.put(BY_TARGET, c -> c.getSpec() == null || c.getSpec().targetRef == null ? List.of()
         : List.of(c.getMetadata().getNamespace() + "/" + c.getSpec().targetRef.name));
     idx.put(BY_SERVICE, c -> c.getSpec() == null || c.getSpec().serviceName() == null ? List.of()
@@ -100,8 +108,21 @@ public final class CanaryController {
   }
 
   private void enqueueBy(String index, HasMetadata obj, String name) {
-    for (Canary c : caches.canaries().byIndex(index, obj.getMetadata().getNamespace() + "/" + name)) {
+    enqueueByKey(index, obj.getMetadata().getNamespace() + "/" + name);
+  }
+
+  private void enqueueByKey(String index, String key) {
+    for (Canary c : caches.canaries().byIndex(index, key)) {
       queue.enqueue(ResourceCache.key(c));
+    }
+  }
+
+  /** A router may not be able to name its objects for an invalid canary; that canary is reported, not indexed. */
+  private static List<String> routedKeys(TrafficRouter router, Canary canary) {
+    try {
+      return router.objects(canary).stream().map(RoutedObject::key).toList();
+    } catch (RuntimeException e) {
+      return List.of();
     }
   }
 

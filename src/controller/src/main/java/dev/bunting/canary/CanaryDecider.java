@@ -14,6 +14,7 @@ import dev.bunting.canary.CanaryAction.NotifyHooks;
 import dev.bunting.canary.CanaryAction.Promote;
 import dev.bunting.canary.CanaryAction.RemoveFinalizer;
 import dev.bunting.canary.CanaryAction.RevertApexService;
+import dev.bunting.canary.CanaryAction.RevertRoutes;
 import dev.bunting.canary.CanaryAction.ScaleTarget;
 import dev.bunting.canary.CanaryAction.SetRoutes;
 import dev.bunting.canary.CanaryPlan.Completion;
@@ -528,6 +529,7 @@ public final class CanaryDecider {
         return;
       }
       actions.add(new RevertApexService());
+      actions.add(new RevertRoutes());
       setPhase(CanaryPhase.TERMINATED);
       actions.add(new RemoveFinalizer());
       event("Normal", "Terminated " + s.id() + ": traffic reverted to " + s.targetName());

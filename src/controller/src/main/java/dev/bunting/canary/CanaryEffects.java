@@ -8,6 +8,7 @@ import dev.bunting.canary.CanaryAction.NotifyHooks;
 import dev.bunting.canary.CanaryAction.Promote;
 import dev.bunting.canary.CanaryAction.RemoveFinalizer;
 import dev.bunting.canary.CanaryAction.RevertApexService;
+import dev.bunting.canary.CanaryAction.RevertRoutes;
 import dev.bunting.canary.CanaryAction.ScaleTarget;
 import dev.bunting.canary.CanaryAction.SetRoutes;
 import dev.bunting.canary.router.ServiceBuilder;
@@ -100,7 +101,7 @@ public final class CanaryEffects {
       return applyAll(wanted, writes).map(canary);
     }
     if (action instanceof SetRoutes r) {
-      List<HasMetadata> objects = obs.router().desiredObjects(canary, r.weights(), obs.route());
+      List<HasMetadata> objects = obs.router().desiredObjects(canary, r.weights(), caches.routeObjects());
       return applyAll(objects, writes).map(canary);
     }
     if (action instanceof ScaleTarget t) {
@@ -128,6 +129,9 @@ public final class CanaryEffects {
       Service apex = services.revertedApexService(canary, obs.target(), obs.selector(),
           caches.services().get(ns, apexName));
       return counted(applier.apply(apex), writes).map(canary);
+    }
+    if (action instanceof RevertRoutes) {
+      return applyAll(obs.router().revertedObjects(canary, caches.routeObjects()), writes).map(canary);
     }
     if (action instanceof NotifyHooks h) {
       notifier.hooks(canary, h.type(), h.phase());

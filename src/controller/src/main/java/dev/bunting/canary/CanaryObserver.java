@@ -5,6 +5,7 @@ import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
 import dev.bunting.api.MetricTemplate;
+import dev.bunting.canary.router.RoutedObject;
 import dev.bunting.canary.router.RouterState;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
@@ -14,13 +15,13 @@ import dev.bunting.canary.workload.ConfigTracker;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.Readiness;
 import dev.bunting.canary.workload.SelectorLabels;
-import dev.bunting.kube.ResourceCache;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,18 +81,12 @@ public final class CanaryObserver {
       problems.add(new Problem(Problem.INVALID_SPEC,
           "Deployment " + ns + "/" + spec.targetRef.name + ": " + selectorLabels.missingMessage()));
     }
-    Optional<GenericKubernetesResource> route = Optional.empty();
     if (router.isPresent()) {
-      router.get().validate(canary).forEach(m -> problems.add(new Problem(Problem.INVALID_SPEC, m)));
-      var rdc = router.get().routeResource();
-      if (rdc.isPresent()) {
-        Optional<ResourceCache<GenericKubernetesResource>> cache = caches.routes(rdc.get());
-        if (cache.isEmpty()) {
-          problems.add(new Problem(Problem.UNSUPPORTED, rdc.get().getKind() + " (" + rdc.get().getGroup() + "/"
-              + rdc.get().getVersion() + ") is not installed in the cluster; install the Gateway API CRDs"));
-        } else {
-          route = cache.get().get(ns, router.get().routeObjectName(canary));
-        }
+      List<String> invalid = router.get().validate(canary);
+      invalid.forEach(m -> problems.add(new Problem(Problem.INVALID_SPEC, m)));
+      if (invalid.isEmpty()) {
+        missingKinds(router.get(), canary).forEach(k -> problems.add(new Problem(Problem.UNSUPPORTED,
+            RoutedObject.describe(k) + " is not installed in the cluster; provider " + provider + " needs it")));
       }
     }
     problems.addAll(metricProblems(canary));
@@ -113,7 +108,7 @@ public final class CanaryObserver {
     if (!problems.isEmpty() || target == null || selector == null) {
       CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, false, problems,
           null, RouterState.absent(), null, Map.of(), true);
-      return new Observation(s, target, null, null, router.orElse(null), route, List.of(), autoscaler);
+      return new Observation(s, target, null, null, router.orElse(null), List.of(), autoscaler);
     }
 
     CanaryAnalysis analysis = spec.effectiveAnalysis();
@@ -132,12 +127,23 @@ public final class CanaryObserver {
         Revision.canonical(Serialization.jsonMapper().valueToTree(
             workload.unprimedTemplate(primary, selector.getKey(), selector.getValue(), tracked))));
     WorkloadView view = new WorkloadView(workload.replicas(target), canaryReady, primary != null, primary == null ? 0 : workload.replicas(primary), primaryReady, matches);
-    RouterState routerState = router.get().state(canary, route);
+    RouterState routerState = router.get().state(canary, caches.routeObjects());
     String revision = Revision.of(target.getSpec().getTemplate(), checksums);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
         view, routerState, revision, checksums, rolloutSlotFree(canary));
     return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
-        router.get(), route, tracked, autoscaler);
+        router.get(), tracked, autoscaler);
+  }
+
+  /** The kinds of the canary's routing objects that the cluster does not serve (no cache was started for them). */
+  private List<ResourceDefinitionContext> missingKinds(TrafficRouter router, Canary canary) {
+    Map<String, ResourceDefinitionContext> missing = new LinkedHashMap<>();
+    for (RoutedObject o : router.objects(canary)) {
+      if (caches.routes(o.kind()).isEmpty()) {
+        missing.putIfAbsent(RoutedObject.kindKey(o.kind()), o.kind());
+      }
+    }
+    return List.copyOf(missing.values());
   }
 
   /** Without a limit, always; else whether fewer than the limit of other canaries are in flight. */

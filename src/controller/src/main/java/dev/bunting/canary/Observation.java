@@ -3,11 +3,9 @@ package dev.bunting.canary;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.canary.workload.ConfigTracker;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A {@link CanarySnapshot} together with the cached objects it was read from, which the plan's effects need. Fields
@@ -19,6 +17,5 @@ public record Observation(
     Deployment primary,
     ServiceBuilder.Selector selector,
     TrafficRouter router,
-    Optional<GenericKubernetesResource> route,
     List<ConfigTracker.ConfigRef> trackedConfigs,
     HorizontalPodAutoscaler autoscaler) {}

@@ -121,7 +121,7 @@ public final class BuntingApp {
   private List<RouteContributor> wire() {
     Routers routers = new Routers(options.meshProvider);
     Map<String, ResourceCache<GenericKubernetesResource>> routes = new HashMap<>();
-    for (ResourceDefinitionContext rdc : routers.routeResources()) {
+    for (ResourceDefinitionContext rdc : routers.kinds()) {
       String key = CanaryCaches.routeKey(rdc);
       if (routes.containsKey(key)) {
         continue;
@@ -134,7 +134,7 @@ public final class BuntingApp {
       }
     }
     CanaryCaches caches = new CanaryCaches(
-        informers.watch(Canary.class, CanaryController.canaryIndexers()),
+        informers.watch(Canary.class, CanaryController.canaryIndexers(routers)),
         informers.<Deployment, io.fabric8.kubernetes.api.model.apps.DeploymentList>watch(Deployment.class, Map.of()),
         informers.<Service, io.fabric8.kubernetes.api.model.ServiceList>watch(Service.class, Map.of()),
         informers.watch(MetricTemplate.class, Map.of()),

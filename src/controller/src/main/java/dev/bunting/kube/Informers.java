@@ -47,7 +47,8 @@ public final class Informers {
   public ResourceCache<GenericKubernetesResource> watch(ResourceDefinitionContext rdc,
       Map<String, Function<GenericKubernetesResource, List<String>>> indexers) {
     var op = client.genericKubernetesResources(rdc);
-    SharedIndexInformer<GenericKubernetesResource> informer = namespace == null
+    // cluster-scoped kinds (e.g. Kuma's TrafficRoute) are watched whole, whatever the namespace scope
+    SharedIndexInformer<GenericKubernetesResource> informer = namespace == null || !rdc.isNamespaceScoped()
         ? op.inAnyNamespace().runnableInformer(resyncMs) : op.inNamespace(namespace).runnableInformer(resyncMs);
     ResourceCache<GenericKubernetesResource> cache = new ResourceCache<>(rdc.getKind(), informer, indexers);
     caches.add(cache);
@@ -57,7 +58,9 @@ public final class Informers {
   /** Whether the API server serves {@code plural} in {@code group/version} (e.g. a CRD is installed). Blocking. */
   public boolean served(ResourceDefinitionContext rdc) {
     try {
-      var list = client.getApiResources(rdc.getGroup() + "/" + rdc.getVersion());
+      String groupVersion = rdc.getGroup() == null || rdc.getGroup().isEmpty() ? rdc.getVersion()
+          : rdc.getGroup() + "/" + rdc.getVersion();
+      var list = client.getApiResources(groupVersion);
       return list != null && list.getResources().stream().anyMatch(r -> r.getName().equals(rdc.getPlural()));
     } catch (RuntimeException e) {
       return false;

@@ -11,6 +11,7 @@ import dev.bunting.kube.ApiRequestCounter;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
+import dev.bunting.testing.ThirdPartyCrds;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * repeating or skipping a step; an idle canary costs no API requests; a progressing tick costs a handful of writes and
  * no reads (everything is read from informer caches).
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 class CanaryRestartClusterTest {
   private static final Duration RELEASE = Duration.ofMinutes(4);
 

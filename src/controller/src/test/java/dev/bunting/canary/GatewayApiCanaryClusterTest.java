@@ -14,6 +14,7 @@ import dev.bunting.hooks.loadtester.LoadTesterRoutes;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * The scenarios run at the same time against one Bunting, each with its own Deployment and Canary, as canaries in a
  * real namespace do; each asserts what a user sees: phases, the HTTPRoute's weights, Deployments, status and Events.
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 @Execution(ExecutionMode.CONCURRENT)
 class GatewayApiCanaryClusterTest {
   private static final Duration RELEASE = Duration.ofMinutes(4);

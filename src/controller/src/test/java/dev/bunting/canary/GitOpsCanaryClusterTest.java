@@ -11,6 +11,7 @@ import dev.bunting.gitops.TestRepo;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * commit that bumps the image is applied (without touching the replicas the canary engine set) and that change is
  * what starts the canary, which is promoted.
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 class GitOpsCanaryClusterTest {
   @TempDir
   static Path tmp;

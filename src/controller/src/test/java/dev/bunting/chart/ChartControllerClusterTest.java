@@ -14,6 +14,7 @@ import dev.bunting.testing.GatewayStatusController;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
 import dev.bunting.testing.TestNamespace;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * finalizers, Events); the GitSync proves impersonation of its ServiceAccount and the status writes. Anything
  * the chart forgot shows up here as a forbidden request, even if {@link ChartRbacClusterTest}'s list forgot it too.
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 class ChartControllerClusterTest {
   private static final Duration RELEASE = Duration.ofMinutes(3);
 

@@ -1,6 +1,7 @@
 package dev.bunting.playground;
 
 import dev.bunting.testing.NamespaceTeardown;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -19,19 +20,15 @@ import java.util.stream.Stream;
 
 /**
  * What the playground installs into the cluster before the demo: Bunting's CRDs (from the checkout's {@code crds/})
- * and the Gateway API standard-channel CRDs its simulated gateway implements (shipped in the jar under
- * {@code playground/gateway-api/}), server-side applied and waited for until established; and the playground's
- * namespace. Blocking: call it from the main thread or a worker.
+ * and the Gateway API standard-channel CRDs its simulated gateway implements (as the Gateway API project publishes
+ * them, {@link ThirdPartyCrds}), server-side applied and waited for until established; and the playground's namespace.
+ * Blocking: call it from the main thread or a worker.
  */
 public final class ClusterSetup {
   static final String FIELD_MANAGER = "bunting-playground";
   /** Marks the namespace as the playground's, so a later run knows it may delete it. */
   static final String PART_OF_LABEL = "app.kubernetes.io/part-of";
   static final String PART_OF = "bunting-playground";
-  private static final List<String> GATEWAY_API = List.of(
-      "gateway.networking.k8s.io_gatewayclasses.yaml",
-      "gateway.networking.k8s.io_gateways.yaml",
-      "gateway.networking.k8s.io_httproutes.yaml");
 
   private final KubernetesClient client;
 
@@ -39,26 +36,21 @@ public final class ClusterSetup {
     this.client = client;
   }
 
-  /** Applies every CRD and waits until each is established. Returns the CRD names. */
-  public List<String> installCrds(Path crdDirectory) {
-    List<HasMetadata> crds = new ArrayList<>();
-    try (Stream<Path> files = Files.list(crdDirectory)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(f)) {
-          crds.addAll(client.load(in).items());
-        }
-      }
+  /** Applies Bunting's CRDs and Gateway API's and waits until each is established. Returns the CRD names. */
+  public List<String> installCrds(ProjectLayout project) {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> crds = Files.list(project.crdDirectory())) {
+      crds.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(files::add);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + crdDirectory, e);
+      throw new UncheckedIOException("could not read " + project.crdDirectory(), e);
     }
-    for (String file : GATEWAY_API) {
-      try (InputStream in = ClusterSetup.class.getResourceAsStream("/playground/gateway-api/" + file)) {
-        if (in == null) {
-          throw new IllegalStateException("playground/gateway-api/" + file + " is missing from the jar");
-        }
+    files.addAll(ThirdPartyCrds.files(project.root(), ThirdPartyCrds.GATEWAY_API));
+    List<HasMetadata> crds = new ArrayList<>();
+    for (Path f : files) {
+      try (InputStream in = Files.newInputStream(f)) {
         crds.addAll(client.load(in).items());
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw new UncheckedIOException("could not read " + f, e);
       }
     }
     List<String> names = new ArrayList<>();

@@ -132,7 +132,7 @@ public final class Playground implements AutoCloseable {
         settings.prometheusPort() == 0 ? freePort() : settings.prometheusPort());
     handleLeftovers(setup);
 
-    List<String> crds = setup.installCrds(project.crdDirectory());
+    List<String> crds = setup.installCrds(project);
     if (!crds.contains(GitSyncLink.CRD)) {
       throw new PlaygroundException("this checkout has no GitSync CRD (crds/bunting.dev_gitsyncs.yaml): the "
           + "playground needs Bunting's GitSync");

@@ -7,6 +7,7 @@ import dev.bunting.testing.GatewayStatusController;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.PrometheusServer;
 import dev.bunting.testing.TestCluster;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vertx.core.http.HttpClient;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real HTTP requests by the weights written into a real HTTPRoute (and follows a change at once), the route is marked
  * Accepted, and a real Prometheus scrapes every pod with the labels Flagger's builtin queries select on.
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DataPlaneClusterTest {
   static TestCluster cluster;

@@ -12,8 +12,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,15 +204,14 @@ public final class ClusterSession implements AutoCloseable {
   }
 
   /**
-   * Installs the Gateway API standard-channel CRDs, once per run: the copy the playground ships in
-   * {@code src/playground/src/main/resources/playground/gateway-api/}.
+   * Installs another project's CRDs ({@link ThirdPartyCrds}, e.g. {@code gateway-api}, {@code istio}), once per run.
    */
-  void ensureGatewayApi() {
-    Path dir = settings.projectDir().resolve("src/playground/src/main/resources/playground/gateway-api");
-    if (!Files.isDirectory(dir)) {
-      dir = classpathDir("playground/gateway-api");
+  public void ensureThirdPartyCrds(String bundle) {
+    synchronized (installedBundles) {
+      if (!installedBundles.contains(bundle)) {
+        installBundle(bundle, ThirdPartyCrds.files(settings.projectDir(), bundle));
+      }
     }
-    installBundle("gateway-api", Manifests.yamlFiles(dir));
   }
 
   private void installBundle(String name, List<Path> files) {
@@ -261,18 +258,6 @@ public final class ClusterSession implements AutoCloseable {
           return list != null && list.getResources().stream()
               .anyMatch(r -> r.getName().equals(crd.getSpec().getNames().getPlural()));
         });
-  }
-
-  private static Path classpathDir(String name) {
-    URL url = ClusterSession.class.getClassLoader().getResource(name);
-    if (url == null) {
-      throw new IllegalStateException("test resource directory " + name + " not found");
-    }
-    try {
-      return Path.of(url.toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

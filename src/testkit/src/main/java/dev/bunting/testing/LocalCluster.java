@@ -26,6 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalClusterExtension.class)
 public @interface LocalCluster {
 
-  /** Also install the Gateway API standard-channel CRDs (GatewayClass, Gateway, HTTPRoute), the copy the playground ships. */
-  boolean gatewayApi() default false;
+  /**
+   * Other projects' CRDs to install first, by {@link ThirdPartyCrds} bundle name, e.g. {@code "gateway-api"} (the
+   * standard channel: GatewayClass, Gateway, HTTPRoute, ...) or {@code "istio"}.
+   */
+  String[] thirdPartyCrds() default {};
 }

@@ -49,10 +49,8 @@ public final class LocalClusterExtension
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     TestCluster cluster = testCluster(context);
-    if (AnnotationSupport.findAnnotation(context.getRequiredTestClass(), LocalCluster.class)
-        .map(LocalCluster::gatewayApi).orElse(false)) {
-      cluster.installGatewayApi();
-    }
+    AnnotationSupport.findAnnotation(context.getRequiredTestClass(), LocalCluster.class)
+        .ifPresent(a -> cluster.installThirdPartyCrds(a.thirdPartyCrds()));
     inject(context.getRequiredTestClass(), null, cluster);
   }
 

@@ -158,9 +158,11 @@ public final class TestCluster implements AutoCloseable {
     return session.writer().create(Manifests.objects(yaml), namespace);
   }
 
-  /** Installs the Gateway API standard-channel CRDs (once per run). */
-  public void installGatewayApi() {
-    session.ensureGatewayApi();
+  /** Installs another project's CRDs, as that project publishes them ({@link ThirdPartyCrds}; once per run). */
+  public void installThirdPartyCrds(String... bundles) {
+    for (String bundle : bundles) {
+      session.ensureThirdPartyCrds(bundle);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -42,9 +42,17 @@ public final class GatewayApiRouter implements TrafficRouter {
   public static final String KIND = "HTTPRoute";
 
   private final String version;
+  private final ResourceDefinitionContext httpRoutes;
 
   private GatewayApiRouter(String version) {
     this.version = version;
+    this.httpRoutes = new ResourceDefinitionContext.Builder()
+        .withGroup(GROUP)
+        .withVersion(version)
+        .withKind(KIND)
+        .withPlural("httproutes")
+        .withNamespaced(true)
+        .build();
   }
 
   /** {@code gatewayapi:v1}: {@code gateway.networking.k8s.io/v1} HTTPRoutes. */
@@ -100,7 +108,18 @@ public final class GatewayApiRouter implements TrafficRouter {
   }
 
   @Override
-  public List<HasMetadata> desiredObjects(Canary canary, Weights weights, Optional<GenericKubernetesResource> existing) {
+  public List<ResourceDefinitionContext> kinds() {
+    return List.of(httpRoutes);
+  }
+
+  /** The HTTPRoute named like the apex Service. */
+  @Override
+  public List<RoutedObject> objects(Canary canary) {
+    return List.of(new RoutedObject(httpRoutes, canary.getMetadata().getNamespace(), canary.getSpec().serviceName()));
+  }
+
+  @Override
+  public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
     List<String> errors = validate(canary);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
@@ -175,7 +194,8 @@ public final class GatewayApiRouter implements TrafficRouter {
   }
 
   @Override
-  public RouterState state(Canary canary, Optional<GenericKubernetesResource> existing) {
+  public RouterState state(Canary canary, CachedObjects cached) {
+    Optional<GenericKubernetesResource> existing = cached.get(objects(canary).get(0));
     if (existing.isEmpty()) {
       return RouterState.absent();
     }
@@ -239,22 +259,6 @@ public final class GatewayApiRouter implements TrafficRouter {
       }
     }
     return false;
-  }
-
-  @Override
-  public Optional<ResourceDefinitionContext> routeResource() {
-    return Optional.of(new ResourceDefinitionContext.Builder()
-        .withGroup(GROUP)
-        .withVersion(version)
-        .withKind(KIND)
-        .withPlural("httproutes")
-        .withNamespaced(true)
-        .build());
-  }
-
-  @Override
-  public String routeObjectName(Canary canary) {
-    return canary.getSpec().serviceName();
   }
 
   @Override

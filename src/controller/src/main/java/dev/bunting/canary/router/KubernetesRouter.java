@@ -1,11 +1,9 @@
 package dev.bunting.canary.router;
 
 import dev.bunting.api.Canary;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The {@code kubernetes} provider: no routing object besides the three Services. Traffic is never split; releases are
@@ -26,23 +24,23 @@ public final class KubernetesRouter implements TrafficRouter {
   }
 
   @Override
-  public List<HasMetadata> desiredObjects(Canary canary, Weights weights, Optional<GenericKubernetesResource> existing) {
+  public List<ResourceDefinitionContext> kinds() {
     return List.of();
   }
 
   @Override
-  public RouterState state(Canary canary, Optional<GenericKubernetesResource> existing) {
+  public List<RoutedObject> objects(Canary canary) {
+    return List.of();
+  }
+
+  @Override
+  public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
+    return List.of();
+  }
+
+  @Override
+  public RouterState state(Canary canary, CachedObjects cached) {
     return RouterState.accepted(Weights.ALL_PRIMARY);
-  }
-
-  @Override
-  public Optional<ResourceDefinitionContext> routeResource() {
-    return Optional.empty();
-  }
-
-  @Override
-  public String routeObjectName(Canary canary) {
-    return canary.getSpec().serviceName();
   }
 
   @Override

@@ -40,7 +40,16 @@ public final class Routers {
 
   /** The Canary's router; empty when its provider is not supported ({@link #validate} says why). */
   public Optional<TrafficRouter> routerFor(Canary canary) {
-    return Optional.ofNullable(byProvider.get(providerOf(canary)));
+    return routerFor(providerOf(canary));
+  }
+
+  /** The router of a provider name: the one registered under it, else the first that {@link TrafficRouter#handles} it. */
+  public Optional<TrafficRouter> routerFor(String provider) {
+    TrafficRouter exact = byProvider.get(provider);
+    if (exact != null) {
+      return Optional.of(exact);
+    }
+    return byProvider.values().stream().filter(r -> r.handles(provider)).findFirst();
   }
 
   /**
@@ -63,8 +72,10 @@ public final class Routers {
     return List.copyOf(byProvider.keySet());
   }
 
-  /** The routing object kinds to watch (one per API version), e.g. HTTPRoute v1 and v1beta1. */
-  public List<ResourceDefinitionContext> routeResources() {
-    return byProvider.values().stream().flatMap(r -> r.routeResource().stream()).toList();
+  /** Every kind some router reads or writes, once (one per API version, e.g. HTTPRoute v1 and v1beta1). */
+  public List<ResourceDefinitionContext> kinds() {
+    Map<String, ResourceDefinitionContext> kinds = new LinkedHashMap<>();
+    byProvider.values().forEach(r -> r.kinds().forEach(k -> kinds.putIfAbsent(RoutedObject.kindKey(k), k)));
+    return List.copyOf(kinds.values());
   }
 }

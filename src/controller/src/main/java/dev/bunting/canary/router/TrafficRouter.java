@@ -1,16 +1,18 @@
 package dev.bunting.canary.router;
 
 import dev.bunting.api.Canary;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * One traffic provider (kubernetes, gatewayapi:v1, ...). Routers are pure: they build the routing objects a canary
- * needs for given weights and read the weights back from the objects in the cache. The reconciler applies what they
- * build (server-side apply, only on change). The three Services are built by {@link ServiceBuilder} for every router.
+ * One traffic provider (kubernetes, gatewayapi:v1, istio, nginx, ...), the counterpart of Flagger's
+ * {@code router.Interface}. Routers are pure: they build the routing objects a canary needs for given weights and
+ * read the weights back from the objects in the caches ({@link CachedObjects}); the reconciler applies what they build
+ * (server-side apply, only on change). The three Services are built by {@link ServiceBuilder} for every router.
+ *
+ * <p>Adding a provider: implement this interface (see {@link GatewayApiRouter} for a full example), register it in
+ * {@link Routers}, add its builtin queries (analysis) and its project's CRDs to {@code scripts/third-party-crds}.
  */
 public interface TrafficRouter {
 
@@ -18,28 +20,42 @@ public interface TrafficRouter {
   String provider();
 
   /**
+   * Whether this router serves a {@code spec.provider} value; by default exactly {@link #provider()}. Routers with
+   * variants (e.g. {@code smi:v1alpha3:linkerd}) accept more.
+   */
+  default boolean handles(String provider) {
+    return provider().equals(provider);
+  }
+
+  /**
    * Checks the canary's routing settings for this provider; an empty list means valid. Messages name the field, e.g.
    * {@code "spec.service.gatewayRefs is required for provider gatewayapi:v1"}.
    */
   List<String> validate(Canary canary);
 
-  /**
-   * The routing objects for {@code weights} (none for the kubernetes provider). {@code existing} is the cached object
-   * of the same name, if any, so foreign metadata can be kept.
-   */
-  List<HasMetadata> desiredObjects(Canary canary, Weights weights, Optional<GenericKubernetesResource> existing);
-
-  /** The weights and acceptance of the cached routing object ({@code existing}); empty cache ⇒ {@link RouterState#absent()}. */
-  RouterState state(Canary canary, Optional<GenericKubernetesResource> existing);
+  /** Every kind this router may read or write; the controller watches those the API server serves. */
+  List<ResourceDefinitionContext> kinds();
 
   /**
-   * The kind of routing object this router writes (e.g. HTTPRoute {@code gateway.networking.k8s.io/v1}), which the
-   * controller watches; empty when the router writes none.
+   * The objects this router reads or writes for {@code canary}: its own routing objects and the user's objects it
+   * starts from. A change to one of them reconciles the canary; a kind among them that is not installed is reported.
    */
-  Optional<ResourceDefinitionContext> routeResource();
+  List<RoutedObject> objects(Canary canary);
 
-  /** The name of the routing object of {@code canary} (the apex Service name for Gateway API). */
-  String routeObjectName(Canary canary);
+  /** The routing objects for {@code weights} (none for the kubernetes provider). */
+  List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached);
+
+  /** The weights and acceptance of the routing objects in the caches; nothing created yet ⇒ {@link RouterState#absent()}. */
+  RouterState state(Canary canary, CachedObjects cached);
+
+  /**
+   * What to apply when a canary with {@code revertOnDeletion} is deleted, to give the user's own objects back as they
+   * were (Flagger's {@code Finalize}), e.g. the original spec of a VirtualService that was taken over. Objects the
+   * router created are garbage-collected through their owner reference. None by default.
+   */
+  default List<HasMetadata> revertedObjects(Canary canary, CachedObjects cached) {
+    return List.of();
+  }
 
   /** Whether this provider shifts weights at all (false for kubernetes: blue/green at L4 behind the apex Service). */
   boolean supportsWeights();

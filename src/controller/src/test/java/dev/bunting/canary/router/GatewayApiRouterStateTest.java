@@ -17,6 +17,11 @@ class GatewayApiRouterStateTest {
 
   private final GatewayApiRouter router = GatewayApiRouter.v1();
 
+  /** The caches holding {@link #route}. */
+  private static CachedObjects cached(String rules, String parents) {
+    return Cached.from(route(rules, parents));
+  }
+
   /** An HTTPRoute as the API server would return it: generation 3, the given rules and parent statuses. */
   private static Optional<GenericKubernetesResource> route(String rules, String parents) {
     String status = parents == null ? "" : "status:\n  parents:\n" + parents.indent(2).stripTrailing();
@@ -50,7 +55,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void noRouteYetMeansAbsent() {
-    RouterState state = router.state(CANARY, Optional.empty());
+    RouterState state = router.state(CANARY, CachedObjects.none());
 
     assertThat(state).isEqualTo(RouterState.absent());
     assertThat(state.weights()).isEmpty();
@@ -59,7 +64,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void weightsAreReadFromTheRuleWithBothBackends() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, ACCEPTED));
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, ACCEPTED));
 
     assertThat(state).isEqualTo(new RouterState(Optional.of(new Weights(70, 30, false)), true, ""));
   }
@@ -67,7 +72,7 @@ class GatewayApiRouterStateTest {
   @Test
   void aBuiltRouteReadsBackAsTheWeightsItWasBuiltWith() {
     for (Weights weights : new Weights[] {Weights.ALL_PRIMARY, Weights.canary(35), Weights.ALL_CANARY, new Weights(100, 0, true)}) {
-      GenericKubernetesResource built = (GenericKubernetesResource) router.desiredObjects(CANARY, weights, Optional.empty()).get(0);
+      GenericKubernetesResource built = (GenericKubernetesResource) router.desiredObjects(CANARY, weights, CachedObjects.none()).get(0);
       GenericKubernetesResource cached = Manifests.resource(Serialization.asYaml(built));
       cached.getMetadata().setGeneration(1L);
       cached.setAdditionalProperty("status", Manifests.resource("""
@@ -78,13 +83,13 @@ class GatewayApiRouterStateTest {
             conditions: [{type: Accepted, status: "True", observedGeneration: 1}]
           """).getAdditionalProperties());
 
-      assertThat(router.state(CANARY, Optional.of(cached))).isEqualTo(RouterState.accepted(weights));
+      assertThat(router.state(CANARY, Cached.of(cached))).isEqualTo(RouterState.accepted(weights));
     }
   }
 
   @Test
   void abTestingWeightsComeFromRuleZeroNotThePrimaryOnlyRule() {
-    RouterState state = router.state(CANARY, route("""
+    RouterState state = router.state(CANARY, cached("""
         - matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, type: Exact, value: insider}]}]
           backendRefs:
           - {group: "", kind: Service, name: podinfo-primary, port: 9898, weight: 0}
@@ -100,7 +105,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aRequestMirrorToTheCanaryReadsAsMirrored() {
-    RouterState state = router.state(CANARY, route("""
+    RouterState state = router.state(CANARY, cached("""
         - matches: [{path: {type: PathPrefix, value: /}}]
           filters:
           - type: RequestMirror
@@ -115,7 +120,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aParentWithoutAnAcceptedConditionIsNotReady() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, """
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, """
         - parentRef: {group: gateway.networking.k8s.io, kind: Gateway, namespace: gateway, name: public}
           conditions:
           - {type: ResolvedRefs, status: "True", observedGeneration: 3}
@@ -129,7 +134,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aParentWithNoStatusAtAllIsNotReady() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, null));
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, null));
 
     assertThat(state.accepted()).isFalse();
     assertThat(state.message()).contains("parent gateway/public is not ready");
@@ -137,7 +142,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aStaleObservedGenerationIsNotReady() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, ACCEPTED.replace("observedGeneration: 3}\n  - {type: Resolved",
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, ACCEPTED.replace("observedGeneration: 3}\n  - {type: Resolved",
         "observedGeneration: 2}\n  - {type: Resolved")));
 
     assertThat(state.accepted()).isFalse();
@@ -147,7 +152,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aRejectedRouteIsNotReady() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, """
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, """
         - parentRef: {group: gateway.networking.k8s.io, kind: Gateway, namespace: gateway, name: public}
           conditions:
           - {type: Accepted, status: "False", reason: NotAllowedByListeners, observedGeneration: 3}
@@ -160,7 +165,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aStatusForAnotherGatewayDoesNotCount() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, ACCEPTED.replace("name: public}", "name: internal}")));
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, ACCEPTED.replace("name: public}", "name: internal}")));
 
     assertThat(state.accepted()).isFalse();
     assertThat(state.message()).contains("parent gateway/public is not ready");
@@ -168,7 +173,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void parentRefsMatchWithTheirDefaultsFilledIn() {
-    RouterState state = router.state(CANARY, route(SPLIT_70_30, """
+    RouterState state = router.state(CANARY, cached(SPLIT_70_30, """
         - parentRef: {name: public, namespace: gateway}
           conditions: [{type: Accepted, status: "True", observedGeneration: 3}]
         """));
@@ -187,7 +192,7 @@ class GatewayApiRouterStateTest {
         twoParents.getAdditionalProperties().get("spec")).get("parentRefs");
     parentRefs.add(java.util.Map.of("name", "internal"));
 
-    RouterState state = router.state(CANARY, Optional.of(twoParents));
+    RouterState state = router.state(CANARY, Cached.of(twoParents));
 
     assertThat(state.accepted()).isFalse();
     assertThat(state.message()).isEqualTo(
@@ -196,7 +201,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void weightsThatDoNotAddUpTo100AreReportedNotGuessed() {
-    RouterState state = router.state(CANARY, route("""
+    RouterState state = router.state(CANARY, cached("""
         - backendRefs:
           - {name: podinfo-primary, port: 9898}
           - {name: podinfo-canary, port: 9898}
@@ -210,7 +215,7 @@ class GatewayApiRouterStateTest {
 
   @Test
   void aRouteWithoutTheTwoBackendsHasNoWeights() {
-    RouterState state = router.state(CANARY, route("""
+    RouterState state = router.state(CANARY, cached("""
         - backendRefs:
           - {name: podinfo, port: 9898}
         """, ACCEPTED));

@@ -7,7 +7,6 @@ import dev.bunting.api.Canary;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,7 +64,7 @@ class GatewayApiRouterTest {
 
   @Test
   void canaryWithStepWeightSplitsTrafficBetweenPrimaryAndCanary() {
-    HasMetadata route = only(router.desiredObjects(Manifests.canary(STEP_WEIGHT_CANARY), Weights.canary(10), Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(Manifests.canary(STEP_WEIGHT_CANARY), Weights.canary(10), CachedObjects.none()));
 
     assertYaml(route, """
         apiVersion: gateway.networking.k8s.io/v1
@@ -86,7 +85,7 @@ class GatewayApiRouterTest {
 
   @Test
   void initialRouteSendsEverythingToThePrimary() {
-    HasMetadata route = only(router.desiredObjects(Manifests.canary(STEP_WEIGHT_CANARY), Weights.ALL_PRIMARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(Manifests.canary(STEP_WEIGHT_CANARY), Weights.ALL_PRIMARY, CachedObjects.none()));
 
     assertYaml(field(route, "spec", "rules", 0, "backendRefs"), """
         - {group: "", kind: Service, name: podinfo-primary, port: 9898, weight: 100}
@@ -134,7 +133,7 @@ class GatewayApiRouterTest {
             stepWeights: [5, 10, 80]
         """);
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.canary(5), Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.canary(5), CachedObjects.none()));
 
     assertYaml(route, """
         apiVersion: gateway.networking.k8s.io/v1
@@ -196,7 +195,7 @@ class GatewayApiRouterTest {
         rewrite: {uri: /, type: ReplacePrefixMatch}
         """, "{stepWeight: 10}");
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, CachedObjects.none()));
 
     assertYaml(field(route, "spec", "rules", 0, "matches"), """
         - path: {type: PathPrefix, value: /podinfo}
@@ -216,7 +215,7 @@ class GatewayApiRouterTest {
         rewrite: {uri: /podinfo}
         """, "{stepWeight: 10}");
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, CachedObjects.none()));
 
     assertYaml(field(route, "spec", "rules", 0, "filters"), """
         - type: URLRewrite
@@ -251,7 +250,7 @@ class GatewayApiRouterTest {
                 cookie: {regex: "^(.*?;)?(canary=always)(;.*)?$"}
         """);
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_CANARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_CANARY, CachedObjects.none()));
 
     assertYaml(route, """
         apiVersion: gateway.networking.k8s.io/v1
@@ -304,7 +303,7 @@ class GatewayApiRouterTest {
               queryParams: {canary: {exact: "1"}}
         """);
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_CANARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_CANARY, CachedObjects.none()));
 
     assertYaml(field(route, "spec", "rules"), """
         - matches:
@@ -349,7 +348,7 @@ class GatewayApiRouterTest {
             mirror: true
         """);
 
-    HasMetadata route = only(router.desiredObjects(canary, new Weights(100, 0, true), Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, new Weights(100, 0, true), CachedObjects.none()));
 
     assertYaml(field(route, "spec", "rules"), """
         - matches:
@@ -371,7 +370,7 @@ class GatewayApiRouterTest {
   void withoutMirroringThereIsNoMirrorFilter() {
     Canary canary = Manifests.canary(STEP_WEIGHT_CANARY);
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, CachedObjects.none()));
 
     assertThat(field(route, "spec", "rules", 0, "filters")).isNull();
   }
@@ -393,7 +392,7 @@ class GatewayApiRouterTest {
           maxAge: 24h
         """, "{stepWeight: 10}");
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, CachedObjects.none()));
 
     assertYaml(field(route, "spec", "rules", 0, "filters"), """
         - type: RequestMirror
@@ -419,7 +418,7 @@ class GatewayApiRouterTest {
         """, "{stepWeight: 10}");
     GatewayApiRouter v1beta1 = GatewayApiRouter.v1beta1();
 
-    HasMetadata route = only(v1beta1.desiredObjects(canary, Weights.canary(20), Optional.empty()));
+    HasMetadata route = only(v1beta1.desiredObjects(canary, Weights.canary(20), CachedObjects.none()));
 
     assertThat(v1beta1.provider()).isEqualTo("gatewayapi:v1beta1");
     assertThat(route.getApiVersion()).isEqualTo("gateway.networking.k8s.io/v1beta1");
@@ -430,7 +429,7 @@ class GatewayApiRouterTest {
         - {group: "", kind: Service, name: podinfo-primary, port: 9898, weight: 80}
         - {group: "", kind: Service, name: podinfo-canary, port: 9898, weight: 20}
         """);
-    assertThat(v1beta1.routeResource()).get().satisfies(r -> {
+    assertThat(v1beta1.kinds()).singleElement().satisfies(r -> {
       assertThat(r.getGroup()).isEqualTo("gateway.networking.k8s.io");
       assertThat(r.getVersion()).isEqualTo("v1beta1");
       assertThat(r.getKind()).isEqualTo("HTTPRoute");
@@ -446,9 +445,9 @@ class GatewayApiRouterTest {
         gatewayRefs: [{name: gateway}]
         """, "{stepWeight: 10}");
 
-    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()));
+    HasMetadata route = only(router.desiredObjects(canary, Weights.ALL_PRIMARY, CachedObjects.none()));
 
-    assertThat(router.routeObjectName(canary)).isEqualTo("frontend");
+    assertThat(router.objects(canary)).extracting(RoutedObject::name).containsExactly("frontend");
     assertThat(route.getMetadata().getName()).isEqualTo("frontend");
     assertYaml(field(route, "spec", "rules", 0, "backendRefs"), """
         - {group: "", kind: Service, name: frontend-primary, port: 9898, weight: 100}

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bunting.api.Canary;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What a user is told when a Canary cannot be routed with Gateway API. */
@@ -168,7 +167,7 @@ class GatewayApiRouterValidationTest {
   void anInvalidCanaryGetsNoRoute() {
     Canary canary = canary("port: 9898", "{stepWeight: 10}");
 
-    assertThatThrownBy(() -> router.desiredObjects(canary, Weights.ALL_PRIMARY, Optional.empty()))
+    assertThatThrownBy(() -> router.desiredObjects(canary, Weights.ALL_PRIMARY, CachedObjects.none()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Canary test/podinfo is not valid for provider gatewayapi:v1:"
             + " spec.service.gatewayRefs is required for provider gatewayapi:v1");

@@ -12,11 +12,11 @@ class KubernetesRouterTest {
 
   @Test
   void writesNoRoutingObjectAndAlwaysReportsThePrimaryAccepted() {
-    assertThat(router.desiredObjects(canary, Weights.canary(50), Optional.empty())).isEmpty();
-    assertThat(router.state(canary, Optional.empty())).isEqualTo(new RouterState(Optional.of(Weights.ALL_PRIMARY), true, ""));
+    assertThat(router.desiredObjects(canary, Weights.canary(50), CachedObjects.none())).isEmpty();
+    assertThat(router.state(canary, CachedObjects.none())).isEqualTo(new RouterState(Optional.of(Weights.ALL_PRIMARY), true, ""));
     assertThat(router.supportsWeights()).isFalse();
-    assertThat(router.routeResource()).isEmpty();
-    assertThat(router.routeObjectName(canary)).isEqualTo("frontend");
+    assertThat(router.kinds()).isEmpty();
+    assertThat(router.objects(canary)).isEmpty();
     assertThat(router.provider()).isEqualTo("kubernetes");
   }
 

@@ -63,7 +63,7 @@ class RoutersTest {
 
   @Test
   void theHttpRouteVersionsAreTheKindsToWatch() {
-    assertThat(new Routers("kubernetes").routeResources())
+    assertThat(new Routers("kubernetes").kinds())
         .extracting(ResourceDefinitionContext::getGroup, ResourceDefinitionContext::getVersion, ResourceDefinitionContext::getKind)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1", "HTTPRoute"),

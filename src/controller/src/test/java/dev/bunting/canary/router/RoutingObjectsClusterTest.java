@@ -8,6 +8,7 @@ import dev.bunting.kube.Subset;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
 import dev.bunting.testing.TestNamespace;
+import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * real API server with the Gateway API standard-channel CRDs: the server accepts them, stores them so that a second
  * apply would change nothing, and the router reads weights and acceptance back from what it stored.
  */
-@LocalCluster(gatewayApi = true)
+@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 class RoutingObjectsClusterTest {
   private static final String STEP_WEIGHT = "{interval: 1m, threshold: 5, stepWeight: 10}";
   private static final Selector APP_PODINFO = new Selector("app", "podinfo");
@@ -76,7 +77,7 @@ class RoutingObjectsClusterTest {
   }
 
   private GenericKubernetesResource route(Canary canary, Weights weights) {
-    return (GenericKubernetesResource) router.desiredObjects(canary, weights, Optional.empty()).get(0);
+    return (GenericKubernetesResource) router.desiredObjects(canary, weights, CachedObjects.none()).get(0);
   }
 
   @Test
@@ -190,17 +191,17 @@ class RoutingObjectsClusterTest {
         "{name: mesh, port: 9898, gatewayRefs: [{name: mesh, group: core, kind: Service, port: 9898}]}", STEP_WEIGHT);
 
     GenericKubernetesResource v1beta1 = (GenericKubernetesResource) GatewayApiRouter.v1beta1()
-        .desiredObjects(linkerd, Weights.canary(20), Optional.empty()).get(0);
+        .desiredObjects(linkerd, Weights.canary(20), CachedObjects.none()).get(0);
 
-    assertThat(router.state(canary, Optional.of(apply(route(canary, Weights.canary(5))))).weights())
+    assertThat(router.state(canary, Cached.of(apply(route(canary, Weights.canary(5))))).weights())
         .contains(Weights.canary(5));
-    assertThat(router.state(abTesting, Optional.of(apply(route(abTesting, Weights.ALL_CANARY)))).weights())
+    assertThat(router.state(abTesting, Cached.of(apply(route(abTesting, Weights.ALL_CANARY)))).weights())
         .contains(Weights.ALL_CANARY);
-    assertThat(router.state(blueGreen, Optional.of(apply(route(blueGreen, new Weights(100, 0, true))))).weights())
+    assertThat(router.state(blueGreen, Cached.of(apply(route(blueGreen, new Weights(100, 0, true))))).weights())
         .contains(new Weights(100, 0, true));
     GenericKubernetesResource linkerdRoute = apply(v1beta1);
     assertThat(linkerdRoute.getApiVersion()).isEqualTo("gateway.networking.k8s.io/v1beta1");
-    assertThat(GatewayApiRouter.v1beta1().state(linkerd, Optional.of(linkerdRoute)).weights()).contains(Weights.canary(20));
+    assertThat(GatewayApiRouter.v1beta1().state(linkerd, Cached.of(linkerdRoute)).weights()).contains(Weights.canary(20));
   }
 
   @Test
@@ -208,7 +209,7 @@ class RoutingObjectsClusterTest {
     Canary canary = stored("weights", "{name: weights, port: 9898, gatewayRefs: [{name: public}]}", STEP_WEIGHT);
 
     GenericKubernetesResource stored = apply(route(canary, Weights.canary(30)));
-    RouterState beforeGateway = router.state(canary, Optional.of(stored));
+    RouterState beforeGateway = router.state(canary, Cached.of(stored));
 
     assertThat(beforeGateway.weights()).contains(Weights.canary(30));
     assertThat(beforeGateway.accepted()).isFalse();
@@ -216,10 +217,10 @@ class RoutingObjectsClusterTest {
         + "/public is not ready (no Accepted condition reported for it yet)");
 
     GenericKubernetesResource accepted = acceptAsGateway(stored);
-    assertThat(router.state(canary, Optional.of(accepted))).isEqualTo(RouterState.accepted(Weights.canary(30)));
+    assertThat(router.state(canary, Cached.of(accepted))).isEqualTo(RouterState.accepted(Weights.canary(30)));
 
     GenericKubernetesResource moved = apply(route(canary, Weights.canary(40)));
-    RouterState afterMove = router.state(canary, Optional.of(moved));
+    RouterState afterMove = router.state(canary, Cached.of(moved));
     assertThat(moved.getMetadata().getGeneration()).isGreaterThan(accepted.getMetadata().getGeneration());
     assertThat(afterMove.weights()).contains(Weights.canary(40));
     assertThat(afterMove.accepted()).isFalse();
