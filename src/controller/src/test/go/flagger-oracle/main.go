@@ -1,0 +1,283 @@
+// Command flagger-oracle runs Flagger's own routers (github.com/fluxcd/flagger v1.44.0, pkg/router) against fake
+// clientsets, the way Flagger's unit tests do, and writes every object they leave behind after each step as JSON.
+// Bunting's router tests compare the objects Bunting builds with this output, field by field: "what Flagger writes
+// for the same Canary" comes from Flagger itself, not from reading its code.
+//
+// Input (stdin): a JSON array of cases
+//
+//	{"name": "...", "provider": "istio", "labelSelector": "app",
+//	 "ingressAnnotationsPrefix": "nginx.ingress.kubernetes.io", "ingressClass": "",
+//	 "canary": {Canary}, "objects": [objects present before the first step],
+//	 "steps": [{"op": "reconcile"} | {"op": "setRoutes", "primary": 90, "canary": 10, "mirrored": false}
+//	           | {"op": "getRoutes"} | {"op": "finalize"} | {"op": "setCanary", "object": {Canary}}],
+//	 "dump": ["networking.istio.io/v1beta1/VirtualService", ...]}
+//
+// "reconcile" runs the Kubernetes default router (the three Services, for Deployment and DaemonSet targets) and then
+// the mesh router, as Flagger's scheduler does. Output (stdout): for each case, for each step, its error, the routes
+// GetRoutes returned, and every object of the dumped kinds, sorted by kind, namespace and name, without the fields the
+// fake tracker makes up (resourceVersion, creationTimestamp) and without status (routers write specs and metadata).
+//
+// Regenerate the expected files from src/controller: src/test/go/flagger-oracle/run
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"go.uber.org/zap"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	kubefake "k8s.io/client-go/kubernetes/fake"
+	kubescheme "k8s.io/client-go/kubernetes/scheme"
+	k8stesting "k8s.io/client-go/testing"
+	knativefake "knative.dev/serving/pkg/client/clientset/versioned/fake"
+	knativescheme "knative.dev/serving/pkg/client/clientset/versioned/scheme"
+
+	flaggerv1 "github.com/fluxcd/flagger/pkg/apis/flagger/v1beta1"
+	flaggerfake "github.com/fluxcd/flagger/pkg/client/clientset/versioned/fake"
+	flaggerscheme "github.com/fluxcd/flagger/pkg/client/clientset/versioned/scheme"
+	"github.com/fluxcd/flagger/pkg/router"
+)
+
+type step struct {
+	Op       string          `json:"op"`
+	Primary  int             `json:"primary"`
+	Canary   int             `json:"canary"`
+	Mirrored bool            `json:"mirrored"`
+	Object   json.RawMessage `json:"object,omitempty"`
+}
+
+type testCase struct {
+	Name                     string            `json:"name"`
+	Provider                 string            `json:"provider"`
+	LabelSelector            string            `json:"labelSelector"`
+	IngressAnnotationsPrefix string            `json:"ingressAnnotationsPrefix"`
+	IngressClass             string            `json:"ingressClass"`
+	Canary                   json.RawMessage   `json:"canary"`
+	Objects                  []json.RawMessage `json:"objects"`
+	Steps                    []step            `json:"steps"`
+	Dump                     []string          `json:"dump"`
+}
+
+type routes struct {
+	Primary  int  `json:"primary"`
+	Canary   int  `json:"canary"`
+	Mirrored bool `json:"mirrored"`
+}
+
+type stepResult struct {
+	Op      string                   `json:"op"`
+	Error   string                   `json:"error,omitempty"`
+	Routes  *routes                  `json:"routes,omitempty"`
+	Objects []map[string]interface{} `json:"objects"`
+}
+
+type caseResult struct {
+	Name  string       `json:"name"`
+	Steps []stepResult `json:"steps"`
+}
+
+// world is the fake cluster of one case: one fake clientset per API family, as Flagger has.
+type world struct {
+	kube    *kubefake.Clientset
+	flagger *flaggerfake.Clientset
+	mesh    *flaggerfake.Clientset
+	knative *knativefake.Clientset
+}
+
+func (w world) trackers() []struct {
+	t      k8stesting.ObjectTracker
+	scheme *runtime.Scheme
+} {
+	return []struct {
+		t      k8stesting.ObjectTracker
+		scheme *runtime.Scheme
+	}{
+		{w.kube.Tracker(), kubescheme.Scheme},
+		{w.mesh.Tracker(), flaggerscheme.Scheme},
+		{w.flagger.Tracker(), flaggerscheme.Scheme},
+		{w.knative.Tracker(), knativescheme.Scheme},
+	}
+}
+
+// add decodes a seed object with whichever scheme knows its kind and adds it to that family's clientset.
+func (w world) add(raw json.RawMessage) error {
+	for _, tr := range w.trackers() {
+		decoder := serializer.NewCodecFactory(tr.scheme).UniversalDeserializer()
+		obj, _, err := decoder.Decode(raw, nil, nil)
+		if err != nil {
+			continue
+		}
+		if _, isCanary := obj.(*flaggerv1.Canary); isCanary && tr.t != w.flagger.Tracker() {
+			continue
+		}
+		return tr.t.Add(obj)
+	}
+	return fmt.Errorf("no scheme knows %s", string(raw))
+}
+
+func (w world) dump(kinds []string) ([]map[string]interface{}, error) {
+	var out []map[string]interface{}
+	for _, k := range kinds {
+		i := strings.LastIndex(k, "/")
+		gv, err := schema.ParseGroupVersion(k[:i])
+		if err != nil {
+			return nil, err
+		}
+		gvk := gv.WithKind(k[i+1:])
+		gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+		found := false
+		for _, tr := range w.trackers() {
+			if !tr.scheme.Recognizes(gvk) {
+				continue
+			}
+			list, err := tr.t.List(gvr, gvk, "")
+			if err != nil {
+				continue
+			}
+			found = true
+			items, err := meta.ExtractList(list)
+			if err != nil {
+				return nil, err
+			}
+			for _, item := range items {
+				u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(item)
+				if err != nil {
+					return nil, err
+				}
+				obj := unstructured.Unstructured{Object: u}
+				obj.SetAPIVersion(gvk.GroupVersion().String())
+				obj.SetKind(gvk.Kind)
+				obj.SetResourceVersion("")
+				unstructured.RemoveNestedField(obj.Object, "metadata", "creationTimestamp")
+				// routers write specs and metadata; status belongs to the data plane
+				delete(obj.Object, "status")
+				out = append(out, obj.Object)
+			}
+			break
+		}
+		if !found {
+			return nil, fmt.Errorf("no fake clientset serves %s", k)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		return key(out[a]) < key(out[b])
+	})
+	return out, nil
+}
+
+func key(o map[string]interface{}) string {
+	u := unstructured.Unstructured{Object: o}
+	return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
+}
+
+func run(c testCase, log *zap.SugaredLogger) (caseResult, error) {
+	res := caseResult{Name: c.Name}
+	canary := &flaggerv1.Canary{}
+	if err := json.Unmarshal(c.Canary, canary); err != nil {
+		return res, fmt.Errorf("canary: %w", err)
+	}
+	w := world{
+		kube:    kubefake.NewSimpleClientset(),
+		flagger: flaggerfake.NewSimpleClientset(canary),
+		mesh:    flaggerfake.NewSimpleClientset(),
+		knative: knativefake.NewSimpleClientset(),
+	}
+	for _, o := range c.Objects {
+		if err := w.add(o); err != nil {
+			return res, err
+		}
+	}
+	label := c.LabelSelector
+	if label == "" {
+		label = "app"
+	}
+	prefix := c.IngressAnnotationsPrefix
+	if prefix == "" {
+		prefix = "nginx.ingress.kubernetes.io"
+	}
+	factory := router.NewFactory(nil, w.kube, w.flagger, w.knative, prefix, c.IngressClass, log, w.mesh, true)
+	for _, s := range c.Steps {
+		r := stepResult{Op: s.Op}
+		var err error
+		mesh := factory.MeshRouter(c.Provider, label)
+		switch s.Op {
+		case "reconcile":
+			kind := canary.Spec.TargetRef.Kind
+			if kind == "Deployment" || kind == "DaemonSet" || kind == "" {
+				value := canary.Spec.TargetRef.Name
+				ports := map[string]int32{}
+				kr := factory.KubernetesRouter(kind, label, value, ports)
+				if err = kr.Initialize(canary); err == nil {
+					err = kr.Reconcile(canary)
+				}
+			}
+			if err == nil {
+				err = mesh.Reconcile(canary)
+			}
+		case "setRoutes":
+			err = mesh.SetRoutes(canary, s.Primary, s.Canary, s.Mirrored)
+		case "getRoutes":
+			p, cw, m, gerr := mesh.GetRoutes(canary)
+			err = gerr
+			if gerr == nil {
+				r.Routes = &routes{Primary: p, Canary: cw, Mirrored: m}
+			}
+		case "finalize":
+			err = mesh.Finalize(canary)
+		case "setCanary":
+			next := &flaggerv1.Canary{}
+			if err = json.Unmarshal(s.Object, next); err == nil {
+				canary = next
+			}
+		default:
+			err = fmt.Errorf("unknown op %q", s.Op)
+		}
+		if err != nil {
+			r.Error = err.Error()
+		}
+		objects, derr := w.dump(c.Dump)
+		if derr != nil {
+			return res, derr
+		}
+		r.Objects = objects
+		res.Steps = append(res.Steps, r)
+	}
+	return res, nil
+}
+
+func main() {
+	in, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var cases []testCase
+	if err := json.Unmarshal(in, &cases); err != nil {
+		fmt.Fprintln(os.Stderr, "cases:", err)
+		os.Exit(1)
+	}
+	log := zap.NewNop().Sugar()
+	var results []caseResult
+	for _, c := range cases {
+		r, err := run(c, log)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "case %s: %v\n", c.Name, err)
+			os.Exit(1)
+		}
+		results = append(results, r)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(results); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
