@@ -29,10 +29,11 @@ public final class BuntingUnderTest implements AutoCloseable {
   private final ControllerOptions options;
   private BuntingApp app;
 
-  private BuntingUnderTest(TestCluster cluster, String provider) throws Exception {
+  private BuntingUnderTest(TestCluster cluster, String provider, List<SyntheticAppMetrics.MetricFamily> families)
+      throws Exception {
     assumeTrue(PrometheusServer.isAvailable(), PrometheusServer.UNAVAILABLE);
     this.cluster = cluster;
-    this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace());
+    this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace(), families);
     this.prometheus = PrometheusServer.start(cluster.namespace(), metrics.scrapeConfig());
     this.gateway = new GatewayStatusController(cluster.client(), cluster.vertx(), cluster.namespace());
     gateway.start();
@@ -47,7 +48,16 @@ public final class BuntingUnderTest implements AutoCloseable {
 
   /** Starts Bunting for {@code cluster}'s namespace with {@code provider} as the default provider. */
   public static BuntingUnderTest start(TestCluster cluster, String provider) throws Exception {
-    return new BuntingUnderTest(cluster, provider);
+    return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP));
+  }
+
+  /**
+   * As {@link #start(TestCluster, String)}, with the synthetic pods' traffic exported as the series of {@code families}
+   * (e.g. the metrics a mesh's proxies would export, which that provider's builtin queries read).
+   */
+  public static BuntingUnderTest start(TestCluster cluster, String provider,
+      List<SyntheticAppMetrics.MetricFamily> families) throws Exception {
+    return new BuntingUnderTest(cluster, provider, families);
   }
 
   private BuntingApp startApp() throws Exception {

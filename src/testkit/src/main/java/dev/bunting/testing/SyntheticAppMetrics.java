@@ -11,19 +11,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An exporter the test controls, standing in for instrumented apps: for every Ready pod in a namespace it counts
- * {@code http_request_duration_seconds} (histogram, labels {@code kubernetes_namespace}, {@code kubernetes_pod_name},
- * {@code status}) at a steady rate, with behaviour taken from the pod's image tag: a tag containing {@code bad} answers
- * 20 % 5xx, {@code slow} takes 600 ms, anything else is healthy (20 ms). A real Prometheus scrapes it with
- * {@code honor_labels}, so Flagger's builtin {@code kubernetes}/{@code gatewayapi} queries work unchanged.
+ * An exporter the test controls, standing in for instrumented apps and the proxies in front of them: for every Ready
+ * pod in a namespace it counts requests at a steady rate, with behaviour taken from the pod's image tag: a tag
+ * containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, anything else is healthy (20 ms). Each
+ * {@link MetricFamily} renders those counts as the series one data plane exports; by default
+ * {@link MetricFamily#HTTP}, the app's own {@code http_request_duration_seconds} histogram that Flagger's builtin
+ * {@code kubernetes}/{@code gatewayapi} queries read. A real Prometheus scrapes it with {@code honor_labels}, so the
+ * builtin queries of a provider work unchanged.
  */
 public final class SyntheticAppMetrics implements AutoCloseable {
-  private static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  /** Prometheus' default histogram buckets (seconds). */
+  public static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   private static final double REQUESTS_PER_SECOND = 20;
 
   private final Vertx vertx;
   private final KubernetesClient client;
   private final String namespace;
+  private final List<MetricFamily> families;
   private final Map<String, PodCounters> pods = new ConcurrentHashMap<>();
   private final HttpServer server;
   private final long timer;
@@ -32,19 +36,43 @@ public final class SyntheticAppMetrics implements AutoCloseable {
   /** Per-pod counters: requests by status, and the latency of each. */
   private static final class PodCounters {
     final String pod;
+    final String workload;
     double ok;
     double errors;
     double latency;
 
-    PodCounters(String pod) {
+    PodCounters(String pod, String workload) {
       this.pod = pod;
+      this.workload = workload;
     }
   }
 
+  /**
+   * What one pod served so far: its workload (the Deployment, DaemonSet or StatefulSet that owns it), whole request
+   * counts by outcome, and the latency of each request in seconds.
+   */
+  public record PodTraffic(String namespace, String pod, String workload, double ok, double errors, double latency) {}
+
+  /** The series of one data plane, rendered from every pod's traffic in the Prometheus text format. */
+  @FunctionalInterface
+  public interface MetricFamily {
+    void render(StringBuilder out, List<PodTraffic> pods);
+
+    /** The app's own {@code http_request_duration_seconds} histogram ({@code kubernetes}, {@code gatewayapi}). */
+    MetricFamily HTTP = SyntheticAppMetrics::renderHttp;
+  }
+
+  /** The app's own histogram only ({@link MetricFamily#HTTP}). */
   public SyntheticAppMetrics(Vertx vertx, KubernetesClient client, String namespace) throws Exception {
+    this(vertx, client, namespace, List.of(MetricFamily.HTTP));
+  }
+
+  public SyntheticAppMetrics(Vertx vertx, KubernetesClient client, String namespace, List<MetricFamily> families)
+      throws Exception {
     this.vertx = vertx;
     this.client = client;
     this.namespace = namespace;
+    this.families = List.copyOf(families);
     this.server = vertx.createHttpServer()
         .requestHandler(req -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(render()))
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -86,7 +114,7 @@ public final class SyntheticAppMetrics implements AutoCloseable {
       }
       String image = pod.getSpec().getContainers().get(0).getImage();
       String tag = image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "latest";
-      PodCounters c = pods.computeIfAbsent(pod.getMetadata().getName(), PodCounters::new);
+      PodCounters c = pods.computeIfAbsent(pod.getMetadata().getName(), name -> new PodCounters(name, workload(pod)));
       double n = REQUESTS_PER_SECOND * dt;
       double errorRate = tag.contains("bad") ? 0.2 : 0.0;
       c.errors += n * errorRate;
@@ -96,24 +124,54 @@ public final class SyntheticAppMetrics implements AutoCloseable {
   }
 
   private synchronized String render() {
-    StringBuilder out = new StringBuilder("# TYPE http_request_duration_seconds histogram\n");
-    for (PodCounters c : pods.values()) {
-      series(out, c, "200", Math.floor(c.ok));
-      series(out, c, "500", Math.floor(c.errors));
-    }
+    List<PodTraffic> traffic = pods.values().stream()
+        .map(c -> new PodTraffic(namespace, c.pod, c.workload, Math.floor(c.ok), Math.floor(c.errors), c.latency))
+        .toList();
+    StringBuilder out = new StringBuilder();
+    families.forEach(f -> f.render(out, traffic));
     return out.toString();
   }
 
-  private void series(StringBuilder out, PodCounters c, String status, double count) {
-    String labels = "kubernetes_namespace=\"" + namespace + "\",kubernetes_pod_name=\"" + c.pod + "\",status=\""
-        + status + "\"";
-    for (double le : BUCKETS) {
-      out.append("http_request_duration_seconds_bucket{").append(labels).append(",le=\"")
-          .append(String.format(Locale.ROOT, "%s", le)).append("\"} ").append(c.latency <= le ? count : 0).append('\n');
+  private static void renderHttp(StringBuilder out, List<PodTraffic> pods) {
+    out.append("# TYPE http_request_duration_seconds histogram\n");
+    for (PodTraffic p : pods) {
+      String labels = "kubernetes_namespace=\"" + p.namespace() + "\",kubernetes_pod_name=\"" + p.pod() + "\"";
+      histogram(out, "http_request_duration_seconds", labels + ",status=\"200\"", p.ok(), p.latency());
+      histogram(out, "http_request_duration_seconds", labels + ",status=\"500\"", p.errors(), p.latency());
     }
-    out.append("http_request_duration_seconds_bucket{").append(labels).append(",le=\"+Inf\"} ").append(count).append('\n');
-    out.append("http_request_duration_seconds_sum{").append(labels).append("} ").append(count * c.latency).append('\n');
-    out.append("http_request_duration_seconds_count{").append(labels).append("} ").append(count).append('\n');
+  }
+
+  /**
+   * One histogram series set ({@code _bucket} per {@link #BUCKETS} and {@code +Inf}, {@code _sum}, {@code _count}) of
+   * {@code count} observations all of value {@code value}, for {@link MetricFamily} implementations. {@code buckets}
+   * are upper bounds in the histogram's own unit (seconds or milliseconds).
+   */
+  public static void histogram(StringBuilder out, String name, String labels, double count, double value,
+      double... buckets) {
+    for (double le : buckets.length == 0 ? BUCKETS : buckets) {
+      out.append(name).append("_bucket{").append(labels).append(",le=\"")
+          .append(String.format(Locale.ROOT, "%s", le)).append("\"} ").append(value <= le ? count : 0).append('\n');
+    }
+    out.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(count).append('\n');
+    out.append(name).append("_sum{").append(labels).append("} ").append(count * value).append('\n');
+    out.append(name).append("_count{").append(labels).append("} ").append(count).append('\n');
+  }
+
+  /**
+   * The workload a pod belongs to: its controller owner, and for a ReplicaSet the Deployment that owns it (the
+   * ReplicaSet name without its {@code pod-template-hash} suffix).
+   */
+  static String workload(Pod pod) {
+    var owner = pod.getMetadata().getOwnerReferences() == null ? null : pod.getMetadata().getOwnerReferences().stream()
+        .filter(o -> Boolean.TRUE.equals(o.getController())).findFirst().orElse(null);
+    if (owner == null) {
+      return pod.getMetadata().getName();
+    }
+    String hash = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get("pod-template-hash");
+    if ("ReplicaSet".equals(owner.getKind()) && hash != null && owner.getName().endsWith("-" + hash)) {
+      return owner.getName().substring(0, owner.getName().length() - hash.length() - 1);
+    }
+    return owner.getName();
   }
 
   private static boolean ready(Pod pod) {
