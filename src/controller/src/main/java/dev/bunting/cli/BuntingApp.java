@@ -14,6 +14,7 @@ import dev.bunting.canary.CanaryObserver;
 import dev.bunting.canary.CanaryReconciler;
 import dev.bunting.canary.PrometheusAnalysis;
 import dev.bunting.canary.router.DefaultServiceBuilder;
+import dev.bunting.canary.router.RouterSettings;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.DeploymentWorkload;
@@ -119,7 +120,8 @@ public final class BuntingApp {
 
   /** Creates caches and engines (blocking: API discovery). Returns the HTTP route contributors. */
   private List<RouteContributor> wire() {
-    Routers routers = new Routers(options.meshProvider);
+    Routers routers = new Routers(options.meshProvider,
+        new RouterSettings(options.ingressAnnotationsPrefix, options.ingressClass));
     Map<String, ResourceCache<GenericKubernetesResource>> routes = new HashMap<>();
     for (ResourceDefinitionContext rdc : routers.kinds()) {
       String key = CanaryCaches.routeKey(rdc);

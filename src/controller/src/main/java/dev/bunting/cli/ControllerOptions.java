@@ -20,6 +20,17 @@ public final class ControllerOptions {
           + "gatewayapi:v1beta1 (default: ${DEFAULT-VALUE}). Env: MESH_PROVIDER.")
   public String meshProvider;
 
+  @Option(names = "--ingress-annotations-prefix",
+      defaultValue = "${env:INGRESS_ANNOTATIONS_PREFIX:-nginx.ingress.kubernetes.io}",
+      description = "Annotation prefix of the nginx provider's canary Ingress (default: ${DEFAULT-VALUE}; Flagger's "
+          + "-ingress-annotations-prefix). Env: INGRESS_ANNOTATIONS_PREFIX.")
+  public String ingressAnnotationsPrefix;
+
+  @Option(names = "--ingress-class", defaultValue = "${env:INGRESS_CLASS}",
+      description = "Ingress class of the routing objects providers such as contour write (default: none; Flagger's "
+          + "-ingress-class). Env: INGRESS_CLASS.")
+  public String ingressClass;
+
   @Option(names = "--namespace", defaultValue = "${env:WATCH_NAMESPACE}",
       description = "Watch one namespace only (default: all namespaces). Env: WATCH_NAMESPACE.")
   public String namespace;

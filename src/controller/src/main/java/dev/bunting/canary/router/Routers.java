@@ -21,9 +21,22 @@ public final class Routers {
   private final String defaultProvider;
   private final Map<String, TrafficRouter> byProvider = new LinkedHashMap<>();
 
-  /** Bunting's routers; {@code defaultProvider} (blank ⇒ {@value #DEFAULT_PROVIDER}) serves Canaries without one. */
+  /** Bunting's routers with Flagger's default settings. */
   public Routers(String defaultProvider) {
-    this(defaultProvider, List.of(new KubernetesRouter(), GatewayApiRouter.v1(), GatewayApiRouter.v1beta1()));
+    this(defaultProvider, RouterSettings.defaults());
+  }
+
+  /** Bunting's routers; {@code defaultProvider} (blank ⇒ {@value #DEFAULT_PROVIDER}) serves Canaries without one. */
+  public Routers(String defaultProvider, RouterSettings settings) {
+    this(defaultProvider, all(settings));
+  }
+
+  /** Every router Bunting has, one per provider. */
+  private static List<TrafficRouter> all(RouterSettings settings) {
+    return List.of(
+        new KubernetesRouter(),
+        GatewayApiRouter.v1(),
+        GatewayApiRouter.v1beta1());
   }
 
   /** Explicit routers, e.g. for tests. */
