@@ -138,10 +138,64 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
   verbs: ["create"]
 {{- end -}}
 
-{{/* List and watch every resource type (gitsync.watchAll). No "get": a wildcard "get" would also match
+{{/*
+The kinds GitSync follows (list and watch under the controller's own identity: drift and health of what it applied)
+unless gitsync.watchAll is set: what application repositories usually hold. Deliberately not Secrets, Pods or any
+kind whose objects carry credentials. Cluster-scoped kinds only for a cluster-wide install (a namespaced install
+manages namespaced objects only). GitSyncs and HPAs are in bunting.rules.gitsync already; the canary engine's kinds
+are repeated so that this role stands on its own. More kinds: gitsync.watchResources.
+*/}}
+{{- define "bunting.rules.gitsyncWatch" -}}
+# GitSync follows what it applied (drift and health) with watches: the kinds GitSyncs usually apply
+- apiGroups: [""]
+  resources: ["configmaps", "services", "serviceaccounts", "persistentvolumeclaims", "limitranges", "resourcequotas"]
+  verbs: ["list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["list", "watch"]
+- apiGroups: ["batch"]
+  resources: ["jobs", "cronjobs"]
+  verbs: ["list", "watch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["list", "watch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses", "networkpolicies"]
+  verbs: ["list", "watch"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"{{ if not (include "bunting.namespaced" .) }}, "clusterroles", "clusterrolebindings"{{ end }}]
+  verbs: ["list", "watch"]
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gateways", "httproutes", "grpcroutes", "referencegrants"]
+  verbs: ["list", "watch"]
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["servicemonitors", "podmonitors", "prometheusrules"]
+  verbs: ["list", "watch"]
+- apiGroups: ["flagger.app"]
+  resources: ["canaries", "metrictemplates", "alertproviders"]
+  verbs: ["list", "watch"]
+{{- if not (include "bunting.namespaced" .) }}
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["list", "watch"]
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
+  verbs: ["list", "watch"]
+{{- end }}
+{{- with .Values.gitsync.watchResources }}
+# gitsync.watchResources: further kinds GitSyncs apply
+{{- range . }}
+- apiGroups: {{ toJson .apiGroups }}
+  resources: {{ toJson .resources }}
+  verbs: ["list", "watch"]
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* List and watch every resource type (gitsync.watchAll, opt-in). No "get": a wildcard "get" would also match
    subresources such as nodes/proxy and pods/exec. */}}
 {{- define "bunting.rules.watchAll" -}}
-# gitsync.watchAll: list and watch every resource type (GitSync follows the objects it applied)
+# gitsync.watchAll: list and watch every resource type, Secrets included (GitSync follows the objects it applied)
 - apiGroups: ["*"]
   resources: ["*"]
   verbs: ["list", "watch"]
@@ -152,5 +206,8 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 # GitSync spec.serviceAccountName: apply as that ServiceAccount (impersonation; groups are never impersonated)
 - apiGroups: [""]
   resources: ["serviceaccounts"]
+  {{- with .Values.gitsync.impersonateServiceAccountNames }}
+  resourceNames: {{ toJson . }}
+  {{- end }}
   verbs: ["impersonate"]
 {{- end -}}

@@ -78,6 +78,18 @@ final class ChartValues {
         clusterAdmin: true
       """;
 
+  /** Opt-in: GitSync may list and watch every kind (Secrets included). */
+  static final String GITSYNC_WATCH_ALL = """
+      gitsync:
+        watchAll: true
+      """;
+
+  /** Opt-in: impersonate the ServiceAccounts of every namespace. */
+  static final String IMPERSONATE_ALL_NAMESPACES = """
+      gitsync:
+        impersonateAllNamespaces: true
+      """;
+
   /** Impersonation limited to some tenant namespaces. */
   static String impersonateOnly(List<String> namespaces) {
     return "gitsync:\n  impersonateNamespaces: [" + String.join(", ", namespaces) + "]\n";
