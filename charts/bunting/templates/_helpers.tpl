@@ -28,7 +28,31 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: bunting
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
+
+{{/* Label keys the chart sets itself; commonLabels, podLabels and deploymentLabels may not set them. */}}
+{{- define "bunting.ownLabelKeys" -}}
+helm.sh/chart app.kubernetes.io/name app.kubernetes.io/instance app.kubernetes.io/version app.kubernetes.io/managed-by app.kubernetes.io/part-of app.kubernetes.io/component
+{{- end -}}
+
+{{/*
+The annotations block of an object's metadata: commonAnnotations plus the object's own ("extra", which wins on a
+clash); nothing when both are empty. Call as (dict "ctx" $ "extra" .Values.x.annotations).
+*/}}
+{{- define "bunting.annotations" -}}
+{{- $all := merge (deepCopy (default (dict) .extra)) (deepCopy (default (dict) .ctx.Values.commonAnnotations)) -}}
+{{- with $all -}}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end -}}
+{{- end -}}
+
+{{/* Flagger's chart names, so that a Flagger affinity value (rendered with tpl) finds them. */}}
+{{- define "flagger.name" -}}{{ include "bunting.name" . }}{{- end -}}
+{{- define "flagger.fullname" -}}{{ include "bunting.fullname" . }}{{- end -}}
 
 {{- define "bunting.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
