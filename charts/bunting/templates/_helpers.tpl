@@ -28,7 +28,31 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: bunting
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
+
+{{/* Label keys the chart sets itself; commonLabels, podLabels and deploymentLabels may not set them. */}}
+{{- define "bunting.ownLabelKeys" -}}
+helm.sh/chart app.kubernetes.io/name app.kubernetes.io/instance app.kubernetes.io/version app.kubernetes.io/managed-by app.kubernetes.io/part-of app.kubernetes.io/component
+{{- end -}}
+
+{{/*
+The annotations block of an object's metadata: commonAnnotations plus the object's own ("extra", which wins on a
+clash); nothing when both are empty. Call as (dict "ctx" $ "extra" .Values.x.annotations).
+*/}}
+{{- define "bunting.annotations" -}}
+{{- $all := merge (deepCopy (default (dict) .extra)) (deepCopy (default (dict) .ctx.Values.commonAnnotations)) -}}
+{{- with $all -}}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end -}}
+{{- end -}}
+
+{{/* Flagger's chart names, so that a Flagger affinity value (rendered with tpl) finds them. */}}
+{{- define "flagger.name" -}}{{ include "bunting.name" . }}{{- end -}}
+{{- define "flagger.fullname" -}}{{ include "bunting.fullname" . }}{{- end -}}
 
 {{- define "bunting.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
@@ -138,10 +162,64 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
   verbs: ["create"]
 {{- end -}}
 
-{{/* List and watch every resource type (gitsync.watchAll). No "get": a wildcard "get" would also match
+{{/*
+The kinds GitSync follows (list and watch under the controller's own identity: drift and health of what it applied)
+unless gitsync.watchAll is set: what application repositories usually hold. Deliberately not Secrets, Pods or any
+kind whose objects carry credentials. Cluster-scoped kinds only for a cluster-wide install (a namespaced install
+manages namespaced objects only). GitSyncs and HPAs are in bunting.rules.gitsync already; the canary engine's kinds
+are repeated so that this role stands on its own. More kinds: gitsync.watchResources.
+*/}}
+{{- define "bunting.rules.gitsyncWatch" -}}
+# GitSync follows what it applied (drift and health) with watches: the kinds GitSyncs usually apply
+- apiGroups: [""]
+  resources: ["configmaps", "services", "serviceaccounts", "persistentvolumeclaims", "limitranges", "resourcequotas"]
+  verbs: ["list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["list", "watch"]
+- apiGroups: ["batch"]
+  resources: ["jobs", "cronjobs"]
+  verbs: ["list", "watch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["list", "watch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses", "networkpolicies"]
+  verbs: ["list", "watch"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"{{ if not (include "bunting.namespaced" .) }}, "clusterroles", "clusterrolebindings"{{ end }}]
+  verbs: ["list", "watch"]
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gateways", "httproutes", "grpcroutes", "referencegrants"]
+  verbs: ["list", "watch"]
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["servicemonitors", "podmonitors", "prometheusrules"]
+  verbs: ["list", "watch"]
+- apiGroups: ["flagger.app"]
+  resources: ["canaries", "metrictemplates", "alertproviders"]
+  verbs: ["list", "watch"]
+{{- if not (include "bunting.namespaced" .) }}
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["list", "watch"]
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
+  verbs: ["list", "watch"]
+{{- end }}
+{{- with .Values.gitsync.watchResources }}
+# gitsync.watchResources: further kinds GitSyncs apply
+{{- range . }}
+- apiGroups: {{ toJson .apiGroups }}
+  resources: {{ toJson .resources }}
+  verbs: ["list", "watch"]
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* List and watch every resource type (gitsync.watchAll, opt-in). No "get": a wildcard "get" would also match
    subresources such as nodes/proxy and pods/exec. */}}
 {{- define "bunting.rules.watchAll" -}}
-# gitsync.watchAll: list and watch every resource type (GitSync follows the objects it applied)
+# gitsync.watchAll: list and watch every resource type, Secrets included (GitSync follows the objects it applied)
 - apiGroups: ["*"]
   resources: ["*"]
   verbs: ["list", "watch"]
@@ -152,5 +230,8 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 # GitSync spec.serviceAccountName: apply as that ServiceAccount (impersonation; groups are never impersonated)
 - apiGroups: [""]
   resources: ["serviceaccounts"]
+  {{- with .Values.gitsync.impersonateServiceAccountNames }}
+  resourceNames: {{ toJson . }}
+  {{- end }}
   verbs: ["impersonate"]
 {{- end -}}

@@ -93,7 +93,7 @@ public final class BuntingApp {
   /** Builds everything, waits for the caches, starts the engines and the HTTP server. */
   public Future<BuntingApp> start() {
     pool = new BlockingPool(vertx, 16);
-    return pool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests))
+    return pool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests, options.apiRateLimiter()))
         .compose(c -> {
           client = c;
           stops.add(client::close);
@@ -176,7 +176,7 @@ public final class BuntingApp {
         .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
         .withNamespace(options.namespace().orElse(null))
         .withIntervalJitterPercent(options.intervalJitterPercentage)
-        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests));
+        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
     if (!informers.served(gitSyncKind)) {
       LOG.warn("GitSync ({}/{}) is not installed: Git sync is off; install crds/ to turn it on",

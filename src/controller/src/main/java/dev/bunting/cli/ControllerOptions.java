@@ -1,5 +1,6 @@
 package dev.bunting.cli;
 
+import dev.bunting.kube.ApiRateLimiter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -7,7 +8,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The controller's flags. Names follow Flagger's where Flagger has one; each has an environment-variable fallback
- * (picocli reads {@code ${env:...}} defaults), so the Helm chart and a plain {@code docker run} both work.
+ * (picocli reads {@code ${env:...}} defaults), so the Helm chart and a plain {@code docker run} both work. Every
+ * description ends with {@code Env: NAME.}, the variable of its {@code ${env:NAME}} default ({@code ControllerHelpTest}
+ * holds them to it).
  */
 public final class ControllerOptions {
   @Option(names = "--metrics-server", defaultValue = "${env:METRICS_SERVER}",
@@ -40,7 +43,7 @@ public final class ControllerOptions {
   public int port;
 
   @Option(names = "--listen-address", defaultValue = "${env:LISTEN_ADDRESS:-0.0.0.0}",
-      description = "Address the HTTP server binds (default: ${DEFAULT-VALUE}).")
+      description = "Address the HTTP server binds (default: ${DEFAULT-VALUE}). Env: LISTEN_ADDRESS.")
   public String listenAddress;
 
   @Option(names = "--selector-labels", split = ",", defaultValue = "${env:SELECTOR_LABELS:-app,name,app.kubernetes.io/name}",
@@ -48,7 +51,8 @@ public final class ControllerOptions {
   public List<String> selectorLabels;
 
   @Option(names = "--max-concurrent-reconciles", defaultValue = "${env:MAX_CONCURRENT_RECONCILES:-8}",
-      description = "Reconciles that may run at once, per engine (default: ${DEFAULT-VALUE}).")
+      description = "Reconciles that may run at once, per engine (default: ${DEFAULT-VALUE}). "
+          + "Env: MAX_CONCURRENT_RECONCILES.")
   public int maxConcurrentReconciles;
 
   @Option(names = "--max-progressing-canaries", defaultValue = "${env:MAX_PROGRESSING_CANARIES:-0}",
@@ -67,7 +71,8 @@ public final class ControllerOptions {
   @Option(names = "--slack-channel", defaultValue = "${env:SLACK_CHANNEL}", description = "Slack channel. Env: SLACK_CHANNEL.")
   public String slackChannel;
 
-  @Option(names = "--slack-user", defaultValue = "${env:SLACK_USER:-flagger}", description = "Slack user name.")
+  @Option(names = "--slack-user", defaultValue = "${env:SLACK_USER:-flagger}",
+      description = "Slack user name (default: ${DEFAULT-VALUE}). Env: SLACK_USER.")
   public String slackUser;
 
   @Option(names = "--msteams-url", defaultValue = "${env:MSTEAMS_URL}",
@@ -103,6 +108,88 @@ public final class ControllerOptions {
           + "-primary copies (default: ${DEFAULT-VALUE}; Flagger's -enable-config-tracking). "
           + "Env: ENABLE_CONFIG_TRACKING.")
   public boolean configTracking;
+
+  @Option(names = "--kube-api-qps", defaultValue = "${env:KUBE_API_QPS:-0}", converter = NonNegativeNumber.class,
+      description = "Requests per second the controller may send to the Kubernetes API server, all its clients "
+          + "together (Flagger's -kubeconfig-qps, also accepted as --kubeconfig-qps); 0: no client-side limit "
+          + "(default: ${DEFAULT-VALUE}). Env: KUBE_API_QPS.")
+  public double kubeApiQps;
+
+  @Option(names = "--kube-api-burst", defaultValue = "${env:KUBE_API_BURST:-0}", converter = NonNegativeInteger.class,
+      description = "Requests that may go at once above --kube-api-qps (Flagger's -kubeconfig-burst, also accepted "
+          + "as --kubeconfig-burst); 0: the QPS rounded up (default: ${DEFAULT-VALUE}). Env: KUBE_API_BURST.")
+  public int kubeApiBurst;
+
+  /**
+   * Flagger's name of --kube-api-qps: a separate hidden option rather than an alias, so that an error names the option
+   * the user typed (picocli names an option by its longest name). When given, it wins.
+   */
+  @Option(names = "--kubeconfig-qps", hidden = true, converter = NonNegativeNumber.class)
+  Double kubeconfigQps;
+
+  /** Flagger's name of --kube-api-burst (see {@link #kubeconfigQps}). */
+  @Option(names = "--kubeconfig-burst", hidden = true, converter = NonNegativeInteger.class)
+  Integer kubeconfigBurst;
+
+  private ApiRateLimiter apiRateLimiter;
+
+  /**
+   * The limiter for {@code --kube-api-qps}/{@code --kube-api-burst}, one per options object (so every client built
+   * from these options shares it); empty when the QPS is 0.
+   */
+  public synchronized Optional<ApiRateLimiter> apiRateLimiter() {
+    if (kubeApiQps() <= 0) {
+      return Optional.empty();
+    }
+    if (apiRateLimiter == null) {
+      apiRateLimiter = new ApiRateLimiter(kubeApiQps(), kubeApiBurst());
+    }
+    return Optional.of(apiRateLimiter);
+  }
+
+  /** {@code --kube-api-qps}, or Flagger's {@code --kubeconfig-qps} when given. */
+  public double kubeApiQps() {
+    return kubeconfigQps != null ? kubeconfigQps : kubeApiQps;
+  }
+
+  /** {@code --kube-api-burst}, or Flagger's {@code --kubeconfig-burst} when given. */
+  public int kubeApiBurst() {
+    return kubeconfigBurst != null ? kubeconfigBurst : kubeApiBurst;
+  }
+
+  /** A finite number, 0 or more. */
+  static final class NonNegativeNumber implements picocli.CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      double d;
+      try {
+        d = Double.parseDouble(value.trim());
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a number");
+      }
+      if (!(d >= 0) || Double.isInfinite(d)) {
+        throw new picocli.CommandLine.TypeConversionException("must be 0 or more, got " + value.trim());
+      }
+      return d;
+    }
+  }
+
+  /** A whole number, 0 or more. */
+  static final class NonNegativeInteger implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      int n;
+      try {
+        n = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a whole number");
+      }
+      if (n < 0) {
+        throw new picocli.CommandLine.TypeConversionException("must be 0 or more, got " + n);
+      }
+      return n;
+    }
+  }
 
   /** A whole percentage from 0 to 99. */
   static final class Percentage implements picocli.CommandLine.ITypeConverter<Integer> {

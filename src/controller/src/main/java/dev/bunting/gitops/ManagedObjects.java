@@ -2,6 +2,7 @@ package dev.bunting.gitops;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -71,11 +72,37 @@ final class ManagedObjects {
         inf.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
       } catch (Exception e) {
         inf.stop();
+        if (forbidden(e)) {
+          throw new IllegalStateException(forbiddenMessage(ctx), e);
+        }
         throw new IllegalStateException("cannot watch " + id + ": " + e.getMessage(), e);
       }
       informers.put(id, inf);
       LOG.debug("watching {}", id);
     }
+  }
+
+  private static boolean forbidden(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() == 403) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Why a watch was refused and what to do: the controller's own identity (not the GitSync's ServiceAccount) lists
+   * and watches every kind a GitSync applies, and a least-privilege install grants that for some kinds only.
+   */
+  private String forbiddenMessage(ResourceDefinitionContext ctx) {
+    String resource = ctx.getPlural() + (ctx.getGroup() == null || ctx.getGroup().isEmpty() ? "" : "." + ctx.getGroup());
+    String where = namespace != null && ctx.isNamespaceScoped() ? "in namespace " + namespace
+        : ctx.isNamespaceScoped() ? "in all namespaces" : "(cluster-scoped)";
+    return "Bunting may not list and watch " + resource + " " + where + ": its own ServiceAccount follows every"
+        + " object a GitSync applies (drift and health), so it needs list and watch on each kind applied. Grant them"
+        + " (Helm chart: add {apiGroups: [\"" + (ctx.getGroup() == null ? "" : ctx.getGroup()) + "\"], resources: [\""
+        + ctx.getPlural() + "\"]} to gitsync.watchResources) and the next sync goes on";
   }
 
   boolean watched(ResourceDefinitionContext ctx) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
+import java.util.Optional;
 
 /**
  * Builds Bunting's Kubernetes client on the process's one {@link Vertx} (fabric8's Vert.x 5 HTTP client), with the
@@ -16,10 +17,22 @@ public final class KubeClientFactory {
   private KubeClientFactory() {}
 
   public static KubernetesClient create(Vertx vertx, Config config, ApiRequestCounter counter) {
+    return create(vertx, config, counter, Optional.empty());
+  }
+
+  /**
+   * A client whose requests also pass {@code limiter} ({@code --kube-api-qps}, {@code --kube-api-burst}); share one
+   * limiter between the clients of a process, so the limit holds for all of them together.
+   */
+  public static KubernetesClient create(Vertx vertx, Config config, ApiRequestCounter counter,
+      Optional<ApiRateLimiter> limiter) {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bunting-request-counter", counter))
+        .withHttpClientBuilderConsumer(b -> {
+          limiter.ifPresent(l -> b.addOrReplaceInterceptor("bunting-rate-limit", l));
+          b.addOrReplaceInterceptor("bunting-request-counter", counter);
+        })
         .build();
   }
 }

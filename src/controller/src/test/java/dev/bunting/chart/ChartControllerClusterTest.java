@@ -223,6 +223,82 @@ class ChartControllerClusterTest {
   }
 
   /**
+   * The chart lets the controller list and watch only the kinds GitSyncs usually apply (no wildcard, no Secrets across
+   * the cluster). A GitSync that applies another kind (here PodTemplates) is not applied at all and says which grant
+   * is missing and which value adds it; once the chart is rendered with that value, the next sync applies it.
+   */
+  @Test
+  void aGitSyncApplyingAKindBuntingMayNotWatchSaysWhichValueToSetAndWorksOnceItIsSet() throws Exception {
+    cluster.apply("""
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: templater}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: podtemplates-only}
+        rules: [{apiGroups: [""], resources: [podtemplates], verbs: [get, list, watch, create, update, patch, delete]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: templater}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: podtemplates-only}
+        subjects: [{kind: ServiceAccount, name: templater, namespace: %s}]
+        """.formatted(namespace));
+    Path dir = Files.createTempDirectory("chart-gitsync-");
+    try (TestRepo repo = TestRepo.create(dir)) {
+      repo.write("app/template.yaml", """
+          apiVersion: v1
+          kind: PodTemplate
+          metadata: {name: from-git}
+          template:
+            metadata: {labels: {app: from-git}}
+            spec:
+              containers: [{name: app, image: ghcr.io/stefanprodan/podinfo:6.0.0}]
+          """);
+      repo.commit("a PodTemplate");
+      cluster.apply("""
+          apiVersion: bunting.dev/v1alpha1
+          kind: GitSync
+          metadata: {name: templates}
+          spec:
+            url: %s
+            path: app
+            interval: 1h
+            serviceAccountName: templater
+          """.formatted(repo.url()));
+
+      cluster.await(RELEASE).untilAsserted(() -> {
+        Condition ready = gitSyncReady("templates");
+        assertThat(ready).isNotNull();
+        assertThat(ready.status).isEqualTo("False");
+        assertThat(ready.message).contains("Bunting may not list and watch podtemplates in namespace " + namespace,
+            "gitsync.watchResources", "resources: [\"podtemplates\"]");
+      });
+      assertThat(cluster.client().genericKubernetesResources("v1", "PodTemplate").inNamespace(namespace)
+          .withName("from-git").get()).as("nothing applied").isNull();
+
+      Rendered widened = HelmChart.template(release, namespace, ChartValues.namespaced(namespace)
+          + "gitsync:\n  watchResources: [{apiGroups: [\"\"], resources: [podtemplates]}]\n");
+      Path rbac = HelmChart.writeTemp("rbac-", ".yaml", widened.yamlWithout("Deployment", "Service", "Secret",
+          "ServiceMonitor", "PodMonitor"));
+      cluster.kubectl("apply", "--server-side", "--field-manager=bunting-chart-test", "-f", rbac.toString())
+          .assertSuccess();
+      cluster.client().resources(GitSync.class).inNamespace(namespace).withName("templates").edit(gs -> {
+        gs.getMetadata().setAnnotations(Map.of(GitSync.REQUESTED_AT, String.valueOf(System.nanoTime())));
+        return gs;
+      });
+
+      cluster.await(RELEASE).untilAsserted(() -> {
+        Condition ready = gitSyncReady("templates");
+        assertThat(ready.status).as(ready.message).isEqualTo("True");
+      });
+      assertThat(cluster.client().genericKubernetesResources("v1", "PodTemplate").inNamespace(namespace)
+          .withName("from-git").get()).isNotNull();
+    }
+  }
+
+  /**
    * A GitSync with {@code serviceAccountName} applies as that account (the controller impersonates only the user; the
    * API server adds the account's groups), under the chart's RBAC, which has no right to impersonate groups.
    */

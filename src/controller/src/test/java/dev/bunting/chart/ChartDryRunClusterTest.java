@@ -46,7 +46,16 @@ class ChartDryRunClusterTest {
         Arguments.of("gitsync cluster-admin", (ValuesFor) ns -> ChartValues.GITSYNC_CLUSTER_ADMIN),
         Arguments.of("gitsync cluster-admin, namespaced",
             (ValuesFor) ns -> ChartValues.GITSYNC_CLUSTER_ADMIN + ChartValues.namespaced(ns)),
-        Arguments.of("impersonate some namespaces", (ValuesFor) ns -> ChartValues.impersonateOnly(tenants)),
+        Arguments.of("impersonate some namespaces", (ValuesFor) ns -> ChartValues.impersonateOnly(tenants)
+            + "  impersonateServiceAccountNames: [gitsync]\n  watchResources: [{apiGroups: [cert-manager.io],"
+            + " resources: [certificates]}]\n"),
+        Arguments.of("gitsync watches everything, impersonates everywhere",
+            (ValuesFor) ns -> "gitsync: {watchAll: true, impersonateAllNamespaces: true}\n"),
+        Arguments.of("flagger keys that map (PodDisruptionBudget, volumes, labels)",
+            (ValuesFor) ns -> ChartValues.FLAGGER_MAPPED),
+        Arguments.of("flagger's own values with Bunting's image",
+            (ValuesFor) ns -> ChartValues.flaggerDefaults().replace("repository: ghcr.io/fluxcd/flagger",
+                "repository: ghcr.io/bunting-dev/bunting").replace("tag: 1.44.0", "tag: \"\"")),
         Arguments.of("monitoring (without the monitors)", (ValuesFor) ns -> ChartValues.MONITORING),
         Arguments.of("no rbac", (ValuesFor) ns -> ChartValues.NO_RBAC));
   }

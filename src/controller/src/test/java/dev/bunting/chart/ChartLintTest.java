@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@code helm lint --strict --kube-version 1.35.0} accepts the chart with its defaults and every values combination
  * the other tests install, and values.schema.json turns typos and impossible settings into lint errors that name the
- * key (a chart without a schema would accept them silently).
+ * key (a chart without a schema would accept them silently); Flagger's keys pass the schema and get the chart's own
+ * explanation instead.
  */
 class ChartLintTest {
 
@@ -24,6 +25,9 @@ class ChartLintTest {
         Arguments.of("gateway and pod options", ChartValues.GATEWAY_AND_POD_OPTIONS),
         Arguments.of("gitsync cluster-admin", ChartValues.GITSYNC_CLUSTER_ADMIN),
         Arguments.of("impersonate some namespaces", ChartValues.impersonateOnly(List.of("team-a", "team-b"))),
+        Arguments.of("gitsync watches everything", ChartValues.GITSYNC_WATCH_ALL),
+        Arguments.of("impersonate every namespace", ChartValues.IMPERSONATE_ALL_NAMESPACES),
+        Arguments.of("flagger keys that map", ChartValues.FLAGGER_MAPPED),
         Arguments.of("no rbac", ChartValues.NO_RBAC));
   }
 
@@ -40,9 +44,10 @@ class ChartLintTest {
         Arguments.of("metricServer: http://prometheus:9090\n", "additional properties 'metricServer' not allowed"),
         Arguments.of("slack:\n  urll: https://hooks.slack.com/x\n", "additional properties 'urll' not allowed"),
         Arguments.of("gitsync:\n  clusteradmin: true\n", "additional properties 'clusteradmin' not allowed"),
-        Arguments.of("leaderElection:\n  replicaCount: 2\n", "/leaderElection/replicaCount"),
-        Arguments.of("leaderElection:\n  enabled: true\n", "/leaderElection/enabled"),
-        Arguments.of("meshProvider: istio\n", "/meshProvider"),
+        Arguments.of("leaderElection:\n  replicaCount: two\n", "/leaderElection/replicaCount"),
+        Arguments.of("kubeconfigQPS: -5\n", "/kubeconfigQPS"),
+        Arguments.of("podDisruptionBudget:\n  enabeld: true\n", "additional properties 'enabeld' not allowed"),
+        Arguments.of("gitsync:\n  watchResources: [{resources: [certificates]}]\n", "/gitsync/watchResources/0"),
         Arguments.of("maxConcurrentReconciles: eight\n", "/maxConcurrentReconciles"),
         Arguments.of("logFormat: logfmt\n", "/logFormat"),
         Arguments.of("namespace: Apps\n", "/namespace"),
@@ -56,5 +61,31 @@ class ChartLintTest {
   void schemaRejectsMistakesNamingTheKey(String values, String message) {
     CommandResult lint = HelmChart.lint(values).assertFailure();
     assertThat(lint.output()).contains("values don't meet the specifications of the schema").contains(message);
+  }
+
+  static Stream<Arguments> refusedWithAReason() {
+    return Stream.of(
+        Arguments.of("leaderElection:\n  replicaCount: 2\n", "leaderElection.replicaCount 2: must be 1"),
+        Arguments.of("leaderElection:\n  enabled: true\n", "leaderElection.enabled: Bunting has no leader election"),
+        Arguments.of("meshProvider: istio\n", "meshProvider istio: Bunting routes with kubernetes"),
+        Arguments.of("threadiness: 4\n", "threadiness 4: use maxConcurrentReconciles"));
+  }
+
+  /**
+   * Values the schema lets through so that the chart can say why it refuses them (templates/validate.yaml). Helm's
+   * lint runs templates in lint mode, where a chart's {@code fail} is reported as {@code [INFO] Fail:} and does not
+   * fail the lint; {@code helm template}, {@code install} and {@code upgrade} refuse (ChartFlaggerValuesTest,
+   * ChartInstallClusterTest).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedWithAReason")
+  void lintShowsTheChartsReason(String values, String message) {
+    CommandResult lint = HelmChart.lint(values);
+    assertThat(lint.output()).doesNotContain("values don't meet the specifications of the schema")
+        .contains("Fail:", "Bunting's chart cannot take these values", message);
+    CommandResult template = HelmChart.run(List.of("template", "bunting", HelmChart.dir().toString(),
+        "--kube-version", HelmChart.KUBE_VERSION, "--values", HelmChart.writeTemp("values-", ".yaml", values)
+            .toString())).assertFailure();
+    assertThat(template.stderr()).contains("Bunting's chart cannot take these values", message);
   }
 }

@@ -49,32 +49,37 @@ class ChartRbacClusterTest {
   /** Where a request is made: across all namespaces (informers), in one namespace, or cluster-scoped. */
   enum Scope { ALL_NAMESPACES, NAMESPACE, CLUSTER }
 
-  /** One API request: verb, resource (with group, as kubectl names it), optional subresource, scope. */
-  record Request(String verb, String resource, String subresource, Scope scope) {
+  /** One API request: verb, resource (with group, as kubectl names it), optional subresource and name, scope. */
+  record Request(String verb, String resource, String subresource, String name, Scope scope) {
     static Request watchAll(String verb, String resource) {
-      return new Request(verb, resource, null, Scope.ALL_NAMESPACES);
+      return new Request(verb, resource, null, null, Scope.ALL_NAMESPACES);
     }
 
     static Request in(String verb, String resource) {
-      return new Request(verb, resource, null, Scope.NAMESPACE);
+      return new Request(verb, resource, null, null, Scope.NAMESPACE);
     }
 
     static Request in(String verb, String resource, String subresource) {
-      return new Request(verb, resource, subresource, Scope.NAMESPACE);
+      return new Request(verb, resource, subresource, null, Scope.NAMESPACE);
+    }
+
+    static Request named(String verb, String resource, String name) {
+      return new Request(verb, resource, null, name, Scope.NAMESPACE);
     }
 
     static Request cluster(String verb, String resource) {
-      return new Request(verb, resource, null, Scope.CLUSTER);
+      return new Request(verb, resource, null, null, Scope.CLUSTER);
     }
 
     /** The same request confined to one namespace (what a namespaced install's informers do). */
     Request inNamespace() {
-      return scope == Scope.ALL_NAMESPACES ? new Request(verb, resource, subresource, Scope.NAMESPACE) : this;
+      return scope == Scope.ALL_NAMESPACES ? new Request(verb, resource, subresource, name, Scope.NAMESPACE) : this;
     }
 
     @Override
     public String toString() {
-      return verb + " " + resource + (subresource == null ? "" : "/" + subresource) + " (" + scope + ")";
+      return verb + " " + resource + (subresource == null ? "" : "/" + subresource) + (name == null ? "" : " " + name)
+          + " (" + scope + ")";
     }
   }
 
@@ -126,17 +131,38 @@ class ChartRbacClusterTest {
       Request.in("get", "secrets"),
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
       Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
-      Request.in("create", "events"),
-      Request.in("impersonate", "serviceaccounts"));
+      Request.in("create", "events"));
 
-  /** Kinds a GitSync may apply, which ManagedObjects then watches with the controller's identity (gitsync.watchAll). */
+  /** Impersonating a GitSync's ServiceAccount: where and whom depends on the gitsync.impersonate* values. */
+  static final Request IMPERSONATE = Request.in("impersonate", "serviceaccounts");
+
+  /**
+   * Kinds GitSyncs usually apply, which ManagedObjects then watches with the controller's identity: the chart grants
+   * them by default (bunting.rules.gitsyncWatch), without any wildcard.
+   */
   static final List<Request> GITSYNC_WATCHES = List.of(
       Request.watchAll("list", "networkpolicies.networking.k8s.io"),
       Request.watchAll("watch", "networkpolicies.networking.k8s.io"),
       Request.watchAll("list", "roles.rbac.authorization.k8s.io"),
       Request.watchAll("watch", "roles.rbac.authorization.k8s.io"),
       Request.cluster("list", "clusterroles.rbac.authorization.k8s.io"),
-      Request.watchAll("list", "ingresses.networking.k8s.io"));
+      Request.watchAll("list", "ingresses.networking.k8s.io"),
+      Request.watchAll("watch", "statefulsets.apps"),
+      Request.watchAll("watch", "cronjobs.batch"),
+      Request.watchAll("watch", "poddisruptionbudgets.policy"),
+      Request.watchAll("watch", "serviceaccounts"),
+      Request.watchAll("watch", "servicemonitors.monitoring.coreos.com"),
+      Request.cluster("watch", "namespaces"),
+      Request.cluster("watch", "customresourcedefinitions.apiextensions.k8s.io"));
+
+  /** What only the opt-in gitsync.watchAll grants the GitSync role: every kind, Secrets across all namespaces. */
+  static final List<Request> WATCH_ALL_ONLY = List.of(
+      Request.watchAll("list", "secrets"),
+      Request.watchAll("watch", "secrets"),
+      Request.watchAll("list", "pods"),
+      Request.watchAll("list", "certificates.cert-manager.io"),
+      Request.watchAll("list", "*"),
+      Request.watchAll("watch", "*"));
 
   /** Requests the controller never makes and must not be able to make. */
   static final List<Request> NEVER = List.of(
@@ -165,6 +191,7 @@ class ChartRbacClusterTest {
       Request.cluster("impersonate", "groups"),
       Request.cluster("impersonate", "users"),
       Request.cluster("delete", "namespaces"),
+      Request.cluster("impersonate", "serviceaccounts"),
       Request.watchAll("*", "*"));
 
   @BeforeAll
@@ -213,7 +240,7 @@ class ChartRbacClusterTest {
       group = "*";
     }
     SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes()
-        .withVerb(r.verb()).withGroup(group).withResource(resource).withSubresource(subresource)
+        .withVerb(r.verb()).withGroup(group).withResource(resource).withSubresource(subresource).withName(r.name())
         .withNamespace(r.scope() == Scope.NAMESPACE ? inNamespace : "")
         .endResourceAttributes().endSpec().build();
     SelfSubjectAccessReview answer = impersonating(user).authorization().v1().selfSubjectAccessReview()
@@ -264,6 +291,28 @@ class ChartRbacClusterTest {
     return lists.stream().flatMap(List::stream).toList();
   }
 
+  /**
+   * A second ServiceAccount bound to the release's GitSync ClusterRole only, so the GitSync role can be judged on its
+   * own (the controller's ServiceAccount also holds the canary role, which watches Secrets for config tracking).
+   */
+  private static String gitSyncRoleAlone(String release) {
+    String probe = release + "-gitsync-probe";
+    cluster.applyIn(namespace, """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: %1$s}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: %1$s
+          labels: {app.kubernetes.io/instance: %2$s}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %2$s-bunting-gitsync}
+        subjects: [{kind: ServiceAccount, name: %1$s, namespace: %3$s}]
+        """.formatted(probe, release, namespace));
+    return "system:serviceaccount:" + namespace + ":" + probe;
+  }
+
   @Test
   void aClusterWideInstallGrantsEveryRequestOfBothEnginesInAnyNamespaceAndNothingMore() throws Exception {
     String sa = install(namespace + "-c", ChartValues.DEFAULTS);
@@ -271,14 +320,45 @@ class ChartRbacClusterTest {
     List<String> wrong = new ArrayList<>();
     wrong.addAll(mismatches(sa, all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES)), other, true));
     wrong.addAll(mismatches(sa, NEVER, other, false));
+    wrong.addAll(mismatches(sa, List.of(IMPERSONATE, Request.watchAll("list", "pods"),
+        Request.watchAll("list", "certificates.cert-manager.io")), other, false));
+    wrong.addAll(mismatches(sa, List.of(IMPERSONATE), "kube-system", false));
     assertThat(wrong).as("RBAC decisions of the API server for %s", sa).isEmpty();
+  }
+
+  @Test
+  void byDefaultTheGitSyncRoleNamesItsKindsAndCannotListOrWatchSecretsAcrossTheCluster() throws Exception {
+    String release = namespace + "-g";
+    install(release, ChartValues.DEFAULTS);
+    String gitSyncRole = gitSyncRoleAlone(release);
+
+    List<String> wrong = new ArrayList<>();
+    wrong.addAll(mismatches(gitSyncRole, all(List.of(GITSYNC, GITSYNC_WATCHES)), other, true));
+    wrong.addAll(mismatches(gitSyncRole, WATCH_ALL_ONLY, other, false));
+    wrong.addAll(mismatches(gitSyncRole, List.of(Request.in("list", "secrets"), Request.in("watch", "secrets")), other,
+        false));
+    assertThat(wrong).as("RBAC decisions of the API server for the GitSync role alone").isEmpty();
+  }
+
+  @Test
+  void theOptInWatchAllLetsTheGitSyncRoleListAndWatchEverythingSecretsIncluded() throws Exception {
+    String release = namespace + "-w";
+    install(release, ChartValues.GITSYNC_WATCH_ALL);
+    String gitSyncRole = gitSyncRoleAlone(release);
+
+    List<String> wrong = new ArrayList<>();
+    wrong.addAll(mismatches(gitSyncRole, all(List.of(GITSYNC, GITSYNC_WATCHES, WATCH_ALL_ONLY)), other, true));
+    // list and watch only: no get, which on a wildcard would also reach pods/exec and nodes/proxy
+    wrong.addAll(mismatches(gitSyncRole, List.of(Request.in("get", "pods"), Request.in("get", "pods", "exec"),
+        Request.cluster("get", "nodes/proxy")), other, false));
+    assertThat(wrong).as("RBAC decisions of the API server for the GitSync role alone").isEmpty();
   }
 
   @Test
   void aNamespacedInstallGrantsThemInItsNamespaceOnly() throws Exception {
     String sa = install(namespace + "-n", ChartValues.namespaced(namespace));
     // a namespaced install manages namespaced kinds only: its GitSyncs cannot watch cluster-scoped kinds
-    List<Request> needed = all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES.stream()
+    List<Request> needed = all(List.of(CANARY, GITSYNC, List.of(IMPERSONATE), GITSYNC_WATCHES.stream()
         .filter(r -> r.scope() != Scope.CLUSTER).toList())).stream().map(Request::inNamespace).toList();
     List<Request> namespacedOnly = needed.stream().filter(r -> r.scope() == Scope.NAMESPACE).toList();
     List<Request> informersAcrossNamespaces = all(List.of(CANARY, GITSYNC)).stream()
@@ -300,14 +380,29 @@ class ChartRbacClusterTest {
   }
 
   @Test
-  void impersonationCanBeLimitedToTenantNamespaces() throws Exception {
+  void impersonationIsLimitedToTheListedNamespacesAndAccounts() throws Exception {
     String tenant = cluster.createNamespace("tenant");
     String sa = install(namespace + "-i", ChartValues.impersonateOnly(List.of(tenant)));
-    Request impersonate = Request.in("impersonate", "serviceaccounts");
 
-    assertThat(mismatches(sa, List.of(impersonate), tenant, true)).isEmpty();
-    assertThat(mismatches(sa, List.of(impersonate), other, false)).isEmpty();
-    assertThat(mismatches(sa, List.of(impersonate), "kube-system", false)).isEmpty();
+    assertThat(mismatches(sa, List.of(IMPERSONATE), tenant, true)).isEmpty();
+    assertThat(mismatches(sa, List.of(IMPERSONATE), other, false)).isEmpty();
+    assertThat(mismatches(sa, List.of(IMPERSONATE), "kube-system", false)).isEmpty();
+
+    String named = install(namespace + "-r", ChartValues.impersonateOnly(List.of(tenant))
+        + "  impersonateServiceAccountNames: [gitsync]\n");
+    assertThat(mismatches(named, List.of(Request.named("impersonate", "serviceaccounts", "gitsync")), tenant, true))
+        .isEmpty();
+    assertThat(mismatches(named, List.of(Request.named("impersonate", "serviceaccounts", "default"), IMPERSONATE),
+        tenant, false)).as("other accounts of the namespace, and any account (no name)").isEmpty();
+  }
+
+  @Test
+  void impersonatingEveryNamespaceIsAnOptIn() throws Exception {
+    String sa = install(namespace + "-e", ChartValues.IMPERSONATE_ALL_NAMESPACES);
+    assertThat(mismatches(sa, List.of(IMPERSONATE), other, true)).isEmpty();
+    assertThat(mismatches(sa, List.of(IMPERSONATE), "kube-system", true)).isEmpty();
+    assertThat(mismatches(sa, List.of(Request.cluster("impersonate", "groups"),
+        Request.cluster("impersonate", "users")), other, false)).isEmpty();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -347,7 +442,7 @@ class ChartRbacClusterTest {
   void theControllerAppliesAsTheGitSyncsServiceAccountAndGetsNoMoreThanThatAccountHas() {
     String tenant = cluster.createNamespace("apps");
     String release = namespace + "-t";
-    install(release, ChartValues.DEFAULTS);
+    install(release, ChartValues.impersonateOnly(List.of(tenant)));
     String deployer = "system:serviceaccount:" + tenant + ":deployer";
     String nobody = "system:serviceaccount:" + tenant + ":nobody";
     cluster.applyIn(tenant, """
@@ -409,6 +504,12 @@ class ChartRbacClusterTest {
         .as("without explicit groups the API server adds the ServiceAccount's groups (system:serviceaccounts:%s)",
             tenant)
         .contains("applied");
+
+    CommandResult outsideTheTenants = kubectlAs(asController, "--as=system:serviceaccount:" + other + ":default",
+        "get", "serviceaccounts", "-n", other);
+    assertThat(outsideTheTenants.exitCode()).as("accounts outside gitsync.impersonateNamespaces").isNotZero();
+    assertThat(outsideTheTenants.stderr())
+        .contains("cannot impersonate resource \"serviceaccounts\" in API group \"\" in the namespace \"" + other + "\"");
 
     CommandResult withGroup = kubectlAs(asController, "--as=" + nobody, "--as-group=system:masters", "get",
         "secrets", "-n", "kube-system");

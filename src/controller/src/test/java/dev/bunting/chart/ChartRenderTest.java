@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * tests then show the API server accepts all of it and that the RBAC grants what the controller uses.)
  */
 class ChartRenderTest {
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final String RELEASE = "bunting";
   private static final String NS = "bunting-system";
 
@@ -278,12 +280,29 @@ class ChartRenderTest {
   void gitSyncRightsFollowTheChosenModel() {
     Rendered impersonation = render(ChartValues.DEFAULTS);
     List<PolicyRule> gitsync = rules(impersonation, "ClusterRole", "bunting-gitsync");
-    assertThat(impersonates(gitsync)).as("default: impersonate ServiceAccounts everywhere").isTrue();
-    assertThat(watchesEverything(gitsync)).isTrue();
-    assertThat(gitsync).filteredOn(rule -> rule.getResources().contains("*"))
-        .allSatisfy(rule -> assertThat(rule.getVerbs()).containsExactlyInAnyOrder("list", "watch"));
+    assertThat(impersonates(gitsync)).as("default: no ServiceAccount of any namespace").isFalse();
+    assertThat(impersonation.ofKind("Role")).as("no namespace listed, no impersonation Role").isEmpty();
+    assertThat(watchesEverything(gitsync)).as("default: named kinds, no wildcard").isFalse();
+    assertThat(gitsync).noneMatch(rule -> rule.getApiGroups().contains("*"));
+    assertThat(gitsync).filteredOn(rule -> rule.getResources().contains("secrets"))
+        .allSatisfy(rule -> assertThat(rule.getVerbs()).as("Git credentials: get only").containsExactly("get"));
+    assertThat(gitsync).filteredOn(rule -> rule.getApiGroups().contains("apps"))
+        .anySatisfy(rule -> assertThat(rule.getResources()).contains("deployments", "statefulsets", "daemonsets"));
     assertThat(impersonation.ofKind("ClusterRoleBinding")).extracting(o -> o.getMetadata().getName())
         .doesNotContain("bunting-cluster-admin");
+
+    List<PolicyRule> watchAll = rules(render(ChartValues.GITSYNC_WATCH_ALL), "ClusterRole", "bunting-gitsync");
+    assertThat(watchAll).filteredOn(rule -> rule.getResources().contains("*")).singleElement()
+        .satisfies(rule -> assertThat(rule.getVerbs()).containsExactlyInAnyOrder("list", "watch"));
+    List<PolicyRule> extra = rules(render("gitsync:\n  watchResources: [{apiGroups: [cert-manager.io], resources:"
+        + " [certificates, issuers]}]\n"), "ClusterRole", "bunting-gitsync");
+    assertThat(extra).filteredOn(rule -> rule.getApiGroups().equals(List.of("cert-manager.io"))).singleElement()
+        .satisfies(rule -> {
+          assertThat(rule.getResources()).containsExactly("certificates", "issuers");
+          assertThat(rule.getVerbs()).containsExactly("list", "watch");
+        });
+    assertThat(impersonates(rules(render(ChartValues.IMPERSONATE_ALL_NAMESPACES), "ClusterRole", "bunting-gitsync")))
+        .as("opt-in: every namespace").isTrue();
 
     GenericKubernetesResource policy = impersonation.find("ValidatingAdmissionPolicy",
         "bunting-gitsync-service-account").orElseThrow();
@@ -307,13 +326,18 @@ class ChartRenderTest {
     assertThat(namespacedAdmin.ofKind("ClusterRoleBinding")).extracting(o -> o.getMetadata().getName())
         .containsExactly("bunting-crds");
 
-    Rendered someNamespaces = render(ChartValues.impersonateOnly(List.of("team-a", "team-b")));
+    Rendered someNamespaces = render(ChartValues.impersonateOnly(List.of("team-a", "team-b"))
+        + "  impersonateServiceAccountNames: [gitsync]\n");
     assertThat(impersonates(rules(someNamespaces, "ClusterRole", "bunting-gitsync"))).isFalse();
     assertThat(someNamespaces.ofKind("Role")).extracting(o -> o.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b");
-    assertThat(someNamespaces.ofKind("Role")).allSatisfy(o ->
-        assertThat(impersonates(someNamespaces.typed("Role", o.getMetadata().getName(), Role.class).getRules()))
-            .isTrue());
+    for (GenericKubernetesResource role : someNamespaces.ofKind("Role")) {
+      Role typed = SERIALIZATION.convertValue(role, Role.class);
+      assertThat(typed.getRules()).singleElement().satisfies(rule -> {
+        assertThat(rule.getVerbs()).containsExactly("impersonate");
+        assertThat(rule.getResourceNames()).containsExactly("gitsync");
+      });
+    }
   }
 
   @Test

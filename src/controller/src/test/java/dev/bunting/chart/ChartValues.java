@@ -78,6 +78,18 @@ final class ChartValues {
         clusterAdmin: true
       """;
 
+  /** Opt-in: GitSync may list and watch every kind (Secrets included). */
+  static final String GITSYNC_WATCH_ALL = """
+      gitsync:
+        watchAll: true
+      """;
+
+  /** Opt-in: impersonate the ServiceAccounts of every namespace. */
+  static final String IMPERSONATE_ALL_NAMESPACES = """
+      gitsync:
+        impersonateAllNamespaces: true
+      """;
+
   /** Impersonation limited to some tenant namespaces. */
   static String impersonateOnly(List<String> namespaces) {
     return "gitsync:\n  impersonateNamespaces: [" + String.join(", ", namespaces) + "]\n";
@@ -90,5 +102,81 @@ final class ChartValues {
       serviceAccount:
         create: false
         name: bunting-existing
+      """;
+
+  /** Flagger 1.44's own values.yaml (a test resource, copied unchanged below a header line). */
+  static String flaggerDefaults() {
+    try (var in = ChartValues.class.getResourceAsStream("/flagger/values-1.44.0.yaml")) {
+      return new String(java.util.Objects.requireNonNull(in, "flagger/values-1.44.0.yaml").readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** What a Flagger user writes after reading "Migrating from Flagger": Bunting's image instead of Flagger's. */
+  static final String BUNTING_IMAGE = """
+      image:
+        repository: ghcr.io/bunting-dev/bunting
+        tag: ""
+      """;
+
+  /** A Flagger values file that sets the Flagger keys Bunting's chart maps. */
+  static final String FLAGGER_MAPPED = """
+      logLevel: warning
+      kubeconfigQPS: 100
+      kubeconfigBurst: "250"
+      podDisruptionBudget:
+        enabled: true
+        minAvailable: 1
+      deploymentLabels: {team: delivery}
+      annotations: {example.com/deployment: flagger-style}
+      podLabels: {tier: control}
+      additionalVolumes:
+        - name: ca
+          configMap: {name: prometheus-ca}
+      additionalVolumeMounts:
+        - name: ca
+          mountPath: /etc/prometheus-ca
+          readOnly: true
+      serviceMonitor:
+        enabled: true
+        labels: {release: kube-prometheus-stack}
+      podMonitor:
+        enabled: true
+        namespace:
+      commonLabels: {cost-center: platform}
+      commonAnnotations: {example.com/owner: platform-team}
+      """;
+
+  /** Every Flagger key that Bunting's chart cannot honour, set. */
+  static final String FLAGGER_UNSUPPORTED = """
+      image:
+        repository: ghcr.io/fluxcd/flagger
+        tag: 1.44.0
+      meshProvider: istio
+      leaderElection:
+        enabled: true
+        replicaCount: 2
+      threadiness: 4
+      includeLabelPrefix: app.kubernetes.io
+      ingressAnnotationsPrefix: custom.ingress.kubernetes.io
+      ingressClass: contour
+      slack:
+        proxy: http://proxy:3128
+      msteams:
+        proxyUrl: http://proxy:3128
+      rbac:
+        pspEnabled: true
+      crd:
+        create: true
+      prometheus:
+        install: true
+      linkerdAuthPolicy:
+        create: true
+      controlplane:
+        kubeconfig:
+          secretName: mesh-kubeconfig
+      noCrossNamespaceRefs: true
       """;
 }

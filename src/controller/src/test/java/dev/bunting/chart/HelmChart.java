@@ -76,10 +76,15 @@ final class HelmChart {
         "HELM_DATA_HOME", home.resolve("data").toString()), 300);
   }
 
-  /** {@code helm lint --strict --kube-version 1.35.0} with these values (YAML text; empty for the defaults). */
-  static CommandResult lint(String valuesYaml) {
+  /**
+   * {@code helm lint --strict --kube-version 1.35.0} with these values files (YAML texts, later ones win; none or empty
+   * for the defaults).
+   */
+  static CommandResult lint(String... valuesYamls) {
     List<String> args = new ArrayList<>(List.of("lint", dir().toString(), "--strict", "--kube-version", KUBE_VERSION));
-    args.addAll(valuesArgs(valuesYaml));
+    for (String values : valuesYamls) {
+      args.addAll(valuesArgs(values));
+    }
     return run(args);
   }
 

@@ -30,4 +30,30 @@ class ControllerOptionsTest {
     assertThatThrownBy(() -> parse("--interval-jitter-percentage", "5%"))
         .hasMessageContaining("'5%' is not a whole number");
   }
+
+  @Test
+  void theApiRateFlagsTakeFlaggersNamesTooAndBuildOneSharedLimiter() {
+    ControllerOptions none = ControllerOptions.defaults();
+    assertThat(none.kubeApiQps()).isZero();
+    assertThat(none.apiRateLimiter()).as("no client-side limit by default").isEmpty();
+
+    ControllerOptions ours = parse("--kube-api-qps=100", "--kube-api-burst=250");
+    ControllerOptions flaggers = parse("--kubeconfig-qps", "100", "--kubeconfig-burst", "250");
+    for (ControllerOptions o : java.util.List.of(ours, flaggers)) {
+      assertThat(o.apiRateLimiter()).get().satisfies(l -> {
+        assertThat(l.qps()).isEqualTo(100.0);
+        assertThat(l.burst()).isEqualTo(250);
+      });
+      assertThat(o.apiRateLimiter().get()).as("one limiter for every client").isSameAs(o.apiRateLimiter().get());
+    }
+    assertThat(parse("--kube-api-qps=2.5").apiRateLimiter().get().burst()).isEqualTo(3);
+  }
+
+  @Test
+  void aNegativeOrNonNumericApiRateIsRefusedNamingTheOption() {
+    assertThatThrownBy(() -> parse("--kube-api-qps=-1")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--kube-api-qps").hasMessageContaining("must be 0 or more, got -1");
+    assertThatThrownBy(() -> parse("--kubeconfig-qps=fast")).hasMessageContaining("'fast' is not a number");
+    assertThatThrownBy(() -> parse("--kube-api-burst=-5")).hasMessageContaining("must be 0 or more, got -5");
+  }
 }
