@@ -97,8 +97,9 @@ class ChartFlaggerValuesTest {
     PodSpec pod = d.getSpec().getTemplate().getSpec();
     Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
 
-    assertThat(c.getArgs()).as("warning is Bunting's warn; QPS and burst as flags")
-        .contains("--log-level=warn", "--kube-api-qps=100", "--kube-api-burst=250");
+    assertThat(c.getArgs()).as("warning is Bunting's warn; QPS, burst and the ingress settings as flags")
+        .contains("--log-level=warn", "--kube-api-qps=100", "--kube-api-burst=250",
+            "--ingress-annotations-prefix=custom.ingress.kubernetes.io", "--ingress-class=contour");
 
     PodDisruptionBudget pdb = r.only("PodDisruptionBudget", PodDisruptionBudget.class);
     assertThat(pdb.getMetadata().getNamespace()).isEqualTo(NS);
@@ -156,15 +157,13 @@ class ChartFlaggerValuesTest {
     CommandResult result = template(ChartValues.FLAGGER_UNSUPPORTED).assertFailure();
 
     assertThat(result.output()).doesNotContain("additional properties", "values don't meet the specifications");
-    assertThat(refusals(result)).hasSize(16).satisfiesExactly(
+    assertThat(refusals(result)).hasSize(14).satisfiesExactly(
         l -> assertThat(l).startsWith("image.repository ghcr.io/fluxcd/flagger (tag 1.44.0) is Flagger's image"),
         l -> assertThat(l).startsWith("meshProvider istio:").contains("kubernetes, gatewayapi:v1 and gatewayapi:v1beta1"),
         l -> assertThat(l).startsWith("leaderElection.enabled:").contains("set it to false"),
         l -> assertThat(l).startsWith("leaderElection.replicaCount 2: must be 1"),
         l -> assertThat(l).startsWith("threadiness 4: use maxConcurrentReconciles (--max-concurrent-reconciles"),
         l -> assertThat(l).startsWith("includeLabelPrefix:"),
-        l -> assertThat(l).startsWith("ingressAnnotationsPrefix:").contains("NGINX"),
-        l -> assertThat(l).startsWith("ingressClass:").contains("Contour"),
         l -> assertThat(l).startsWith("slack.proxy / slack.proxyUrl:").contains("AlertProvider with spec.proxy"),
         l -> assertThat(l).startsWith("msteams.proxyUrl:").contains("AlertProvider with spec.proxy"),
         l -> assertThat(l).startsWith("rbac.pspEnabled:").contains("removed in Kubernetes 1.25"),

@@ -126,6 +126,8 @@ final class ChartValues {
       logLevel: warning
       kubeconfigQPS: 100
       kubeconfigBurst: "250"
+      ingressAnnotationsPrefix: custom.ingress.kubernetes.io
+      ingressClass: contour
       podDisruptionBudget:
         enabled: true
         minAvailable: 1
@@ -160,8 +162,6 @@ final class ChartValues {
         replicaCount: 2
       threadiness: 4
       includeLabelPrefix: app.kubernetes.io
-      ingressAnnotationsPrefix: custom.ingress.kubernetes.io
-      ingressClass: contour
       slack:
         proxy: http://proxy:3128
       msteams:
