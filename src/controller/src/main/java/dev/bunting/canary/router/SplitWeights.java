@@ -22,11 +22,11 @@ final class SplitWeights {
       return new RouterState(Optional.empty(), false, object + " does not contain routes for " + primary + " and "
           + canary);
     }
-    return state(object, primary, primaryWeight == null ? 0 : (int) primaryWeight, canary,
-        canaryWeight == null ? 0 : (int) canaryWeight);
+    return checked(object, primary, primaryWeight == null ? 0 : primaryWeight, canary,
+        canaryWeight == null ? 0 : canaryWeight);
   }
 
-  private static RouterState state(String object, String primary, int primaryWeight, String canary, int canaryWeight) {
+  private static RouterState checked(String object, String primary, int primaryWeight, String canary, int canaryWeight) {
     if (primaryWeight < 0 || canaryWeight < 0 || primaryWeight + canaryWeight != 100) {
       return new RouterState(Optional.empty(), false, object + " has weights " + primaryWeight + "/" + canaryWeight
           + " for " + primary + "/" + canary + ", which do not add up to 100");
