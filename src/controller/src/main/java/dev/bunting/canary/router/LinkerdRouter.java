@@ -19,8 +19,8 @@ import java.util.List;
  * extension; Flagger's and Linkerd's current guides use {@code gatewayapi:v1beta1} with that parentRef instead. Bunting
  * writes that HTTPRoute for {@code linkerd}; {@code smi:v1alpha1} keeps the TrafficSplit ({@link SmiRouter}).
  *
- * <p>Version {@code v1beta1}: Linkerd 2.14 to 2.17 read HTTPRoute {@code v1beta1}, 2.18 reads {@code v1}; every Gateway
- * API release those Linkerd versions accept (0.7 to 1.4) serves {@code v1beta1}, and the API server stores one object
+ * <p>Version {@code v1beta1}: Linkerd up to 2.17 reads HTTPRoute {@code v1beta1}, 2.18 reads {@code v1}; every Gateway
+ * API release Linkerd accepts (0.7 to 1.2, and 1.4 as well) serves {@code v1beta1}, and the API server stores one object
  * whatever version it is written in, so a {@code v1beta1} route is seen by all of them. Linkerd's own
  * {@code policy.linkerd.io} HTTPRoute is not used: Linkerd documents it as the older, unmaintained variant.
  *
