@@ -139,11 +139,7 @@ public final class GatewayApiRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider " + provider() + ": " + String.join("; ", errors));
-    }
+    ServiceSpecChecks.requireValid(this, canary);
     return List.of(httpRoute(canary, weights));
   }
 

@@ -72,11 +72,7 @@ public final class KumaRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider " + PROVIDER + ": " + String.join("; ", errors));
-    }
+    ServiceSpecChecks.requireValid(this, canary);
     CanaryService service = canary.getSpec().service;
     Map<String, Object> spec = JsonMap.object()
         .put("sources", List.of(selector("*")))

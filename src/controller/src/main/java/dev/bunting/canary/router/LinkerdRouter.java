@@ -96,11 +96,7 @@ public final class LinkerdRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider " + PROVIDER + ": " + String.join("; ", errors));
-    }
+    ServiceSpecChecks.requireValid(this, canary);
     return routes.desiredObjects(canary, weights, cached);
   }
 

@@ -113,11 +113,7 @@ public final class SmiRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider " + provider() + ": " + String.join("; ", errors));
-    }
+    ServiceSpecChecks.requireValid(this, canary);
     CanaryService service = canary.getSpec().service;
     String apex = canary.getSpec().serviceName();
     Map<String, Object> spec = JsonMap.object()

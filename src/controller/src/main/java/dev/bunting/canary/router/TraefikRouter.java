@@ -62,11 +62,7 @@ public final class TraefikRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider " + PROVIDER + ": " + String.join("; ", errors));
-    }
+    ServiceSpecChecks.requireValid(this, canary);
     CanaryService service = canary.getSpec().service;
     String namespace = canary.getMetadata().getNamespace();
     List<Map<String, Object>> services = new ArrayList<>();
