@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * validation, not a dry run), is stored as written (nothing pruned), and {@code kubectl get canaries} shows Flagger's
  * printer columns.
  */
-@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
+@LocalCluster(thirdPartyCrds = {ThirdPartyCrds.GATEWAY_API, ThirdPartyCrds.TRAEFIK})
 class ExamplesAcceptedByApiServerTest {
   private static final Path EXAMPLES = ProjectFiles.resolve("examples");
 
@@ -52,9 +52,11 @@ class ExamplesAcceptedByApiServerTest {
   @Test
   void examplesCoverTheDocumentedScenarios() throws IOException {
     assertThat(exampleDirs().map(p -> p.getFileName().toString())).contains("kubernetes-blue-green",
-        "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts");
+        "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts",
+        "linkerd-canary", "smi-canary", "traefik-canary", "kuma-canary");
     assertThat(Files.readString(EXAMPLES.resolve("README.md"))).contains("kubernetes-blue-green",
-        "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts");
+        "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts",
+        "linkerd-canary", "smi-canary", "traefik-canary", "kuma-canary");
   }
 
   @ParameterizedTest(name = "{0}")

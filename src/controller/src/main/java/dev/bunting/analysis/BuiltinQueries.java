@@ -10,7 +10,11 @@ import java.util.Optional;
  *   <li>{@code appmesh*} → App Mesh, {@code gloo*} → Gloo, {@code kubernetes} and {@code gatewayapi*}
  *       (e.g. {@code gatewayapi:v1}) → the HTTP observer (app-instrumented histogram);
  *   <li>{@code linkerd}, {@code istio}, {@code contour}, {@code nginx}, {@code skipper}, {@code traefik},
- *       {@code osm}, {@code kuma}, {@code apisix}, {@code knative} → their own observer.
+ *       {@code osm}, {@code kuma}, {@code apisix}, {@code knative} → their own observer;
+ *   <li>an SMI provider with a mesh suffix ({@code smi:v1alpha1:linkerd}, {@code smi:v1alpha3:istio}) → that mesh's
+ *       observer. Flagger gives every {@code smi:*} provider the Istio observer (its fallback), except that a Linkerd
+ *       mesh forces Linkerd's (see {@link #effectiveProvider}); Bunting reads the mesh from the suffix and, like any
+ *       unknown name, rejects a bare {@code smi:v1alpha1}, which names no data plane.
  * </ul>
  *
  * <p>Bunting differs from Flagger on purpose in two places. An unknown provider is an error naming the
@@ -49,6 +53,10 @@ public final class BuiltinQueries {
     }
     if (p.equals("kubernetes") || p.startsWith("gatewayapi")) {
       return Optional.of(BuiltinObserver.HTTP);
+    }
+    if (p.startsWith("smi:")) {
+      String[] parts = p.split(":", 3);
+      return parts.length == 3 && !parts[2].startsWith("smi") ? find(parts[2]) : Optional.empty();
     }
     return Optional.ofNullable(switch (p) {
       case "linkerd" -> BuiltinObserver.LINKERD;

@@ -33,13 +33,19 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
   private final Vertx vertx;
   private final CanaryCaches caches;
   private final Optional<String> metricsServer;
+  private final String meshProvider;
   private final Map<PrometheusEndpoint, PrometheusProvider> providers = new ConcurrentHashMap<>();
   private final Map<String, QueryTemplate> templates = new ConcurrentHashMap<>();
 
-  public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, Optional<String> metricsServer) {
+  /**
+   * @param meshProvider the controller's default provider ({@code --mesh-provider}): when it is a Linkerd mesh, the
+   *     builtin metrics use Linkerd's queries whatever the Canary's provider, as in Flagger
+   */
+  public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, Optional<String> metricsServer, String meshProvider) {
     this.vertx = vertx;
     this.caches = caches;
     this.metricsServer = metricsServer;
+    this.meshProvider = meshProvider;
   }
 
   @Override
@@ -89,7 +95,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
         providerLabel = "prometheus";
         value = provider(PrometheusEndpoint.of(server(spec))).query(compile(metric.query), model);
       } else {
-        providerLabel = BuiltinQueries.effectiveProvider(spec.provider, s.provider());
+        providerLabel = BuiltinQueries.effectiveProvider(spec.provider, meshProvider);
         BuiltinMetric builtin = BuiltinMetric.byName(metric.name).orElseThrow(
             () -> new IllegalStateException("metric " + metric.name + " has neither a query nor a templateRef"));
         value = BuiltinQueries.observerFor(providerLabel).measure(builtin, model,

@@ -159,7 +159,8 @@ public final class BuntingApp {
     EventWebhookDispatcher eventHooks = new EventWebhookDispatcher(caller, clock,
         Optional.ofNullable(options.eventWebhook).filter(s -> !s.isBlank()));
     CanaryNotifications notifier = new CanaryNotifications(alerts, eventHooks, hookRunner, caches, events);
-    PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, options.metricsServer());
+    PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, options.metricsServer(),
+        routers.defaultProvider());
     stops.add(analysis::close);
     DeploymentWorkload workload = new DeploymentWorkload();
     ServiceBuilder services = new DefaultServiceBuilder();

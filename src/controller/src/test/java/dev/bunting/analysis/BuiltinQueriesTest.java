@@ -90,13 +90,15 @@ class BuiltinQueriesTest {
       "kuma, KUMA", "appmesh, APPMESH", "appmesh:v1beta2, APPMESH", "knative, KNATIVE", "traefik, TRAEFIK",
       "kubernetes, HTTP", "gatewayapi, HTTP", "gatewayapi:v1, HTTP", "gatewayapi:v1beta1, HTTP", "osm, OSM",
       "apisix, APISIX", "skipper, SKIPPER", "istio:service, ISTIO", "kubernetes:service, HTTP",
-      "linkerd:service, LINKERD"})
+      "linkerd:service, LINKERD", "smi:v1alpha1:linkerd, LINKERD", "smi:v1alpha3:istio, ISTIO",
+      "smi:v1alpha2:osm, OSM"})
   void choosesTheObserverLikeFlagger(String provider, BuiltinObserver expected) {
     assertThat(BuiltinQueries.observerFor(provider)).isEqualTo(expected);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "crossover", "smi", "smi:linkerd", "Istio", "cilium", "nginx2"})
+  @ValueSource(strings = {"", "crossover", "smi", "smi:linkerd", "smi:v1alpha1", "smi:v1alpha2:cilium",
+      "smi:v1alpha1:smi:v1alpha1", "Istio", "cilium", "nginx2"})
   void unknownProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
     assertThatThrownBy(() -> BuiltinQueries.observerFor(provider))
         .isInstanceOf(BuiltinQueries.UnsupportedProviderException.class)
@@ -113,7 +115,10 @@ class BuiltinQueriesTest {
       "nginx, linkerd, linkerd",
       "kubernetes, smi:linkerd, linkerd",
       "null, smi:crossover, crossover",
-      "gatewayapi:v1, crossover, gatewayapi:v1"})
+      "gatewayapi:v1, crossover, gatewayapi:v1",
+      "smi:v1alpha1, linkerd, linkerd",
+      "null, smi:v1alpha1:linkerd, smi:v1alpha1:linkerd",
+      "linkerd, kubernetes, linkerd"})
   void effectiveProviderFollowsFlaggersOverrides(String canary, String mesh, String expected) {
     assertThat(BuiltinQueries.effectiveProvider(canary, mesh)).isEqualTo(expected);
   }

@@ -136,7 +136,43 @@ class CanaryBadInputMockTest {
       assertThat(c).isNotNull();
       assertThat(c.reason).isEqualTo("Unsupported");
       assertThat(c.message).startsWith("provider istio is not supported by Bunting yet (supported: kubernetes, "
-          + "gatewayapi:v1, gatewayapi:v1beta1)");
+          + "gatewayapi:v1, gatewayapi:v1beta1, ");
     });
+  }
+
+  /** No CRD for these providers in the cluster: each Canary says which kind its provider needs, nothing is created. */
+  @Test
+  void aProviderWhoseRoutingKindIsNotInstalledIsReported() {
+    for (String provider : List.of("kuma", "smi:v1alpha2")) {
+      String name = provider.replace(":", "-");
+      client.apps().deployments().inNamespace("test").resource(Serialization.unmarshal("""
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: %1$s, namespace: test}
+          spec:
+            replicas: 2
+            selector: {matchLabels: {app: %1$s}}
+            template:
+              metadata: {labels: {app: %1$s}}
+              spec: {containers: [{name: app, image: "ghcr.io/stefanprodan/podinfo:6.0.0"}]}
+          """.formatted(name), io.fabric8.kubernetes.api.model.apps.Deployment.class)).create();
+      client.resources(Canary.class).inNamespace("test").resource(Serialization.unmarshal("""
+          apiVersion: flagger.app/v1beta1
+          kind: Canary
+          metadata: {name: %1$s, namespace: test}
+          spec:
+            provider: %2$s
+            targetRef: {apiVersion: apps/v1, kind: Deployment, name: %1$s}
+            service: {port: 9898}
+            analysis: {interval: 1m, threshold: 5, stepWeight: 10}
+          """.formatted(name, provider), Canary.class)).create();
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(stalled("kuma")).extracting(c -> c.reason, c -> c.message).containsExactly("Unsupported",
+          "TrafficRoute (kuma.io/v1alpha1) is not installed in the cluster; provider kuma needs it");
+      assertThat(stalled("smi-v1alpha2")).extracting(c -> c.reason, c -> c.message).containsExactly("Unsupported",
+          "TrafficSplit (split.smi-spec.io/v1alpha2) is not installed in the cluster; provider smi:v1alpha2 needs it");
+    });
+    assertThat(client.apps().deployments().inNamespace("test").withName("kuma-primary").get()).isNull();
   }
 }

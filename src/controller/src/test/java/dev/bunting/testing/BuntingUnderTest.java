@@ -28,6 +28,7 @@ public final class BuntingUnderTest implements AutoCloseable {
   private final GatewayStatusController gateway;
   private final ControllerOptions options;
   private BuntingApp app;
+  private volatile java.util.function.ToIntFunction<String> routeWeights;
 
   private BuntingUnderTest(TestCluster cluster, String provider, List<SyntheticAppMetrics.MetricFamily> families)
       throws Exception {
@@ -95,9 +96,20 @@ public final class BuntingUnderTest implements AutoCloseable {
     return cluster.client().resources(Canary.class).inNamespace(cluster.namespace()).withName(name).get();
   }
 
+  /**
+   * Reads {@link #routeCanaryWeight} from the provider's own routing object instead of an HTTPRoute (e.g. a
+   * TraefikService): {@code reader} maps the apex Service's name to the canary weight, -1 when there is none.
+   */
+  public void readRouteWeightsWith(java.util.function.ToIntFunction<String> reader) {
+    this.routeWeights = reader;
+  }
+
   /** The HTTPRoute's canary weight (rule 0, the backendRef named {@code <svc>-canary}); -1 when there is none. */
   @SuppressWarnings("unchecked")
   public int routeCanaryWeight(String service) {
+    if (routeWeights != null) {
+      return routeWeights.applyAsInt(service);
+    }
     GenericKubernetesResource route = cluster.client().genericKubernetesResources(GatewayStatusController.HTTP_ROUTES)
         .inNamespace(cluster.namespace()).withName(service).get();
     if (route == null) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The Gateway API providers ({@code gatewayapi:v1}, {@code gatewayapi:v1beta1}): one HTTPRoute named like the apex
@@ -41,11 +42,15 @@ public final class GatewayApiRouter implements TrafficRouter {
   public static final String GROUP = "gateway.networking.k8s.io";
   public static final String KIND = "HTTPRoute";
 
+  private final String provider;
   private final String version;
   private final ResourceDefinitionContext httpRoutes;
+  private final Function<Canary, List<ParentReference>> parents;
 
-  private GatewayApiRouter(String version) {
+  private GatewayApiRouter(String provider, String version, Function<Canary, List<ParentReference>> parents) {
+    this.provider = provider;
     this.version = version;
+    this.parents = parents;
     this.httpRoutes = new ResourceDefinitionContext.Builder()
         .withGroup(GROUP)
         .withVersion(version)
@@ -57,17 +62,30 @@ public final class GatewayApiRouter implements TrafficRouter {
 
   /** {@code gatewayapi:v1}: {@code gateway.networking.k8s.io/v1} HTTPRoutes. */
   public static GatewayApiRouter v1() {
-    return new GatewayApiRouter("v1");
+    return new GatewayApiRouter("gatewayapi:v1", "v1", GatewayApiRouter::gatewayRefs);
   }
 
   /** {@code gatewayapi:v1beta1}: {@code gateway.networking.k8s.io/v1beta1} HTTPRoutes (e.g. Linkerd). */
   public static GatewayApiRouter v1beta1() {
-    return new GatewayApiRouter("v1beta1");
+    return new GatewayApiRouter("gatewayapi:v1beta1", "v1beta1", GatewayApiRouter::gatewayRefs);
+  }
+
+  /**
+   * The same HTTPRoute for another provider that routes with Gateway API (e.g. {@link LinkerdRouter}): its own name in
+   * messages, and its own parents ({@code parents} returns null or empty when the canary has none).
+   */
+  static GatewayApiRouter forProvider(String provider, String version,
+      Function<Canary, List<ParentReference>> parents) {
+    return new GatewayApiRouter(provider, version, parents);
+  }
+
+  private static List<ParentReference> gatewayRefs(Canary canary) {
+    return canary.getSpec().service.gatewayRefs;
   }
 
   @Override
   public String provider() {
-    return "gatewayapi:" + version;
+    return provider;
   }
 
   @Override
@@ -77,11 +95,12 @@ public final class GatewayApiRouter implements TrafficRouter {
     if (service == null) {
       return errors;
     }
-    if (service.gatewayRefs == null || service.gatewayRefs.isEmpty()) {
+    List<ParentReference> parentRefs = parents.apply(canary);
+    if (parentRefs == null || parentRefs.isEmpty()) {
       errors.add("spec.service.gatewayRefs is required for provider " + provider());
     } else {
-      for (int i = 0; i < service.gatewayRefs.size(); i++) {
-        ParentReference ref = service.gatewayRefs.get(i);
+      for (int i = 0; i < parentRefs.size(); i++) {
+        ParentReference ref = parentRefs.get(i);
         if (ref == null || ref.name == null || ref.name.isEmpty()) {
           errors.add("spec.service.gatewayRefs[" + i + "].name is required");
         }
@@ -120,11 +139,7 @@ public final class GatewayApiRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider " + provider() + ": " + String.join("; ", errors));
-    }
+    ServiceSpecChecks.requireValid(this, canary);
     return List.of(httpRoute(canary, weights));
   }
 
@@ -162,7 +177,7 @@ public final class GatewayApiRouter implements TrafficRouter {
           .build());
     }
     Map<String, Object> spec = JsonMap.object()
-        .put("parentRefs", ParentRefs.toSpec(service.gatewayRefs))
+        .put("parentRefs", ParentRefs.toSpec(parents.apply(canary)))
         .put("hostnames", service.hosts == null ? null : List.copyOf(service.hosts))
         .put("rules", rules)
         .build();

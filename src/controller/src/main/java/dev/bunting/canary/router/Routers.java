@@ -9,10 +9,10 @@ import java.util.Optional;
 
 /**
  * The traffic routers Bunting has, by provider name, and which one a Canary uses: {@code spec.provider}, or the
- * controller's default provider ({@code --mesh-provider}) when that is empty. Names match exactly:
- * {@code kubernetes}, {@code gatewayapi:v1}, {@code gatewayapi:v1beta1}. Every other Flagger provider (istio, linkerd,
- * nginx, contour, gloo, ..., and a bare {@code gatewayapi}) is reported as not supported instead of silently falling
- * back to Istio as Flagger does.
+ * controller's default provider ({@code --mesh-provider}) when that is empty. Names match exactly (e.g.
+ * {@code kubernetes}, {@code gatewayapi:v1}, {@code linkerd}, {@code traefik}); the SMI providers also take a mesh suffix
+ * ({@code smi:v1alpha1:linkerd}) as Flagger does. Every other name (a bare {@code gatewayapi}, a misspelling, a provider
+ * Bunting does not have yet) is reported as not supported instead of silently falling back to Istio as Flagger does.
  */
 public final class Routers {
   /** The default provider when the controller is given none. */
@@ -36,13 +36,28 @@ public final class Routers {
     return List.of(
         new KubernetesRouter(),
         GatewayApiRouter.v1(),
-        GatewayApiRouter.v1beta1());
+        GatewayApiRouter.v1beta1(),
+        new LinkerdRouter(),
+        SmiRouter.v1alpha1(),
+        SmiRouter.v1alpha2(),
+        SmiRouter.v1alpha3(),
+        new TraefikRouter(),
+        new KumaRouter());
   }
 
   /** Explicit routers, e.g. for tests. */
   public Routers(String defaultProvider, List<TrafficRouter> routers) {
     this.defaultProvider = defaultProvider == null || defaultProvider.isBlank() ? DEFAULT_PROVIDER : defaultProvider.trim();
     routers.forEach(r -> byProvider.put(r.provider(), r));
+    // a default provider with a mesh suffix (smi:v1alpha3:istio) gets its own router, which knows the mesh
+    if (!byProvider.containsKey(this.defaultProvider) && routerFor(this.defaultProvider).isPresent()) {
+      SmiRouter.withMesh(this.defaultProvider).ifPresent(r -> byProvider.put(r.provider(), r));
+    }
+  }
+
+  /** The controller's default provider ({@code --mesh-provider}, else {@value #DEFAULT_PROVIDER}). */
+  public String defaultProvider() {
+    return defaultProvider;
   }
 
   /** The provider the Canary asks for: {@code spec.provider}, else the default. */

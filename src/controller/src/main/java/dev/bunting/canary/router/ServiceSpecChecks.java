@@ -34,4 +34,14 @@ final class ServiceSpecChecks {
     }
     return errors;
   }
+
+  /** Throws when {@code router} finds {@code canary} invalid; routers build objects only for valid canaries. */
+  static void requireValid(TrafficRouter router, Canary canary) {
+    List<String> errors = router.validate(canary);
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
+          + canary.getMetadata().getName() + " is not valid for provider " + router.provider() + ": "
+          + String.join("; ", errors));
+    }
+  }
 }

@@ -78,6 +78,37 @@ final class FlaggerOracle {
     return new Step(s.path("op").asText(), s.path("error").asText(""), weights, resources(s.path("objects")));
   }
 
+  /**
+   * Every step of a case with what Flagger's router had been given by then: the Canary (the case's, or the object of the
+   * latest {@code setCanary} step) and the weights (100/0 until a {@code setRoutes} step; reconciles keep them), so a
+   * test can build Bunting's objects for the same moment and compare them with {@link Moment#flagger()}.
+   */
+  List<Moment> moments(String caseName) {
+    List<Moment> out = new ArrayList<>();
+    Canary canary = canary(caseName);
+    Weights weights = Weights.ALL_PRIMARY;
+    JsonNode steps = input(caseName).path("steps");
+    for (int i = 0; i < steps.size(); i++) {
+      JsonNode s = steps.get(i);
+      switch (s.path("op").asText()) {
+        case "setRoutes" -> weights = new Weights(s.path("primary").asInt(), s.path("canary").asInt(),
+            s.path("mirrored").asBoolean());
+        case "setCanary" -> canary = Serialization.jsonMapper().convertValue(s.path("object"), Canary.class);
+        default -> { }
+      }
+      out.add(new Moment(i, s.path("op").asText(), canary, weights, step(caseName, i)));
+    }
+    return out;
+  }
+
+  /** One step of a case: its op, the Canary and weights Flagger's router had been given, and what Flagger left. */
+  record Moment(int index, String op, Canary canary, Weights weights, Step flagger) {
+    /** Whether Flagger's router wrote at this step ({@code reconcile} or {@code setRoutes}). */
+    boolean writes() {
+      return op.equals("reconcile") || op.equals("setRoutes");
+    }
+  }
+
   private JsonNode input(String caseName) {
     return Objects.requireNonNull(cases.get(caseName), () -> "no case " + caseName + " in " + file + ".cases.json");
   }
@@ -131,6 +162,11 @@ final class FlaggerOracle {
       JsonNode parent = copy.at(pointer.substring(0, slash));
       if (parent instanceof ObjectNode o) {
         o.remove(pointer.substring(slash + 1));
+        // an object left empty by the removal (labels: {app: x} without app) counts as absent, as in Go's omitempty
+        int up = pointer.lastIndexOf('/', slash - 1);
+        if (o.isEmpty() && up >= 0 && copy.at(pointer.substring(0, up)) instanceof ObjectNode grandparent) {
+          grandparent.remove(pointer.substring(up + 1, slash));
+        }
       } else if (parent instanceof ArrayNode a) {
         a.remove(Integer.parseInt(pointer.substring(slash + 1)));
       }

@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RoutersTest {
   private static final String SERVICE = "{port: 9898, gatewayRefs: [{name: public, namespace: gateway}]}";
+  private static final String SUPPORTED =
+      "kubernetes, gatewayapi:v1, gatewayapi:v1beta1, linkerd, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, traefik, kuma";
 
   private static Canary canary(String provider) {
     return Manifests.canary(provider == null ? "\"\"" : provider, SERVICE, "{stepWeight: 10}");
@@ -23,7 +25,12 @@ class RoutersTest {
     assertThat(routers.routerFor(canary("gatewayapi:v1"))).get().extracting(TrafficRouter::provider).isEqualTo("gatewayapi:v1");
     assertThat(routers.routerFor(canary("gatewayapi:v1beta1"))).get().extracting(TrafficRouter::provider)
         .isEqualTo("gatewayapi:v1beta1");
-    assertThat(routers.supportedProviders()).containsExactly("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
+    assertThat(routers.routerFor(canary("linkerd"))).get().isInstanceOf(LinkerdRouter.class);
+    assertThat(routers.routerFor(canary("traefik"))).get().isInstanceOf(TraefikRouter.class);
+    assertThat(routers.routerFor(canary("kuma"))).get().isInstanceOf(KumaRouter.class);
+    assertThat(routers.routerFor(canary("smi:v1alpha2"))).get().isInstanceOf(SmiRouter.class);
+    assertThat(routers.supportedProviders()).containsExactly("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1",
+        "linkerd", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "traefik", "kuma");
   }
 
   @Test
@@ -35,21 +42,20 @@ class RoutersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"istio", "linkerd", "nginx", "contour", "gloo", "appmesh", "smi:v1alpha3", "traefik", "gatewayapi",
+  @ValueSource(strings = {"istio", "nginx", "contour", "gloo", "appmesh", "smi", "smi:v1alpha4", "Linkerd", "gatewayapi",
       "gatewayapi:v2", "Kubernetes"})
   void otherProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
     Routers routers = new Routers("kubernetes");
 
     assertThat(routers.routerFor(canary(provider))).isEmpty();
     assertThat(routers.validate(canary(provider))).containsExactly("provider " + provider
-        + " is not supported by Bunting yet (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1)");
+        + " is not supported by Bunting yet (supported: " + SUPPORTED + ")");
   }
 
   @Test
   void anUnsupportedDefaultProviderIsNamedAsTheDefault() {
     assertThat(new Routers("istio").validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
-        + " (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1); spec.provider is empty, so the controller's"
-        + " default provider applies");
+        + " (supported: " + SUPPORTED + "); spec.provider is empty, so the controller's default provider applies");
   }
 
   @Test
@@ -62,11 +68,27 @@ class RoutersTest {
   }
 
   @Test
-  void theHttpRouteVersionsAreTheKindsToWatch() {
+  void everyRoutingKindIsWatchedOnce() {
     assertThat(new Routers("kubernetes").kinds())
         .extracting(ResourceDefinitionContext::getGroup, ResourceDefinitionContext::getVersion, ResourceDefinitionContext::getKind)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1", "HTTPRoute"),
-            org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"));
+            org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"),
+            org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha1", "TrafficSplit"),
+            org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha2", "TrafficSplit"),
+            org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha3", "TrafficSplit"),
+            org.assertj.core.groups.Tuple.tuple("traefik.io", "v1alpha1", "TraefikService"),
+            org.assertj.core.groups.Tuple.tuple("kuma.io", "v1alpha1", "TrafficRoute"));
+  }
+
+  @Test
+  void aDefaultProviderWithAMeshSuffixIsItsOwnRouter() {
+    Routers routers = new Routers("smi:v1alpha1:linkerd");
+
+    assertThat(routers.routerFor(canary(null))).get().extracting(TrafficRouter::provider)
+        .isEqualTo("smi:v1alpha1:linkerd");
+    assertThat(routers.defaultProvider()).isEqualTo("smi:v1alpha1:linkerd");
+    assertThat(new Routers("smi:v1alpha9:linkerd").validate(canary(null))).singleElement().asString()
+        .startsWith("provider smi:v1alpha9:linkerd is not supported by Bunting yet");
   }
 }
