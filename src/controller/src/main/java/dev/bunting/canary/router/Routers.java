@@ -41,6 +41,7 @@ public final class Routers {
         SmiRouter.v1alpha1(),
         SmiRouter.v1alpha2(),
         SmiRouter.v1alpha3(),
+        SmiRouter.osm(),
         new TraefikRouter(),
         new KumaRouter());
   }

@@ -42,9 +42,16 @@ public final class SmiRouter implements TrafficRouter {
 
   private final String version;
   private final String mesh;
+  /** The provider name, when it is not {@code smi:<version>[:<mesh>]} ({@code osm}). */
+  private final String name;
   private final ResourceDefinitionContext trafficSplits;
 
   private SmiRouter(String version, String mesh) {
+    this(version, mesh, null);
+  }
+
+  private SmiRouter(String version, String mesh, String name) {
+    this.name = name;
     this.version = version;
     this.mesh = mesh;
     this.trafficSplits = new ResourceDefinitionContext.Builder()
@@ -68,6 +75,11 @@ public final class SmiRouter implements TrafficRouter {
     return new SmiRouter("v1alpha3", "");
   }
 
+  /** {@code osm}: Open Service Mesh, which Flagger routes with a v1alpha2 TrafficSplit for the mesh {@code osm}. */
+  public static SmiRouter osm() {
+    return new SmiRouter("v1alpha2", "osm", "osm");
+  }
+
   /**
    * The router of a provider name with a mesh suffix, e.g. {@code smi:v1alpha3:istio}; empty for any other name
    * (including the bare {@code smi:v1alpha3}).
@@ -85,7 +97,7 @@ public final class SmiRouter implements TrafficRouter {
 
   @Override
   public String provider() {
-    return PREFIX + version + (mesh.isEmpty() ? "" : ":" + mesh);
+    return name != null ? name : PREFIX + version + (mesh.isEmpty() ? "" : ":" + mesh);
   }
 
   /** The exact name, and for the bare version any mesh suffix ({@code smi:v1alpha1:linkerd}), as Flagger accepts. */
@@ -93,7 +105,7 @@ public final class SmiRouter implements TrafficRouter {
   public boolean handles(String provider) {
     String bare = PREFIX + version;
     return provider().equals(provider)
-        || mesh.isEmpty() && provider != null && provider.startsWith(bare + ":") && provider.length() > bare.length() + 1;
+        || name == null && mesh.isEmpty() && provider != null && provider.startsWith(bare + ":") && provider.length() > bare.length() + 1;
   }
 
   @Override

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RoutersTest {
   private static final String SERVICE = "{port: 9898, gatewayRefs: [{name: public, namespace: gateway}]}";
   private static final String SUPPORTED =
-      "kubernetes, gatewayapi:v1, gatewayapi:v1beta1, linkerd, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, traefik, kuma";
+      "kubernetes, gatewayapi:v1, gatewayapi:v1beta1, linkerd, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, osm, traefik, kuma";
 
   private static Canary canary(String provider) {
     return Manifests.canary(provider == null ? "\"\"" : provider, SERVICE, "{stepWeight: 10}");

@@ -63,6 +63,14 @@ class SmiRouterTest {
   }
 
   @Test
+  void osmIsAV1alpha2TrafficSplitForTheOsmMeshAsInFlagger() {
+    TrafficRouter osm = new Routers("kubernetes").routerFor("osm").orElseThrow();
+
+    assertThat(osm.provider()).isEqualTo("osm");
+    replay("osm", osm);
+  }
+
+  @Test
   void v1alpha1WeightsAreQuantitiesAndLaterVersionsIntegers() {
     Canary canary = Manifests.canary("smi:v1alpha1", "{port: 9898}", "{stepWeight: 10}");
 
