@@ -36,7 +36,12 @@ public final class Routers {
     return List.of(
         new KubernetesRouter(),
         GatewayApiRouter.v1(),
-        GatewayApiRouter.v1beta1());
+        GatewayApiRouter.v1beta1(),
+        new NginxRouter(settings),
+        new SkipperRouter(),
+        new ContourRouter(settings),
+        new GlooRouter(),
+        new ApisixRouter());
   }
 
   /** Explicit routers, e.g. for tests. */

@@ -23,7 +23,11 @@ class RoutersTest {
     assertThat(routers.routerFor(canary("gatewayapi:v1"))).get().extracting(TrafficRouter::provider).isEqualTo("gatewayapi:v1");
     assertThat(routers.routerFor(canary("gatewayapi:v1beta1"))).get().extracting(TrafficRouter::provider)
         .isEqualTo("gatewayapi:v1beta1");
-    assertThat(routers.supportedProviders()).containsExactly("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
+    assertThat(routers.supportedProviders()).startsWith("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
+    assertThat(routers.supportedProviders()).contains("nginx", "skipper", "contour", "gloo", "apisix");
+    assertThat(routers.routerFor(canary("nginx"))).get().isInstanceOf(NginxRouter.class);
+    assertThat(routers.routerFor(canary("gloo:v1"))).as("Flagger matches gloo by prefix").get()
+        .isInstanceOf(GlooRouter.class);
   }
 
   @Test
@@ -35,21 +39,22 @@ class RoutersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"istio", "linkerd", "nginx", "contour", "gloo", "appmesh", "smi:v1alpha3", "traefik", "gatewayapi",
+  @ValueSource(strings = {"istio", "linkerd", "nginx-ingress", "Contour", "appmesh", "smi:v1alpha3", "traefik", "gatewayapi",
       "gatewayapi:v2", "Kubernetes"})
   void otherProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
     Routers routers = new Routers("kubernetes");
 
     assertThat(routers.routerFor(canary(provider))).isEmpty();
     assertThat(routers.validate(canary(provider))).containsExactly("provider " + provider
-        + " is not supported by Bunting yet (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1)");
+        + " is not supported by Bunting yet (supported: " + String.join(", ", routers.supportedProviders()) + ")");
   }
 
   @Test
   void anUnsupportedDefaultProviderIsNamedAsTheDefault() {
-    assertThat(new Routers("istio").validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
-        + " (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1); spec.provider is empty, so the controller's"
-        + " default provider applies");
+    Routers routers = new Routers("istio");
+    assertThat(routers.validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
+        + " (supported: " + String.join(", ", routers.supportedProviders()) + "); spec.provider is empty, so the"
+        + " controller's default provider applies");
   }
 
   @Test
@@ -65,8 +70,10 @@ class RoutersTest {
   void theHttpRouteVersionsAreTheKindsToWatch() {
     assertThat(new Routers("kubernetes").kinds())
         .extracting(ResourceDefinitionContext::getGroup, ResourceDefinitionContext::getVersion, ResourceDefinitionContext::getKind)
-        .containsExactly(
+        .contains(
             org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1", "HTTPRoute"),
-            org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"));
+            org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"),
+            org.assertj.core.groups.Tuple.tuple("networking.k8s.io", "v1", "Ingress"))
+        .doesNotHaveDuplicates();
   }
 }
