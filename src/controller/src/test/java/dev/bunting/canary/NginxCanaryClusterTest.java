@@ -220,8 +220,9 @@ class NginxCanaryClusterTest {
     String name = "noingress";
     cluster.apply(deployment(name, "6.0.0"));
     cluster.apply(canary(name, "interval: 10s\nthreshold: 3\nstepWeight: 50\n" + BUILTIN_METRICS));
-    Canary stalled = Timeline.record(bunting, name, null, c -> Condition.find(c.getStatus().conditions,
-        "Stalled").isPresent(), Duration.ofSeconds(60)).last;
+    // (until the Deployment reaches Bunting's cache the reason may first be TargetNotFound)
+    Canary stalled = Timeline.record(bunting, name, null, c -> Condition.find(c.getStatus().conditions, "Stalled")
+        .map(s -> s.reason.equals("InvalidReference")).orElse(false), Duration.ofSeconds(60)).last;
     Condition c = Condition.find(stalled.getStatus().conditions, "Stalled").get();
     assertThat(c.reason).isEqualTo("InvalidReference");
     assertThat(c.message).isEqualTo("spec.ingressRef: Ingress " + cluster.namespace() + "/" + name + " not found");
