@@ -105,12 +105,7 @@ public final class ApisixRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    errors.addAll(errors.isEmpty() ? problems(canary, cached) : List.of());
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " cannot be routed by provider apisix: " + String.join("; ", errors));
-    }
+    RouterFeatures.requireUsable(this, canary, cached);
     ObjectNode route = OwnedObject.tree(cached.get(objects(canary).get(0)).orElseThrow());
     ObjectNode http = (ObjectNode) httpEntry(route, canary.getSpec().serviceName()).orElseThrow().deepCopy();
     http.put("priority", PRIORITY);

@@ -75,11 +75,7 @@ public final class ContourRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " is not valid for provider contour: " + String.join("; ", errors));
-    }
+    RouterFeatures.requireUsable(this, canary, cached);
     CanaryService service = canary.getSpec().service;
     String prefix = prefix(service);
     List<HttpMatchRequest> match = canary.getSpec().effectiveAnalysis().match;
@@ -202,7 +198,7 @@ public final class ContourRouter implements TrafficRouter {
     for (int i = 0; i < analysis.match.size(); i++) {
       String field = "spec.analysis.match[" + i + "]";
       HttpMatchRequest m = analysis.match.get(i);
-      NginxRouter.otherFields(m).forEach(f -> errors.add(field + "." + f + ": Contour A/B testing routes on a header"
+      RouterFeatures.otherMatchFields(m).forEach(f -> errors.add(field + "." + f + ": Contour A/B testing routes on a header"
           + " only"));
       if (m.headers == null || m.headers.isEmpty()) {
         errors.add(field + " has no headers: Contour A/B testing routes on a header");

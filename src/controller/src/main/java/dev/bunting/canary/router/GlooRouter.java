@@ -110,12 +110,7 @@ public final class GlooRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    errors.addAll(errors.isEmpty() ? problems(canary, cached) : List.of());
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " cannot be routed by provider gloo: " + String.join("; ", errors));
-    }
+    RouterFeatures.requireUsable(this, canary, cached);
     String ns = canary.getMetadata().getNamespace();
     Optional<GenericKubernetesResource> primaryService =
         cached.get(CachedObjects.SERVICES, ns, DefaultServiceBuilder.primaryName(canary));
@@ -251,7 +246,7 @@ public final class GlooRouter implements TrafficRouter {
     for (int i = 0; i < analysis.match.size(); i++) {
       String field = "spec.analysis.match[" + i + "]";
       HttpMatchRequest m = analysis.match.get(i);
-      NginxRouter.otherFields(m).stream().filter(f -> !f.equals("method")).forEach(f -> errors.add(field + "." + f
+      RouterFeatures.otherMatchFields(m).stream().filter(f -> !f.equals("method")).forEach(f -> errors.add(field + "." + f
           + ": Gloo A/B testing routes on headers and the method only"));
       boolean hasHeaders = m.headers != null && !m.headers.isEmpty();
       if (!hasHeaders && m.method == null) {

@@ -79,12 +79,7 @@ public final class NginxRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    errors.addAll(errors.isEmpty() ? problems(canary, cached) : List.of());
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " cannot be routed by provider nginx: " + String.join("; ", errors));
-    }
+    RouterFeatures.requireUsable(this, canary, cached);
     ObjectNode ingress = UserIngress.read(canary, cached).orElseThrow();
     UserIngress.apexPaths(ingress, canary.getSpec().serviceName())
         .forEach(path -> UserIngress.setBackend(path, DefaultServiceBuilder.canaryName(canary)));
@@ -177,7 +172,7 @@ public final class NginxRouter implements TrafficRouter {
     for (int i = 0; i < analysis.match.size(); i++) {
       String field = "spec.analysis.match[" + i + "]";
       HttpMatchRequest m = analysis.match.get(i);
-      otherFields(m).forEach(f -> errors.add(field + "." + f + ": nginx A/B testing routes on a header and a cookie"
+      RouterFeatures.otherMatchFields(m).forEach(f -> errors.add(field + "." + f + ": nginx A/B testing routes on a header and a cookie"
           + " only"));
       if (m.headers == null || m.headers.isEmpty()) {
         errors.add(field + " has no headers: nginx A/B testing routes on a header and a cookie");
@@ -210,44 +205,5 @@ public final class NginxRouter implements TrafficRouter {
       errors.add("spec.analysis.match: nginx routes on one cookie, and these entries name " + String.join(", ", cookies));
     }
     return errors;
-  }
-
-  /** The fields of a match entry besides {@code name} and {@code headers}. */
-  static List<String> otherFields(HttpMatchRequest m) {
-    List<String> out = new ArrayList<>();
-    if (m.uri != null) {
-      out.add("uri");
-    }
-    if (m.scheme != null) {
-      out.add("scheme");
-    }
-    if (m.method != null) {
-      out.add("method");
-    }
-    if (m.authority != null) {
-      out.add("authority");
-    }
-    if (m.port != null) {
-      out.add("port");
-    }
-    if (m.sourceLabels != null && !m.sourceLabels.isEmpty()) {
-      out.add("sourceLabels");
-    }
-    if (m.gateways != null && !m.gateways.isEmpty()) {
-      out.add("gateways");
-    }
-    if (m.queryParams != null && !m.queryParams.isEmpty()) {
-      out.add("queryParams");
-    }
-    if (m.ignoreUriCase != null) {
-      out.add("ignoreUriCase");
-    }
-    if (m.withoutHeaders != null && !m.withoutHeaders.isEmpty()) {
-      out.add("withoutHeaders");
-    }
-    if (m.sourceNamespace != null) {
-      out.add("sourceNamespace");
-    }
-    return out;
   }
 }

@@ -50,4 +50,59 @@ final class RouterFeatures {
     }
     return RouterState.accepted(new Weights(primary, canary, false));
   }
+
+  /** The fields of a match entry besides {@code name} and {@code headers}. */
+  static List<String> otherMatchFields(dev.bunting.api.HttpMatchRequest m) {
+    List<String> out = new ArrayList<>();
+    if (m.uri != null) {
+      out.add("uri");
+    }
+    if (m.scheme != null) {
+      out.add("scheme");
+    }
+    if (m.method != null) {
+      out.add("method");
+    }
+    if (m.authority != null) {
+      out.add("authority");
+    }
+    if (m.port != null) {
+      out.add("port");
+    }
+    if (m.sourceLabels != null && !m.sourceLabels.isEmpty()) {
+      out.add("sourceLabels");
+    }
+    if (m.gateways != null && !m.gateways.isEmpty()) {
+      out.add("gateways");
+    }
+    if (m.queryParams != null && !m.queryParams.isEmpty()) {
+      out.add("queryParams");
+    }
+    if (m.ignoreUriCase != null) {
+      out.add("ignoreUriCase");
+    }
+    if (m.withoutHeaders != null && !m.withoutHeaders.isEmpty()) {
+      out.add("withoutHeaders");
+    }
+    if (m.sourceNamespace != null) {
+      out.add("sourceNamespace");
+    }
+    return out;
+  }
+
+  /**
+   * Throws when {@code router} cannot build objects for {@code canary} ({@link TrafficRouter#validate}, then
+   * {@link TrafficRouter#problems}); the engine never asks then, since both are reported as problems first.
+   */
+  static void requireUsable(TrafficRouter router, Canary canary, CachedObjects cached) {
+    List<String> errors = new ArrayList<>(router.validate(canary));
+    if (errors.isEmpty()) {
+      errors.addAll(router.problems(canary, cached));
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
+          + canary.getMetadata().getName() + " cannot be routed by provider " + router.provider() + ": "
+          + String.join("; ", errors));
+    }
+  }
 }

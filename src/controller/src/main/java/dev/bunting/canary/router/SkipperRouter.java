@@ -62,12 +62,7 @@ public final class SkipperRouter implements TrafficRouter {
 
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
-    List<String> errors = validate(canary);
-    errors.addAll(errors.isEmpty() ? problems(canary, cached) : List.of());
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
-          + canary.getMetadata().getName() + " cannot be routed by provider skipper: " + String.join("; ", errors));
-    }
+    RouterFeatures.requireUsable(this, canary, cached);
     ObjectNode ingress = UserIngress.read(canary, cached).orElseThrow();
     String apex = canary.getSpec().serviceName();
     String primary = DefaultServiceBuilder.primaryName(canary);
