@@ -9,7 +9,8 @@
 //	 "ingressAnnotationsPrefix": "nginx.ingress.kubernetes.io", "ingressClass": "",
 //	 "canary": {Canary}, "objects": [objects present before the first step],
 //	 "steps": [{"op": "reconcile"} | {"op": "setRoutes", "primary": 90, "canary": 10, "mirrored": false}
-//	           | {"op": "getRoutes"} | {"op": "finalize"} | {"op": "setCanary", "object": {Canary}}],
+//	           | {"op": "getRoutes"} | {"op": "finalize"} | {"op": "setCanary", "object": {Canary}}
+//	           | {"op": "setObject", "object": {object}}],
 //	 "dump": ["networking.istio.io/v1beta1/VirtualService", ...]}
 //
 // "reconcile" runs the Kubernetes default router (the three Services, for Deployment and DaemonSet targets) and then
@@ -123,6 +124,31 @@ func (w world) add(raw json.RawMessage) error {
 	return fmt.Errorf("no scheme knows %s", string(raw))
 }
 
+// set replaces a seed object (matched by kind, namespace and name) in whichever family's clientset knows its kind, or
+// adds it when there is none.
+func (w world) set(raw json.RawMessage) error {
+	for _, tr := range w.trackers() {
+		decoder := serializer.NewCodecFactory(tr.scheme).UniversalDeserializer()
+		obj, gvk, err := decoder.Decode(raw, nil, nil)
+		if err != nil {
+			continue
+		}
+		if _, isCanary := obj.(*flaggerv1.Canary); isCanary {
+			return fmt.Errorf("use setCanary to change the Canary")
+		}
+		m, err := meta.Accessor(obj)
+		if err != nil {
+			return err
+		}
+		gvr, _ := meta.UnsafeGuessKindToResource(*gvk)
+		if _, err := tr.t.Get(gvr, m.GetNamespace(), m.GetName()); err != nil {
+			return tr.t.Add(obj)
+		}
+		return tr.t.Update(gvr, obj, m.GetNamespace())
+	}
+	return fmt.Errorf("no scheme knows %s", string(raw))
+}
+
 func (w world) dump(kinds []string) ([]map[string]interface{}, error) {
 	var out []map[string]interface{}
 	for _, k := range kinds {
@@ -232,6 +258,8 @@ func run(c testCase, log *zap.SugaredLogger) (caseResult, error) {
 			}
 		case "finalize":
 			err = mesh.Finalize(canary)
+		case "setObject":
+			err = w.set(s.Object)
 		case "setCanary":
 			next := &flaggerv1.Canary{}
 			if err = json.Unmarshal(s.Object, next); err == nil {

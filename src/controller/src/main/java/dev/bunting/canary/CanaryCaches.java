@@ -86,8 +86,14 @@ public record CanaryCaches(
     return Optional.ofNullable(routes.get(routeKey(rdc)));
   }
 
-  /** The routing caches as routers read them. */
+  /** The routing caches as routers read them, and the Services ({@link CachedObjects#SERVICES}). */
   public CachedObjects routeObjects() {
-    return (kind, namespace, name) -> routes(kind).flatMap(c -> c.get(namespace, name));
+    return (kind, namespace, name) -> {
+      if (routeKey(kind).equals(routeKey(CachedObjects.SERVICES))) {
+        return services.get(namespace, name).map(s -> io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+            .convertValue(s, GenericKubernetesResource.class));
+      }
+      return routes(kind).flatMap(c -> c.get(namespace, name));
+    };
   }
 }

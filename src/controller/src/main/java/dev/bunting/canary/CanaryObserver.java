@@ -85,8 +85,13 @@ public final class CanaryObserver {
       List<String> invalid = router.get().validate(canary);
       invalid.forEach(m -> problems.add(new Problem(Problem.INVALID_SPEC, m)));
       if (invalid.isEmpty()) {
-        missingKinds(router.get(), canary).forEach(k -> problems.add(new Problem(Problem.UNSUPPORTED,
+        List<ResourceDefinitionContext> missing = missingKinds(router.get(), canary);
+        missing.forEach(k -> problems.add(new Problem(Problem.UNSUPPORTED,
             RoutedObject.describe(k) + " is not installed in the cluster; provider " + provider + " needs it")));
+        if (missing.isEmpty()) {
+          router.get().problems(canary, caches.routeObjects())
+              .forEach(m -> problems.add(new Problem(Problem.INVALID_REFERENCE, m)));
+        }
       }
     }
     problems.addAll(metricProblems(canary));

@@ -10,4 +10,6 @@ public record Problem(String reason, String message) {
   public static final String UNSUPPORTED = "Unsupported";
   public static final String METRIC_TEMPLATE_NOT_FOUND = "MetricTemplateNotFound";
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  /** An object the router starts from (e.g. {@code spec.ingressRef}) is missing or cannot be used. */
+  public static final String INVALID_REFERENCE = "InvalidReference";
 }

@@ -6,7 +6,8 @@ import io.vertx.core.Future;
 
 /**
  * Server-side apply with one field manager, on the worker pool. {@link #applyIfChanged} skips the request when the
- * cached live object already has every desired field ({@link Subset}), so steady state costs no writes.
+ * cached live object already has every desired field ({@link Subset}) and the manager owns no field the desired object
+ * dropped ({@link AppliedFields}), so steady state costs no writes and a dropped field is still removed.
  */
 public final class Applier {
   private final KubernetesClient client;
@@ -36,9 +37,12 @@ public final class Applier {
     return pool.run(() -> client.resource(desired).fieldManager(manager).forceConflicts().serverSideApply());
   }
 
-  /** Applies {@code desired} unless {@code live} already contains it; the written object, or null when nothing was sent. */
+  /**
+   * Applies {@code desired} unless {@code live} already contains it and holds no field this manager applied before
+   * that {@code desired} leaves out; the written object, or null when nothing was sent.
+   */
   public <T extends HasMetadata> Future<T> applyIfChanged(T desired, HasMetadata live) {
-    if (live != null && Subset.contains(live, desired)) {
+    if (live != null && Subset.contains(live, desired) && !AppliedFields.hasFieldsBeyond(live, fieldManager, desired)) {
       return Future.succeededFuture(null);
     }
     return apply(desired);

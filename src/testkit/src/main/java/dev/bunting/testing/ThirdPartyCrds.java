@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Other projects' CRDs as their projects publish them (Gateway API, Istio, Contour, Traefik, APISIX, Knative, KEDA), fetched from each project's Go module and cached by {@code scripts/third-party-crds}. The tests and the
- * playground install these, never copies kept in this repository. Blocking (it may run {@code go mod download}).
+ * Other projects' CRDs as their projects publish them (Gateway API, Istio, Contour, Traefik, APISIX, Knative, KEDA),
+ * fetched from each project's Go module and cached by {@code scripts/third-party-crds}. The tests and the playground
+ * install these, never copies kept in this repository. Blocking (it may run {@code go mod download}).
  */
 public final class ThirdPartyCrds {
   public static final String GATEWAY_API = "gateway-api";

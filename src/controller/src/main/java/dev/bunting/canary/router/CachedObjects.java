@@ -12,6 +12,13 @@ import java.util.Optional;
 @FunctionalInterface
 public interface CachedObjects {
 
+  /**
+   * Services ({@code core/v1}): readable through every {@link CachedObjects} the engine hands to routers (from its own
+   * Service cache), without being among a router's {@link TrafficRouter#kinds()}.
+   */
+  ResourceDefinitionContext SERVICES = new ResourceDefinitionContext.Builder()
+      .withGroup("").withVersion("v1").withKind("Service").withPlural("services").withNamespaced(true).build();
+
   /** The cached object, or empty when it does not exist or its kind is not watched. */
   Optional<GenericKubernetesResource> get(ResourceDefinitionContext kind, String namespace, String name);
 

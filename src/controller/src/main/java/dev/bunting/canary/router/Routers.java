@@ -43,7 +43,12 @@ public final class Routers {
         SmiRouter.v1alpha3(),
         SmiRouter.osm(),
         new TraefikRouter(),
-        new KumaRouter());
+        new KumaRouter(),
+        new NginxRouter(settings),
+        new SkipperRouter(),
+        new ContourRouter(settings),
+        new GlooRouter(),
+        new ApisixRouter());
   }
 
   /** Explicit routers, e.g. for tests. */

