@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * The traffic routers Bunting has, by provider name, and which one a Canary uses: {@code spec.provider}, or the
  * controller's default provider ({@code --mesh-provider}) when that is empty. Names match exactly:
- * {@code kubernetes}, {@code gatewayapi:v1}, {@code gatewayapi:v1beta1}. Every other Flagger provider (istio, linkerd,
- * nginx, contour, gloo, ..., and a bare {@code gatewayapi}) is reported as not supported instead of silently falling
+ * {@code kubernetes}, {@code gatewayapi:v1}, {@code gatewayapi:v1beta1}, {@code istio}. Every other Flagger provider
+ * (linkerd, nginx, contour, gloo, ..., and a bare {@code gatewayapi}) is reported as not supported instead of silently falling
  * back to Istio as Flagger does.
  */
 public final class Routers {
@@ -36,7 +36,8 @@ public final class Routers {
     return List.of(
         new KubernetesRouter(),
         GatewayApiRouter.v1(),
-        GatewayApiRouter.v1beta1());
+        GatewayApiRouter.v1beta1(),
+        new IstioRouter());
   }
 
   /** Explicit routers, e.g. for tests. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -78,6 +79,30 @@ final class FlaggerOracle {
     return new Step(s.path("op").asText(), s.path("error").asText(""), weights, resources(s.path("objects")));
   }
 
+  /** The weights a {@code setRoutes} step (0-based {@code index}) of the case asked for. */
+  Weights requestedWeights(String caseName, int index) {
+    JsonNode s = input(caseName).path("steps").get(index);
+    if (s == null || !"setRoutes".equals(s.path("op").asText())) {
+      throw new IllegalArgumentException(file + " case " + caseName + " step " + index + " is not a setRoutes step");
+    }
+    return new Weights(s.path("primary").asInt(), s.path("canary").asInt(), s.path("mirrored").asBoolean());
+  }
+
+  /**
+   * The Canary status as Flagger's router left it after step {@code index} (cases with {@code "dumpStatus": true};
+   * random cookie values read {@code random1}, {@code random2}, ...); empty for other cases.
+   */
+  Optional<CanaryStatus> status(String caseName, int index) {
+    JsonNode s = results.get(caseName).path("steps").get(index).path("status");
+    return s.isMissingNode() || s.isNull() ? Optional.empty()
+        : Optional.of(Serialization.jsonMapper().convertValue(s, CanaryStatus.class));
+  }
+
+  /** How many steps the case has. */
+  int steps(String caseName) {
+    return input(caseName).path("steps").size();
+  }
+
   private JsonNode input(String caseName) {
     return Objects.requireNonNull(cases.get(caseName), () -> "no case " + caseName + " in " + file + ".cases.json");
   }
@@ -112,7 +137,8 @@ final class FlaggerOracle {
   /**
    * Asserts that Bunting's object has exactly Flagger's fields (apiVersion, kind, metadata.name, namespace, labels,
    * annotations, ownerReferences, spec), except under the JSON pointers in {@code ignored} (each a deliberate,
-   * documented difference). Null values count as absent. The message lists every differing path.
+   * documented difference; {@code ~1} escapes a {@code /} in a key, as in {@code /metadata/annotations/a.io~1b}). Null
+   * values, and objects that held only ignored fields, count as absent. The message lists every differing path.
    */
   static void assertSameFields(HasMetadata bunting, GenericKubernetesResource flagger, String... ignored) {
     JsonNode b = normalized(Serialization.jsonMapper().valueToTree(bunting), Set.of(ignored));
@@ -128,11 +154,19 @@ final class FlaggerOracle {
     copy.remove("status");
     for (String pointer : ignored) {
       int slash = pointer.lastIndexOf('/');
-      JsonNode parent = copy.at(pointer.substring(0, slash));
+      String parentPointer = pointer.substring(0, slash);
+      // the last segment is a JSON pointer token: ~1 stands for '/', ~0 for '~'
+      String last = pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+      JsonNode parent = copy.at(parentPointer);
       if (parent instanceof ObjectNode o) {
-        o.remove(pointer.substring(slash + 1));
+        o.remove(last);
+        if (o.isEmpty() && parentPointer.lastIndexOf('/') >= 0
+            && copy.at(parentPointer.substring(0, parentPointer.lastIndexOf('/'))) instanceof ObjectNode grand) {
+          // an object that held only ignored fields counts as absent
+          grand.remove(parentPointer.substring(parentPointer.lastIndexOf('/') + 1).replace("~1", "/").replace("~0", "~"));
+        }
       } else if (parent instanceof ArrayNode a) {
-        a.remove(Integer.parseInt(pointer.substring(slash + 1)));
+        a.remove(Integer.parseInt(last));
       }
     }
     dropNulls(copy);

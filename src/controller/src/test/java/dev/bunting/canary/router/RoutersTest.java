@@ -23,7 +23,8 @@ class RoutersTest {
     assertThat(routers.routerFor(canary("gatewayapi:v1"))).get().extracting(TrafficRouter::provider).isEqualTo("gatewayapi:v1");
     assertThat(routers.routerFor(canary("gatewayapi:v1beta1"))).get().extracting(TrafficRouter::provider)
         .isEqualTo("gatewayapi:v1beta1");
-    assertThat(routers.supportedProviders()).containsExactly("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
+    assertThat(routers.routerFor(canary("istio"))).get().isInstanceOf(IstioRouter.class);
+    assertThat(routers.supportedProviders()).containsExactly("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1", "istio");
   }
 
   @Test
@@ -35,20 +36,20 @@ class RoutersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"istio", "linkerd", "nginx", "contour", "gloo", "appmesh", "smi:v1alpha3", "traefik", "gatewayapi",
+  @ValueSource(strings = {"Istio", "istio:v1", "linkerd", "nginx", "contour", "gloo", "appmesh", "smi:v1alpha3", "traefik", "gatewayapi",
       "gatewayapi:v2", "Kubernetes"})
   void otherProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
     Routers routers = new Routers("kubernetes");
 
     assertThat(routers.routerFor(canary(provider))).isEmpty();
     assertThat(routers.validate(canary(provider))).containsExactly("provider " + provider
-        + " is not supported by Bunting yet (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1)");
+        + " is not supported by Bunting yet (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1, istio)");
   }
 
   @Test
   void anUnsupportedDefaultProviderIsNamedAsTheDefault() {
-    assertThat(new Routers("istio").validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
-        + " (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1); spec.provider is empty, so the controller's"
+    assertThat(new Routers("linkerd").validate(canary(null))).containsExactly("provider linkerd is not supported by Bunting yet"
+        + " (supported: kubernetes, gatewayapi:v1, gatewayapi:v1beta1, istio); spec.provider is empty, so the controller's"
         + " default provider applies");
   }
 
@@ -67,6 +68,8 @@ class RoutersTest {
         .extracting(ResourceDefinitionContext::getGroup, ResourceDefinitionContext::getVersion, ResourceDefinitionContext::getKind)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1", "HTTPRoute"),
-            org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"));
+            org.assertj.core.groups.Tuple.tuple("gateway.networking.k8s.io", "v1beta1", "HTTPRoute"),
+            org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "VirtualService"),
+            org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "DestinationRule"));
   }
 }
