@@ -122,7 +122,25 @@ public final class GatewayApiRouter implements TrafficRouter {
       throw new IllegalArgumentException("Canary " + canary.getMetadata().getNamespace() + "/"
           + canary.getMetadata().getName() + " is not valid for provider " + provider() + ": " + String.join("; ", errors));
     }
-    return List.of(httpRoute(canary, weights));
+    GenericKubernetesResource route = httpRoute(canary, weights);
+    if (!weights.mirrored() && cached.get(objects(canary).get(0)).map(live -> mirrorsTo(
+        Serialization.jsonMapper().valueToTree(live), DefaultServiceBuilder.canaryName(canary))).orElse(false)) {
+      clearFilters(route);
+    }
+    return List.of(route);
+  }
+
+  /**
+   * Writes {@code filters: []} on every rule without filters. The reconciler skips an apply whose fields the cached
+   * route already has, and a rule that leaves {@code filters} out has them all; when mirroring stops without other
+   * changes (a rollback while mirrored), the empty list is what makes the apply happen and remove the mirror.
+   */
+  @SuppressWarnings("unchecked")
+  private static void clearFilters(GenericKubernetesResource route) {
+    Map<String, Object> spec = (Map<String, Object>) route.getAdditionalProperties().get("spec");
+    for (Map<String, Object> rule : (List<Map<String, Object>>) spec.get("rules")) {
+      rule.putIfAbsent("filters", List.of());
+    }
   }
 
   private GenericKubernetesResource httpRoute(Canary canary, Weights weights) {

@@ -138,7 +138,8 @@ final class FlaggerOracle {
    * Asserts that Bunting's object has exactly Flagger's fields (apiVersion, kind, metadata.name, namespace, labels,
    * annotations, ownerReferences, spec), except under the JSON pointers in {@code ignored} (each a deliberate,
    * documented difference; {@code ~1} escapes a {@code /} in a key, as in {@code /metadata/annotations/a.io~1b}). Null
-   * values, and objects that held only ignored fields, count as absent. The message lists every differing path.
+   * values, empty lists (Go's {@code omitempty} cannot tell them from absent ones) and objects that held only ignored
+   * fields count as absent. The message lists every differing path.
    */
   static void assertSameFields(HasMetadata bunting, GenericKubernetesResource flagger, String... ignored) {
     JsonNode b = normalized(Serialization.jsonMapper().valueToTree(bunting), Set.of(ignored));
@@ -177,7 +178,7 @@ final class FlaggerOracle {
     if (node instanceof ObjectNode o) {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (e.getValue().isNull()) {
+        if (e.getValue().isNull() || (e.getValue().isArray() && e.getValue().isEmpty())) {
           it.remove();
         } else {
           dropNulls(e.getValue());

@@ -54,6 +54,26 @@ class GatewayApiRouterOracleTest {
   }
 
   /**
+   * Stopping a mirror without any other change (a rollback while mirrored) must still be written: the reconciler skips
+   * an apply whose fields the cached route already has, so the rule spells out that it has no filters.
+   */
+  @Test
+  void stoppingTheMirrorAloneIsAChangeTheReconcilerWrites() {
+    List<GenericKubernetesResource> mirrored = ORACLE.step("blue-green-mirroring", 1).objects();
+    HasMetadata rollback = router.desiredObjects(ORACLE.canary("blue-green-mirroring"), Weights.ALL_PRIMARY,
+        Cached.of(mirrored)).get(0);
+
+    assertThat(Serialization.jsonMapper().valueToTree(rollback).at("/spec/rules/0/filters").isEmpty()).isTrue();
+    assertThat(Serialization.jsonMapper().valueToTree(rollback).at("/spec/rules/0/filters").isArray()).isTrue();
+    assertThat(dev.bunting.kube.Subset.contains(mirrored.get(0), rollback)).as("the cached route differs").isFalse();
+    FlaggerOracle.assertSameFields(rollback, ORACLE.step("blue-green-mirroring", 5).objects().get(0),
+        "/spec/parentRefs/0/group", "/spec/parentRefs/0/kind", "/spec/rules/0/filters");
+    HasMetadata steady = router.desiredObjects(ORACLE.canary("blue-green-mirroring"), Weights.ALL_PRIMARY,
+        Cached.of(ORACLE.step("blue-green-mirroring", 5).objects())).get(0);
+    assertThat(Serialization.jsonMapper().valueToTree(steady).at("/spec/rules/0/filters").isMissingNode()).isTrue();
+  }
+
+  /**
    * Flagger adds the {@code RequestMirror} only when {@code analysis.iterations > 0}, so a canary release with
    * {@code mirror: true} never reads back as mirrored and repeats its mirrored step forever; Bunting mirrors whenever
    * the engine asks for it. Apart from that filter the route is Flagger's.
