@@ -23,6 +23,12 @@ final class Timeline {
   /** Samples {@code name} until {@code done} holds for the Canary, failing after {@code timeout}. */
   static Timeline record(BuntingUnderTest bunting, String name, String service, Predicate<Canary> done,
       Duration timeout) throws InterruptedException {
+    return recordWith(bunting, name, service == null ? null : () -> bunting.routeCanaryWeight(service), done, timeout);
+  }
+
+  /** As above, reading the canary weight of the provider's own routing object with {@code routeWeight} (null: none). */
+  static Timeline recordWith(BuntingUnderTest bunting, String name, java.util.function.IntSupplier routeWeight,
+      Predicate<Canary> done, Duration timeout) throws InterruptedException {
     Timeline t = new Timeline();
     Instant end = Instant.now().plus(timeout);
     while (Instant.now().isBefore(end)) {
@@ -31,8 +37,8 @@ final class Timeline {
         t.last = c;
         add(t.phases, c.getStatus().phaseOrNew());
         add(t.statusWeights, c.getStatus().canaryWeightOrZero());
-        if (service != null) {
-          add(t.routeWeights, bunting.routeCanaryWeight(service));
+        if (routeWeight != null) {
+          add(t.routeWeights, routeWeight.getAsInt());
         }
         if (done.test(c)) {
           return t;
