@@ -29,8 +29,10 @@ import java.util.Optional;
  *       weights;</li>
  *   <li>A/B testing ({@code analysis.match}): rule 0 matches are the analysis matches merged into the service
  *       matches, and rule 1 sends the remaining service matches to {@code <svc>-primary} only;</li>
- *   <li>while {@link Weights#mirrored()}: a {@code RequestMirror} filter on rule 0 copies requests to
- *       {@code <svc>-canary}.</li>
+ *   <li>while {@link Weights#mirrored()}: a {@code RequestMirror} filter on the weighted rule copies requests to
+ *       {@code <svc>-canary};</li>
+ *   <li>sticky sessions ({@code analysis.sessionAffinity}, {@link StickySessions}): cookie rules ahead of the weighted
+ *       rule, and {@code Set-Cookie} {@code ResponseHeaderModifier} filters on its backendRefs.</li>
  * </ul>
  *
  * <p>Metadata: {@code service.apex} labels and annotations, the Flux opt-out annotations, an owner reference to the
