@@ -6,6 +6,7 @@ import dev.bunting.api.CanarySpec;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
 import dev.bunting.api.DeploymentStrategy;
+import dev.bunting.api.SessionAffinity;
 import dev.bunting.api.WebhookType;
 import dev.bunting.canary.CanaryAction.AddFinalizer;
 import dev.bunting.canary.CanaryAction.EnsurePrimary;
@@ -684,7 +685,7 @@ public final class CanaryDecider {
      * canary cookie becomes the previous one, which the router then expires.
      */
     private void rotateSessionCookies() {
-      dev.bunting.api.SessionAffinity sticky = analysis.sessionAffinity;
+      SessionAffinity sticky = analysis.sessionAffinity;
       Weights routed = null;
       for (CanaryAction a : actions) {
         if (a instanceof SetRoutes r) {
