@@ -11,12 +11,16 @@
 //	 "steps": [{"op": "reconcile"} | {"op": "setRoutes", "primary": 90, "canary": 10, "mirrored": false}
 //	           | {"op": "getRoutes"} | {"op": "finalize"} | {"op": "setCanary", "object": {Canary}}
 //	           | {"op": "setObject", "object": {object}}],
-//	 "dump": ["networking.istio.io/v1beta1/VirtualService", ...]}
+//	 "dump": ["networking.istio.io/v1beta1/VirtualService", ...], "dumpStatus": false}
 //
 // "reconcile" runs the Kubernetes default router (the three Services, for Deployment and DaemonSet targets) and then
 // the mesh router, as Flagger's scheduler does. Output (stdout): for each case, for each step, its error, the routes
 // GetRoutes returned, and every object of the dumped kinds, sorted by kind, namespace and name, without the fields the
 // fake tracker makes up (resourceVersion, creationTimestamp) and without status (routers write specs and metadata).
+// With "dumpStatus", each step also records the Canary's status as the router left it in memory (Flagger's session
+// affinity keeps its cookies there; the scheduler's next status write persists them). Cookie values a router made up
+// at random are replaced everywhere in the case's output by "random1", "random2", ... in order of appearance, so the
+// output is the same on every run.
 //
 // Regenerate the expected files from src/controller: src/test/go/flagger-oracle/run
 package main
@@ -65,6 +69,7 @@ type testCase struct {
 	Objects                  []json.RawMessage `json:"objects"`
 	Steps                    []step            `json:"steps"`
 	Dump                     []string          `json:"dump"`
+	DumpStatus               bool              `json:"dumpStatus"`
 }
 
 type routes struct {
@@ -78,6 +83,7 @@ type stepResult struct {
 	Error   string                   `json:"error,omitempty"`
 	Routes  *routes                  `json:"routes,omitempty"`
 	Objects []map[string]interface{} `json:"objects"`
+	Status  *flaggerv1.CanaryStatus  `json:"status,omitempty"`
 }
 
 type caseResult struct {
@@ -276,9 +282,50 @@ func run(c testCase, log *zap.SugaredLogger) (caseResult, error) {
 			return res, derr
 		}
 		r.Objects = objects
+		if c.DumpStatus {
+			status := canary.Status.DeepCopy()
+			r.Status = status
+		}
 		res.Steps = append(res.Steps, r)
 	}
+	if c.DumpStatus {
+		return maskRandomCookies(res)
+	}
 	return res, nil
+}
+
+// maskRandomCookies replaces the random values of the session affinity cookies in the status ("name=value") by
+// "random1", "random2", ... throughout the case's output, in order of first appearance.
+func maskRandomCookies(res caseResult) (caseResult, error) {
+	var values []string
+	seen := map[string]bool{}
+	for _, s := range res.Steps {
+		if s.Status == nil {
+			continue
+		}
+		for _, cookie := range []string{s.Status.SessionAffinityCookie, s.Status.PrimarySessionAffinityCookie,
+			s.Status.PreviousSessionAffinityCookie} {
+			parts := strings.SplitN(cookie, "=", 2)
+			if len(parts) == 2 && len(parts[1]) == 10 && !strings.HasPrefix(parts[1], "random") && !seen[parts[1]] {
+				seen[parts[1]] = true
+				values = append(values, parts[1])
+			}
+		}
+	}
+	if len(values) == 0 {
+		return res, nil
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return res, err
+	}
+	text := string(b)
+	for i, v := range values {
+		text = strings.ReplaceAll(text, v, fmt.Sprintf("random%d", i+1))
+	}
+	var out caseResult
+	err = json.Unmarshal([]byte(text), &out)
+	return out, err
 }
 
 func main() {

@@ -6,6 +6,7 @@ import dev.bunting.api.CanarySpec;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
 import dev.bunting.api.DeploymentStrategy;
+import dev.bunting.api.SessionAffinity;
 import dev.bunting.api.WebhookType;
 import dev.bunting.canary.CanaryAction.AddFinalizer;
 import dev.bunting.canary.CanaryAction.EnsurePrimary;
@@ -299,18 +300,26 @@ public final class CanaryDecider {
       switch (strategy()) {
         case AB_TESTING -> runAb();
         case BLUE_GREEN -> runBlueGreen(mirrored);
-        case CANARY -> runCanary(canaryWeight);
+        case CANARY -> runCanary(canaryWeight, mirrored);
         default -> throw new IllegalStateException();
       }
     }
 
-    private void runCanary(int canaryWeight) {
+    private void runCanary(int canaryWeight, boolean mirrored) {
       int max = analysis.maxWeightOrDefault();
       if (canaryWeight < max) {
-        if (!need(CheckKind.CONFIRM_TRAFFIC_INCREASE).passed()) {
+        // as Flagger: the gate is asked before each step taken from unmirrored traffic (the mirrored step included)
+        if (!mirrored && !need(CheckKind.CONFIRM_TRAFFIC_INCREASE).passed()) {
           progressMessage = "waiting for confirm-traffic-increase approval at canary weight " + canaryWeight;
           alertUnlessMuted(WebhookType.CONFIRM_TRAFFIC_INCREASE, "warn",
               "Canary traffic increase is waiting for approval.");
+          return;
+        }
+        if (canaryWeight == 0 && !mirrored && analysis.mirrorEnabled() && s.mirrors()) {
+          // Flagger's canary with mirroring: one step that copies requests to the canary before shifting any
+          replaceSetRoutes(new Weights(100, 0, true));
+          event("Normal", "Start traffic mirroring for " + s.id() + readingsSuffix());
+          progressMessage = "mirroring requests to the canary before shifting traffic";
           return;
         }
         int next = Math.min(100, canaryWeight + nextStepWeight(canaryWeight));
@@ -662,10 +671,47 @@ public final class CanaryDecider {
     }
 
     CanaryPlan plan() {
+      rotateSessionCookies();
       writeConditions();
       st.observedGeneration = s.canary().getMetadata().getGeneration();
       return new CanaryPlan(List.copyOf(actions), st, List.copyOf(events), List.copyOf(alerts), tickConsumed, requeue,
           completion, List.copyOf(readings));
+    }
+
+    /**
+     * Sticky sessions ({@code analysis.sessionAffinity}): the cookies live in the status, as in Flagger. When this plan
+     * routes weight to the canary, a canary cookie (and a primary cookie with {@code primaryCookieName}) is started
+     * from the snapshot's random values unless one with the configured name is already set; when it routes none, the
+     * canary cookie becomes the previous one, which the router then expires.
+     */
+    private void rotateSessionCookies() {
+      SessionAffinity sticky = analysis.sessionAffinity;
+      Weights routed = null;
+      for (CanaryAction a : actions) {
+        if (a instanceof SetRoutes r) {
+          routed = r.weights();
+        }
+      }
+      if (sticky == null || routed == null) {
+        return;
+      }
+      if (routed.canary() != 0) {
+        st.sessionAffinityCookie = keptOrNew(st.sessionAffinityCookie, sticky.cookieName, s.cookieValues().canary());
+        if (sticky.primaryCookieName != null && !sticky.primaryCookieName.isEmpty()) {
+          st.primarySessionAffinityCookie = keptOrNew(st.primarySessionAffinityCookie, sticky.primaryCookieName,
+              s.cookieValues().primary());
+        }
+      } else if (st.sessionAffinityCookie != null && !st.sessionAffinityCookie.isEmpty()) {
+        st.previousSessionAffinityCookie = st.sessionAffinityCookie;
+        st.sessionAffinityCookie = null;
+      }
+    }
+
+    private static String keptOrNew(String current, String name, String freshValue) {
+      if (current != null && current.startsWith(name + "=") && current.length() > name.length() + 1) {
+        return current;
+      }
+      return freshValue == null || freshValue.isEmpty() ? current : name + "=" + freshValue;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -73,12 +73,12 @@ public final class CanaryEffects {
     Writes writes = new Writes();
     Future<Canary> chain = Future.succeededFuture(obs.snapshot().canary());
     for (CanaryAction action : plan.actions()) {
-      chain = chain.compose(canary -> run(action, canary, obs, writes));
+      chain = chain.compose(canary -> run(action, canary, obs, plan, writes));
     }
     return chain.map(c -> new Applied(c, writes.count.get(), Map.copyOf(writes.versions)));
   }
 
-  private Future<Canary> run(CanaryAction action, Canary canary, Observation obs, Writes writes) {
+  private Future<Canary> run(CanaryAction action, Canary canary, Observation obs, CanaryPlan plan, Writes writes) {
     String ns = canary.getMetadata().getNamespace();
     if (action instanceof EnsurePrimary) {
       if (obs.primary() != null) {
@@ -101,8 +101,11 @@ public final class CanaryEffects {
       return applyAll(wanted, writes).map(canary);
     }
     if (action instanceof SetRoutes r) {
-      List<HasMetadata> objects = obs.router().desiredObjects(canary, r.weights(), caches.routeObjects());
-      return applyAll(objects, writes).map(canary);
+      // routers read the status the plan writes (e.g. the sticky-session cookies the decider chose)
+      Canary planned = Serialization.clone(canary);
+      planned.setStatus(plan.status());
+      List<HasMetadata> objects = obs.router().desiredObjects(planned, r.weights(), caches.routeObjects());
+      return applyRoutes(obs, objects, writes).map(canary);
     }
     if (action instanceof ScaleTarget t) {
       if (workload.replicas(obs.target()) == t.replicas() && obs.target().getSpec().getReplicas() != null) {
@@ -131,7 +134,7 @@ public final class CanaryEffects {
       return counted(applier.apply(apex), writes).map(canary);
     }
     if (action instanceof RevertRoutes) {
-      return applyAll(obs.router().revertedObjects(canary, caches.routeObjects()), writes).map(canary);
+      return applyRoutes(obs, obs.router().revertedObjects(canary, caches.routeObjects()), writes).map(canary);
     }
     if (action instanceof NotifyHooks h) {
       notifier.hooks(canary, h.type(), h.phase());
@@ -182,6 +185,18 @@ public final class CanaryEffects {
     Future<Void> chain = Future.succeededFuture();
     for (HasMetadata desired : objects) {
       chain = chain.compose(v -> counted(applier.applyIfChanged(desired, live(desired)), writes).mapEmpty());
+    }
+    return chain;
+  }
+
+  /** Routing objects: as {@link #applyAll}, or owning the whole spec for routers that {@code replacesSpec()}. */
+  private Future<Void> applyRoutes(Observation obs, List<? extends HasMetadata> objects, Writes writes) {
+    if (!obs.router().replacesSpec()) {
+      return applyAll(objects, writes);
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (HasMetadata desired : objects) {
+      chain = chain.compose(v -> counted(applier.applyOwningSpec(desired, live(desired)), writes).mapEmpty());
     }
     return chain;
   }

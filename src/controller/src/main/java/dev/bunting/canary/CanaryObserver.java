@@ -33,6 +33,8 @@ import java.util.Optional;
  * and computes the target's revision. No API requests.
  */
 public final class CanaryObserver {
+  /** Source of new sticky-session cookie values (they pin users to a release; unguessable is cheap, so take it). */
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private final CanaryCaches caches;
   private final Routers routers;
   private final DeploymentWorkload workload;
@@ -134,8 +136,10 @@ public final class CanaryObserver {
     WorkloadView view = new WorkloadView(workload.replicas(target), canaryReady, primary != null, primary == null ? 0 : workload.replicas(primary), primaryReady, matches);
     RouterState routerState = router.get().state(canary, caches.routeObjects());
     String revision = Revision.of(target.getSpec().getTemplate(), checksums);
+    SessionCookieValues cookies = analysis.sessionAffinity == null ? SessionCookieValues.NONE
+        : SessionCookieValues.random(RANDOM);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
-        view, routerState, revision, checksums, rolloutSlotFree(canary));
+        view, routerState, revision, checksums, rolloutSlotFree(canary), router.get().supportsMirroring(), cookies);
     return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
         router.get(), tracked, autoscaler);
   }

@@ -16,10 +16,21 @@ import java.util.Map;
  * @param shiftsWeights the provider moves traffic by weight (false for {@code kubernetes})
  * @param rolloutSlotFree fewer canaries than {@code --max-progressing-canaries} are in flight (always true without a limit)
  * @param trackedConfigs checksums of the ConfigMaps and Secrets the target uses ({@code status.trackedConfigs})
+ * @param mirrors the provider mirrors requests to the canary when asked (canary releases with {@code analysis.mirror}
+ *     take a mirrored step first only then)
+ * @param cookieValues random values for new sticky-session cookies ({@code analysis.sessionAffinity})
  */
 public record CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
     List<Problem> problems, WorkloadView workload, RouterState router, String revision,
-    Map<String, String> trackedConfigs, boolean rolloutSlotFree) {
+    Map<String, String> trackedConfigs, boolean rolloutSlotFree, boolean mirrors, SessionCookieValues cookieValues) {
+
+  /** A snapshot of a provider that does not mirror, without cookie values. */
+  public CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
+      List<Problem> problems, WorkloadView workload, RouterState router, String revision,
+      Map<String, String> trackedConfigs, boolean rolloutSlotFree) {
+    this(canary, now, tickDue, provider, shiftsWeights, problems, workload, router, revision, trackedConfigs,
+        rolloutSlotFree, false, SessionCookieValues.NONE);
+  }
 
   public String name() {
     return canary.getMetadata().getName();

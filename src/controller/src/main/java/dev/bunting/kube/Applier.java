@@ -1,8 +1,17 @@
 package dev.bunting.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Server-side apply with one field manager, on the worker pool. {@link #applyIfChanged} skips the request when the
@@ -10,6 +19,7 @@ import io.vertx.core.Future;
  * dropped ({@link AppliedFields}), so steady state costs no writes and a dropped field is still removed.
  */
 public final class Applier {
+  private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
   private final KubernetesClient client;
   private final BlockingPool pool;
   private final String fieldManager;
@@ -35,6 +45,32 @@ public final class Applier {
    */
   public <T extends HasMetadata> Future<T> apply(T desired, String manager) {
     return pool.run(() -> client.resource(desired).fieldManager(manager).forceConflicts().serverSideApply());
+  }
+
+  /**
+   * Applies {@code desired} as the whole spec of the object ({@link SpecOwnership}) unless {@code live} already equals
+   * it: other managers' spec fields are first moved to this manager (a JSON patch of {@code metadata.managedFields}
+   * that fails if the object changed since it was cached), so the apply removes the ones {@code desired} leaves out.
+   * The written object, or null when nothing was sent.
+   */
+  public <T extends HasMetadata> Future<T> applyOwningSpec(T desired, HasMetadata live) {
+    if (SpecOwnership.upToDate(live, desired)) {
+      return Future.succeededFuture(null);
+    }
+    Optional<List<ManagedFieldsEntry>> fold = live == null ? Optional.empty()
+        : SpecOwnership.plan(live, fieldManager, desired.getApiVersion(), Instant.now());
+    return pool.run(() -> {
+      if (fold.isPresent()) {
+        LOG.info("{} {}/{}: taking over spec fields of {}", desired.getKind(), desired.getMetadata().getNamespace(),
+            desired.getMetadata().getName(), String.join(", ", SpecOwnership.foreignSpecOwners(live, fieldManager)));
+        String patch = "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":"
+            + Serialization.asJson(live.getMetadata().getResourceVersion())
+            + "},{\"op\":\"replace\",\"path\":\"/metadata/managedFields\",\"value\":"
+            + Serialization.asJson(fold.get()) + "}]";
+        client.resource(desired).patch(PatchContext.of(PatchType.JSON), patch);
+      }
+      return client.resource(desired).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    });
   }
 
   /**

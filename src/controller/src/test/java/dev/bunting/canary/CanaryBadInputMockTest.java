@@ -126,7 +126,7 @@ class CanaryBadInputMockTest {
         kind: Canary
         metadata: {name: meshed, namespace: test}
         spec:
-          provider: istio
+          provider: istoi
           targetRef: {apiVersion: apps/v1, kind: Deployment, name: meshed}
           service: {port: 9898}
           analysis: {interval: 1m, threshold: 5, stepWeight: 10}
@@ -135,8 +135,8 @@ class CanaryBadInputMockTest {
       Condition c = stalled("meshed");
       assertThat(c).isNotNull();
       assertThat(c.reason).isEqualTo("Unsupported");
-      assertThat(c.message).startsWith("provider istio is not supported by Bunting yet (supported: kubernetes, "
-          + "gatewayapi:v1, gatewayapi:v1beta1, ");
+      assertThat(c.message).startsWith("provider istoi is not supported by Bunting yet (supported: kubernetes, "
+          + "gatewayapi:v1, gatewayapi:v1beta1");
     });
   }
 

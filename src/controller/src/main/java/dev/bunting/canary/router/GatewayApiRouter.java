@@ -30,8 +30,10 @@ import java.util.function.Function;
  *       weights;</li>
  *   <li>A/B testing ({@code analysis.match}): rule 0 matches are the analysis matches merged into the service
  *       matches, and rule 1 sends the remaining service matches to {@code <svc>-primary} only;</li>
- *   <li>while {@link Weights#mirrored()}: a {@code RequestMirror} filter on rule 0 copies requests to
- *       {@code <svc>-canary}.</li>
+ *   <li>while {@link Weights#mirrored()}: a {@code RequestMirror} filter on the weighted rule copies requests to
+ *       {@code <svc>-canary};</li>
+ *   <li>sticky sessions ({@code analysis.sessionAffinity}, {@link StickySessions}): cookie rules ahead of the weighted
+ *       rule, and {@code Set-Cookie} {@code ResponseHeaderModifier} filters on its backendRefs.</li>
  * </ul>
  *
  * <p>Metadata: {@code service.apex} labels and annotations, the Flux opt-out annotations, an owner reference to the
@@ -119,10 +121,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     if (service.corsPolicy != null) {
       errors.addAll(CorsPolicy.validate(service.corsPolicy));
     }
-    if (analysis.sessionAffinity != null) {
-      errors.add("spec.analysis.sessionAffinity (sticky canary sessions) is not supported by Bunting yet for provider "
-          + provider() + "; remove it to release this canary with weighted routing");
-    }
+    errors.addAll(StickySessions.validate(canary));
     return errors;
   }
 
@@ -140,7 +139,25 @@ public final class GatewayApiRouter implements TrafficRouter {
   @Override
   public List<HasMetadata> desiredObjects(Canary canary, Weights weights, CachedObjects cached) {
     ServiceSpecChecks.requireValid(this, canary);
-    return List.of(httpRoute(canary, weights));
+    GenericKubernetesResource route = httpRoute(canary, weights);
+    if (!weights.mirrored() && cached.get(objects(canary).get(0)).map(live -> mirrorsTo(
+        Serialization.jsonMapper().valueToTree(live), DefaultServiceBuilder.canaryName(canary))).orElse(false)) {
+      clearFilters(route);
+    }
+    return List.of(route);
+  }
+
+  /**
+   * Writes {@code filters: []} on every rule without filters. The reconciler skips an apply whose fields the cached
+   * route already has, and a rule that leaves {@code filters} out has them all; when mirroring stops without other
+   * changes (a rollback while mirrored), the empty list is what makes the apply happen and remove the mirror.
+   */
+  @SuppressWarnings("unchecked")
+  private static void clearFilters(GenericKubernetesResource route) {
+    Map<String, Object> spec = (Map<String, Object>) route.getAdditionalProperties().get("spec");
+    for (Map<String, Object> rule : (List<Map<String, Object>>) spec.get("rules")) {
+      rule.putIfAbsent("filters", List.of());
+    }
   }
 
   private GenericKubernetesResource httpRoute(Canary canary, Weights weights) {
@@ -157,17 +174,34 @@ public final class GatewayApiRouter implements TrafficRouter {
     if (weights.mirrored()) {
       weightedFilters.add(HttpRouteFilters.mirrorTo(canaryService, service.port));
     }
+    Map<String, Object> primaryRef = backendRef(primary, service.port, weights.primary());
+    Map<String, Object> canaryRef = backendRef(canaryService, service.port, weights.canary());
     List<Map<String, Object>> rules = new ArrayList<>();
-    rules.add(JsonMap.object()
-        .put("matches", abTesting
+    Optional<StickySessions.Cookies> cookies = abTesting ? Optional.empty() : StickySessions.of(canary);
+    List<Map<String, Object>> rawServiceMatches = HttpRouteMatches.map(service.match, "spec.service.match").matches();
+    if (cookies.isPresent() && weights.canary() != 0 && cookies.get().canary().isPresent()) {
+      StickySessions.Cookies c = cookies.get();
+      canaryRef.put("filters", List.of(HttpRouteFilters.addResponseHeader(StickySessions.SET_COOKIE_HEADER,
+          c.setCanary())));
+      rules.add(rule(cookieMatches(c.canary().get(), rawServiceMatches), weightedFilters,
+          List.of(backendRef(primary, service.port, 0), backendRef(canaryService, service.port, 100)), service));
+      if (c.primarySticky()) {
+        primaryRef.put("filters", List.of(HttpRouteFilters.addResponseHeader(StickySessions.SET_COOKIE_HEADER,
+            c.setPrimary())));
+        rules.add(rule(cookieMatches(c.primary().get(), rawServiceMatches), weightedFilters,
+            List.of(backendRef(primary, service.port, 100), backendRef(canaryService, service.port, 0)), service));
+      }
+    } else if (cookies.isPresent() && weights.canary() == 0 && cookies.get().previous().isPresent()) {
+      StickySessions.Cookies c = cookies.get();
+      rules.add(rule(cookieMatches(c.previous().get(), rawServiceMatches),
+          HttpRouteFilters.withResponseHeader(weightedFilters, StickySessions.SET_COOKIE_HEADER, c.expirePrevious()),
+          List.of(backendRef(primary, service.port, weights.primary()),
+              backendRef(canaryService, service.port, weights.canary())), service));
+    }
+    rules.add(rule(abTesting
             ? HttpRouteMatches.merge(HttpRouteMatches.map(abMatch, "spec.analysis.match").matches(), serviceMatches)
-            : serviceMatches)
-        .put("filters", weightedFilters)
-        .put("backendRefs", List.of(
-            backendRef(primary, service.port, weights.primary()),
-            backendRef(canaryService, service.port, weights.canary())))
-        .put("timeouts", timeouts(service))
-        .build());
+            : serviceMatches,
+        weightedFilters, List.of(primaryRef, canaryRef), service));
     if (abTesting) {
       rules.add(JsonMap.object()
           .put("matches", serviceMatches)
@@ -193,6 +227,27 @@ public final class GatewayApiRouter implements TrafficRouter {
             .build())
         .withAdditionalProperties(Map.of("spec", spec))
         .build();
+  }
+
+  private static Map<String, Object> rule(List<Map<String, Object>> matches, List<Map<String, Object>> filters,
+      List<Map<String, Object>> backendRefs, CanaryService service) {
+    return JsonMap.object()
+        .put("matches", matches)
+        .put("filters", filters)
+        .put("backendRefs", backendRefs)
+        .put("timeouts", timeouts(service))
+        .build();
+  }
+
+  /** The sticky rule's matches: the cookie header match merged into each service match (Flagger's merge). */
+  private static List<Map<String, Object>> cookieMatches(StickySessions.Cookie cookie,
+      List<Map<String, Object>> serviceMatches) {
+    Map<String, Object> match = JsonMap.object().put("headers", List.of(JsonMap.object()
+        .put("type", "RegularExpression")
+        .put("name", StickySessions.COOKIE_HEADER)
+        .put("value", cookie.headerRegex())
+        .build())).build();
+    return HttpRouteMatches.merge(List.of(match), serviceMatches);
   }
 
   private static Map<String, Object> backendRef(String name, int port, int weight) {
@@ -234,15 +289,19 @@ public final class GatewayApiRouter implements TrafficRouter {
     return new RouterState(Optional.of(weights), problem.isEmpty(), problem.orElse(""));
   }
 
-  /** The first rule with exactly the two backends (Flagger skips the primary-only A/B rule the same way). */
+  /**
+   * The last rule with exactly the two backends: the weighted one (Flagger skips the primary-only A/B rule the same way,
+   * and the sticky-session rules come before it).
+   */
   private static Optional<JsonNode> weightedRule(JsonNode route, String primary, String canary) {
+    JsonNode weighted = null;
     for (JsonNode rule : route.path("spec").path("rules")) {
       JsonNode refs = rule.path("backendRefs");
       if (refs.size() == 2 && hasBackend(refs, primary) && hasBackend(refs, canary)) {
-        return Optional.of(rule);
+        weighted = rule;
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(weighted);
   }
 
   private static boolean hasBackend(JsonNode refs, String name) {
@@ -278,6 +337,11 @@ public final class GatewayApiRouter implements TrafficRouter {
 
   @Override
   public boolean supportsWeights() {
+    return true;
+  }
+
+  @Override
+  public boolean supportsMirroring() {
     return true;
   }
 

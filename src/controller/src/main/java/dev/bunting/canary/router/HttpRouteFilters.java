@@ -4,6 +4,7 @@ import dev.bunting.api.CanaryService.HeaderOperation;
 import dev.bunting.api.CanaryService;
 import dev.bunting.api.GoDuration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,6 +50,40 @@ final class HttpRouteFilters {
         .put("requestMirror", JsonMap.object().put("backendRef", JsonMap.object()
             .put("group", "").put("kind", "Service").put("name", service).put("port", port)))
         .build();
+  }
+
+  /** A {@code ResponseHeaderModifier} that adds one header (a sticky-session {@code Set-Cookie}). */
+  static Map<String, Object> addResponseHeader(String name, String value) {
+    return JsonMap.object().put("type", "ResponseHeaderModifier").put("responseHeaderModifier", JsonMap.object()
+        .put("add", List.of(JsonMap.object().put("name", name).put("value", value).build()))).build();
+  }
+
+  /**
+   * {@code filters} with one more response header added: into the rule's {@code ResponseHeaderModifier} when it has
+   * one (Gateway API allows one per rule), else as a new one. {@code filters} is not changed.
+   */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> withResponseHeader(List<Map<String, Object>> filters, String name, String value) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    boolean added = false;
+    for (Map<String, Object> filter : filters) {
+      if (!added && "ResponseHeaderModifier".equals(filter.get("type"))) {
+        Map<String, Object> modifier = new LinkedHashMap<>((Map<String, Object>) filter.get("responseHeaderModifier"));
+        List<Object> add = new ArrayList<>((List<Object>) modifier.getOrDefault("add", List.of()));
+        add.add(JsonMap.object().put("name", name).put("value", value).build());
+        modifier.put("add", add);
+        Map<String, Object> copy = new LinkedHashMap<>(filter);
+        copy.put("responseHeaderModifier", modifier);
+        out.add(copy);
+        added = true;
+      } else {
+        out.add(filter);
+      }
+    }
+    if (!added) {
+      out.add(addResponseHeader(name, value));
+    }
+    return out;
   }
 
   private static Map<String, Object> headerModifier(String type, String field, HeaderOperation op) {

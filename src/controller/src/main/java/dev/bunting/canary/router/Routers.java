@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * The traffic routers Bunting has, by provider name, and which one a Canary uses: {@code spec.provider}, or the
  * controller's default provider ({@code --mesh-provider}) when that is empty. Names match exactly (e.g.
- * {@code kubernetes}, {@code gatewayapi:v1}, {@code linkerd}, {@code traefik}); the SMI providers also take a mesh suffix
- * ({@code smi:v1alpha1:linkerd}) as Flagger does. Every other name (a bare {@code gatewayapi}, a misspelling, a provider
+ * {@code kubernetes}, {@code gatewayapi:v1}, {@code istio}, {@code linkerd}, {@code traefik}); the SMI providers also
+ * take a mesh suffix ({@code smi:v1alpha1:linkerd}) and {@code gloo} a {@code gloo...} one, as Flagger does. Every other name (a bare {@code gatewayapi}, a misspelling, a provider
  * Bunting does not have yet) is reported as not supported instead of silently falling back to Istio as Flagger does.
  */
 public final class Routers {
@@ -48,7 +48,8 @@ public final class Routers {
         new SkipperRouter(),
         new ContourRouter(settings),
         new GlooRouter(),
-        new ApisixRouter());
+        new ApisixRouter(),
+        new IstioRouter());
   }
 
   /** Explicit routers, e.g. for tests. */

@@ -69,4 +69,23 @@ public interface TrafficRouter {
 
   /** Whether this provider shifts weights at all (false for kubernetes: blue/green at L4 behind the apex Service). */
   boolean supportsWeights();
+
+  /**
+   * Whether this provider mirrors requests to the canary when asked ({@link Weights#mirrored()}, {@code analysis.mirror}):
+   * the engine takes the mirrored step of a canary release only then. False by default.
+   */
+  default boolean supportsMirroring() {
+    return false;
+  }
+
+  /**
+   * Whether the spec of this router's objects belongs to Bunting as a whole, as Flagger replaces the whole spec with a
+   * PUT: the reconciler then compares specs for equality (so a field Bunting no longer writes counts as a change) and,
+   * before applying, moves other field managers' ownership of spec fields to Bunting, so fields that others set and
+   * Bunting does not write are removed. Only for kinds whose API server adds no defaults to the spec. False by default
+   * (the applied fields must be present; others' fields stay).
+   */
+  default boolean replacesSpec() {
+    return false;
+  }
 }

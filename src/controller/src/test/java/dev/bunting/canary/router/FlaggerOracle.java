@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -109,10 +110,28 @@ final class FlaggerOracle {
     }
   }
 
-  /** The weights a {@code setRoutes} step of the case asked Flagger for. */
+  /** The weights a {@code setRoutes} step (0-based {@code index}) of the case asked for. */
   Weights requestedWeights(String caseName, int index) {
-    JsonNode s = input(caseName).path("steps").path(index);
+    JsonNode s = input(caseName).path("steps").get(index);
+    if (s == null || !"setRoutes".equals(s.path("op").asText())) {
+      throw new IllegalArgumentException(file + " case " + caseName + " step " + index + " is not a setRoutes step");
+    }
     return new Weights(s.path("primary").asInt(), s.path("canary").asInt(), s.path("mirrored").asBoolean());
+  }
+
+  /**
+   * The Canary status as Flagger's router left it after step {@code index} (cases with {@code "dumpStatus": true};
+   * random cookie values read {@code random1}, {@code random2}, ...); empty for other cases.
+   */
+  Optional<CanaryStatus> status(String caseName, int index) {
+    JsonNode s = results.get(caseName).path("steps").get(index).path("status");
+    return s.isMissingNode() || s.isNull() ? Optional.empty()
+        : Optional.of(Serialization.jsonMapper().convertValue(s, CanaryStatus.class));
+  }
+
+  /** How many steps the case has. */
+  int steps(String caseName) {
+    return input(caseName).path("steps").size();
   }
 
   private JsonNode input(String caseName) {
@@ -149,7 +168,9 @@ final class FlaggerOracle {
   /**
    * Asserts that Bunting's object has exactly Flagger's fields (apiVersion, kind, metadata.name, namespace, labels,
    * annotations, ownerReferences, spec), except under the JSON pointers in {@code ignored} (each a deliberate,
-   * documented difference). Null values count as absent. The message lists every differing path.
+   * documented difference; {@code ~1} escapes a {@code /} in a key, as in {@code /metadata/annotations/a.io~1b}). Null
+   * values, empty lists (Go's {@code omitempty} cannot tell them from absent ones) and objects that held only ignored
+   * fields count as absent. The message lists every differing path.
    */
   static void assertSameFields(HasMetadata bunting, GenericKubernetesResource flagger, String... ignored) {
     JsonNode b = normalized(Serialization.jsonMapper().valueToTree(bunting), Set.of(ignored));
@@ -165,17 +186,19 @@ final class FlaggerOracle {
     copy.remove("status");
     for (String pointer : ignored) {
       int slash = pointer.lastIndexOf('/');
-      JsonNode parent = copy.at(pointer.substring(0, slash));
+      String parentPointer = pointer.substring(0, slash);
+      // the last segment is a JSON pointer token: ~1 stands for '/', ~0 for '~'
+      String last = pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+      JsonNode parent = copy.at(parentPointer);
       if (parent instanceof ObjectNode o) {
-        // a key with '/' (an annotation) is written ~1 in a JSON pointer, '~' as ~0
-        o.remove(pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~"));
-        // an object left empty by the removal (labels: {app: x} without app) counts as absent, as in Go's omitempty
-        int up = pointer.lastIndexOf('/', slash - 1);
-        if (o.isEmpty() && up >= 0 && copy.at(pointer.substring(0, up)) instanceof ObjectNode grandparent) {
-          grandparent.remove(pointer.substring(up + 1, slash).replace("~1", "/").replace("~0", "~"));
+        o.remove(last);
+        if (o.isEmpty() && parentPointer.lastIndexOf('/') >= 0
+            && copy.at(parentPointer.substring(0, parentPointer.lastIndexOf('/'))) instanceof ObjectNode grand) {
+          // an object that held only ignored fields counts as absent
+          grand.remove(parentPointer.substring(parentPointer.lastIndexOf('/') + 1).replace("~1", "/").replace("~0", "~"));
         }
       } else if (parent instanceof ArrayNode a) {
-        a.remove(Integer.parseInt(pointer.substring(slash + 1)));
+        a.remove(Integer.parseInt(last));
       }
     }
     dropNulls(copy);
@@ -186,7 +209,7 @@ final class FlaggerOracle {
     if (node instanceof ObjectNode o) {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (e.getValue().isNull()) {
+        if (e.getValue().isNull() || (e.getValue().isArray() && e.getValue().isEmpty())) {
           it.remove();
         } else {
           dropNulls(e.getValue());

@@ -152,15 +152,21 @@ class GatewayApiRouterValidationTest {
   }
 
   @Test
-  void sessionAffinityIsRejectedWithAClearMessage() {
+  void sessionAffinityNeedsTwoDifferentCookieNamesAndWeightedRouting() {
     Canary canary = canary("{port: 9898, gatewayRefs: [{name: public}]}", """
-        stepWeight: 10
-        sessionAffinity: {cookieName: flagger-cookie, maxAge: 21600}
+        iterations: 5
+        match: [{headers: {x-canary: {exact: insider}}}]
+        sessionAffinity: {cookieName: flagger-cookie, primaryCookieName: flagger-cookie}
         """);
 
     assertThat(router.validate(canary)).containsExactly(
-        "spec.analysis.sessionAffinity (sticky canary sessions) is not supported by Bunting yet for provider"
-            + " gatewayapi:v1; remove it to release this canary with weighted routing");
+        "spec.analysis.sessionAffinity: cookieName and primaryCookieName must differ, both are flagger-cookie",
+        "spec.analysis.sessionAffinity applies to weighted canary releases and cannot be combined with"
+            + " spec.analysis.match (A/B testing)");
+    assertThat(router.validate(canary("{port: 9898, gatewayRefs: [{name: public}]}", """
+        stepWeight: 10
+        sessionAffinity: {cookieName: flagger-cookie, maxAge: 21600}
+        """))).isEmpty();
   }
 
   @Test

@@ -133,10 +133,9 @@ class LinkerdRouterTest {
             + " RequestHeaderModifier, ResponseHeaderModifier and RequestRedirect filters; remove it",
         "spec.service.corsPolicy is not supported by provider linkerd: Linkerd's HTTPRoutes implement only the"
             + " RequestHeaderModifier, ResponseHeaderModifier and RequestRedirect filters; remove it");
+    // sticky sessions use only header matches and ResponseHeaderModifier filters, which Linkerd implements
     assertThat(router.validate(Manifests.canary("linkerd", "{port: 9898}",
-        "{stepWeight: 10, sessionAffinity: {cookieName: flagger-cookie}}"))).containsExactly(
-        "spec.analysis.sessionAffinity (sticky canary sessions) is not supported by Bunting yet for provider linkerd;"
-            + " remove it to release this canary with weighted routing");
+        "{stepWeight: 10, sessionAffinity: {cookieName: flagger-cookie}}"))).isEmpty();
     assertThat(router.validate(Manifests.canary("linkerd", "{port: 9898}", "{stepWeight: 10}"))).isEmpty();
   }
 }

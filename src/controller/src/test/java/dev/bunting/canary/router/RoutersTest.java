@@ -23,13 +23,14 @@ class RoutersTest {
     assertThat(routers.routerFor(canary("gatewayapi:v1"))).get().extracting(TrafficRouter::provider).isEqualTo("gatewayapi:v1");
     assertThat(routers.routerFor(canary("gatewayapi:v1beta1"))).get().extracting(TrafficRouter::provider)
         .isEqualTo("gatewayapi:v1beta1");
+    assertThat(routers.routerFor(canary("istio"))).get().isInstanceOf(IstioRouter.class);
     assertThat(routers.routerFor(canary("linkerd"))).get().isInstanceOf(LinkerdRouter.class);
     assertThat(routers.routerFor(canary("traefik"))).get().isInstanceOf(TraefikRouter.class);
     assertThat(routers.routerFor(canary("kuma"))).get().isInstanceOf(KumaRouter.class);
     assertThat(routers.routerFor(canary("smi:v1alpha2"))).get().isInstanceOf(SmiRouter.class);
     assertThat(routers.supportedProviders()).startsWith("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
     assertThat(routers.supportedProviders()).contains("linkerd", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "osm",
-        "traefik", "kuma", "nginx", "skipper", "contour", "gloo", "apisix").doesNotHaveDuplicates();
+        "traefik", "kuma", "nginx", "skipper", "contour", "gloo", "apisix", "istio").doesNotHaveDuplicates();
     assertThat(routers.routerFor(canary("nginx"))).get().isInstanceOf(NginxRouter.class);
     assertThat(routers.routerFor(canary("gloo:v1"))).as("Flagger matches gloo by prefix").get()
         .isInstanceOf(GlooRouter.class);
@@ -44,7 +45,7 @@ class RoutersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"istio", "appmesh", "smi", "smi:v1alpha4", "Linkerd", "nginx-ingress", "Contour", "gatewayapi",
+  @ValueSource(strings = {"Istio", "istio:v1", "appmesh", "smi", "smi:v1alpha4", "Linkerd", "nginx-ingress", "Contour", "gatewayapi",
       "gatewayapi:v2", "Kubernetes"})
   void otherProvidersAreRejectedInsteadOfFallingBackToIstio(String provider) {
     Routers routers = new Routers("kubernetes");
@@ -56,8 +57,8 @@ class RoutersTest {
 
   @Test
   void anUnsupportedDefaultProviderIsNamedAsTheDefault() {
-    Routers routers = new Routers("istio");
-    assertThat(routers.validate(canary(null))).containsExactly("provider istio is not supported by Bunting yet"
+    Routers routers = new Routers("appmesh");
+    assertThat(routers.validate(canary(null))).containsExactly("provider appmesh is not supported by Bunting yet"
         + " (supported: " + String.join(", ", routers.supportedProviders()) + "); spec.provider is empty, so the"
         + " controller's default provider applies");
   }
@@ -83,7 +84,9 @@ class RoutersTest {
             org.assertj.core.groups.Tuple.tuple("split.smi-spec.io", "v1alpha3", "TrafficSplit"),
             org.assertj.core.groups.Tuple.tuple("traefik.io", "v1alpha1", "TraefikService"),
             org.assertj.core.groups.Tuple.tuple("kuma.io", "v1alpha1", "TrafficRoute"),
-            org.assertj.core.groups.Tuple.tuple("networking.k8s.io", "v1", "Ingress"))
+            org.assertj.core.groups.Tuple.tuple("networking.k8s.io", "v1", "Ingress"),
+            org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "VirtualService"),
+            org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "DestinationRule"))
         .doesNotHaveDuplicates();
   }
 
