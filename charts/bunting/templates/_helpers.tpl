@@ -133,9 +133,47 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
-# Gateway API router (gatewayapi:v1 and gatewayapi:v1beta1): HTTPRoutes, server-side applied
+# Routers (docs/routing.md): each provider's routing objects are watched and server-side applied; the objects a
+# router starts from (nginx and skipper: spec.ingressRef; apisix: spec.routeRef; gloo: spec.upstreamRef; istio: a
+# VirtualService it takes over) are read from the same watches. Kinds a cluster does not have are simply not watched.
+# Gateway API and linkerd: HTTPRoutes
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["httproutes"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# istio: VirtualService and DestinationRules
+- apiGroups: ["networking.istio.io"]
+  resources: ["virtualservices", "destinationrules"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# smi:v1alpha1|2|3 and osm: TrafficSplits
+- apiGroups: ["split.smi-spec.io"]
+  resources: ["trafficsplits"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# traefik: TraefikServices
+- apiGroups: ["traefik.io"]
+  resources: ["traefikservices"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# kuma: TrafficRoutes (cluster-scoped: a namespaced install cannot route with kuma)
+- apiGroups: ["kuma.io"]
+  resources: ["trafficroutes"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# nginx and skipper: the canary Ingress cloned from spec.ingressRef
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# contour: HTTPProxies
+- apiGroups: ["projectcontour.io"]
+  resources: ["httpproxies"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# gloo: RouteTables and Upstreams
+- apiGroups: ["gateway.solo.io"]
+  resources: ["routetables"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: ["gloo.solo.io"]
+  resources: ["upstreams"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# apisix: the canary ApisixRoute cloned from spec.routeRef
+- apiGroups: ["apisix.apache.org"]
+  resources: ["apisixroutes"]
   verbs: ["get", "list", "watch", "create", "patch"]
 {{- end -}}
 

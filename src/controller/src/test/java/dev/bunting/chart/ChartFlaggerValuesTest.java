@@ -99,7 +99,12 @@ class ChartFlaggerValuesTest {
 
     assertThat(c.getArgs()).as("warning is Bunting's warn; QPS, burst and the ingress settings as flags")
         .contains("--log-level=warn", "--kube-api-qps=100", "--kube-api-burst=250",
-            "--ingress-annotations-prefix=custom.ingress.kubernetes.io", "--ingress-class=contour");
+            "--ingress-annotations-prefix=custom.ingress.kubernetes.io", "--ingress-class=contour",
+            "--mesh-provider=smi:v1alpha2:linkerd");
+    GenericKubernetesResource auth = r.ofKind("AuthorizationPolicy").get(0);
+    assertThat(auth.getMetadata().getNamespace()).as("Flagger's linkerdAuthPolicy, in linkerd-viz's namespace")
+        .isEqualTo("viz");
+    assertThat(auth.getApiVersion()).isEqualTo("policy.linkerd.io/v1alpha1");
 
     PodDisruptionBudget pdb = r.only("PodDisruptionBudget", PodDisruptionBudget.class);
     assertThat(pdb.getMetadata().getNamespace()).isEqualTo(NS);
@@ -157,9 +162,9 @@ class ChartFlaggerValuesTest {
     CommandResult result = template(ChartValues.FLAGGER_UNSUPPORTED).assertFailure();
 
     assertThat(result.output()).doesNotContain("additional properties", "values don't meet the specifications");
-    assertThat(refusals(result)).hasSize(14).satisfiesExactly(
+    assertThat(refusals(result)).hasSize(13).satisfiesExactly(
         l -> assertThat(l).startsWith("image.repository ghcr.io/fluxcd/flagger (tag 1.44.0) is Flagger's image"),
-        l -> assertThat(l).startsWith("meshProvider istio:").contains("kubernetes, gatewayapi:v1 and gatewayapi:v1beta1"),
+        l -> assertThat(l).startsWith("meshProvider istioo:").contains("docs/routing.md"),
         l -> assertThat(l).startsWith("leaderElection.enabled:").contains("set it to false"),
         l -> assertThat(l).startsWith("leaderElection.replicaCount 2: must be 1"),
         l -> assertThat(l).startsWith("threadiness 4: use maxConcurrentReconciles (--max-concurrent-reconciles"),
@@ -169,7 +174,6 @@ class ChartFlaggerValuesTest {
         l -> assertThat(l).startsWith("rbac.pspEnabled:").contains("removed in Kubernetes 1.25"),
         l -> assertThat(l).startsWith("crd.create: the CRDs are in the chart's crds/ directory"),
         l -> assertThat(l).startsWith("prometheus.install:").contains("bring your own", "metricsServer"),
-        l -> assertThat(l).startsWith("linkerdAuthPolicy.create:"),
         l -> assertThat(l).startsWith("controlplane.kubeconfig.secretName:"),
         l -> assertThat(l).startsWith("noCrossNamespaceRefs:"));
     assertThat(result.output()).contains("docs/install.md \"Migrating from Flagger\"");

@@ -67,7 +67,7 @@ class ChartLintTest {
     return Stream.of(
         Arguments.of("leaderElection:\n  replicaCount: 2\n", "leaderElection.replicaCount 2: must be 1"),
         Arguments.of("leaderElection:\n  enabled: true\n", "leaderElection.enabled: Bunting has no leader election"),
-        Arguments.of("meshProvider: istio\n", "meshProvider istio: Bunting routes with kubernetes"),
+        Arguments.of("meshProvider: istioo\n", "meshProvider istioo: not a provider Bunting has"),
         Arguments.of("threadiness: 4\n", "threadiness 4: use maxConcurrentReconciles"));
   }
 

@@ -120,7 +120,50 @@ class ChartRbacClusterTest {
       Request.watchAll("watch", "httproutes.gateway.networking.k8s.io"),
       Request.in("create", "httproutes.gateway.networking.k8s.io"),
       Request.in("patch", "httproutes.gateway.networking.k8s.io"),
+      Request.watchAll("list", "virtualservices.networking.istio.io"),
+      Request.watchAll("watch", "virtualservices.networking.istio.io"),
+      Request.in("create", "virtualservices.networking.istio.io"),
+      Request.in("patch", "virtualservices.networking.istio.io"),
+      Request.watchAll("list", "destinationrules.networking.istio.io"),
+      Request.watchAll("watch", "destinationrules.networking.istio.io"),
+      Request.in("create", "destinationrules.networking.istio.io"),
+      Request.in("patch", "destinationrules.networking.istio.io"),
+      Request.watchAll("list", "trafficsplits.split.smi-spec.io"),
+      Request.watchAll("watch", "trafficsplits.split.smi-spec.io"),
+      Request.in("create", "trafficsplits.split.smi-spec.io"),
+      Request.in("patch", "trafficsplits.split.smi-spec.io"),
+      Request.watchAll("list", "traefikservices.traefik.io"),
+      Request.watchAll("watch", "traefikservices.traefik.io"),
+      Request.in("create", "traefikservices.traefik.io"),
+      Request.in("patch", "traefikservices.traefik.io"),
+      Request.watchAll("list", "ingresses.networking.k8s.io"),
+      Request.watchAll("watch", "ingresses.networking.k8s.io"),
+      Request.in("create", "ingresses.networking.k8s.io"),
+      Request.in("patch", "ingresses.networking.k8s.io"),
+      Request.watchAll("list", "httpproxies.projectcontour.io"),
+      Request.watchAll("watch", "httpproxies.projectcontour.io"),
+      Request.in("create", "httpproxies.projectcontour.io"),
+      Request.in("patch", "httpproxies.projectcontour.io"),
+      Request.watchAll("list", "routetables.gateway.solo.io"),
+      Request.watchAll("watch", "routetables.gateway.solo.io"),
+      Request.in("create", "routetables.gateway.solo.io"),
+      Request.in("patch", "routetables.gateway.solo.io"),
+      Request.watchAll("list", "upstreams.gloo.solo.io"),
+      Request.watchAll("watch", "upstreams.gloo.solo.io"),
+      Request.in("create", "upstreams.gloo.solo.io"),
+      Request.in("patch", "upstreams.gloo.solo.io"),
+      Request.watchAll("list", "apisixroutes.apisix.apache.org"),
+      Request.watchAll("watch", "apisixroutes.apisix.apache.org"),
+      Request.in("create", "apisixroutes.apisix.apache.org"),
+      Request.in("patch", "apisixroutes.apisix.apache.org"),
       Request.cluster("get", "customresourcedefinitions.apiextensions.k8s.io"));
+
+  /** The routing kinds that are cluster-scoped (kuma's TrafficRoute): only a cluster-wide install can write them. */
+  static final List<Request> CLUSTER_SCOPED_ROUTES = List.of(
+      Request.cluster("list", "trafficroutes.kuma.io"),
+      Request.cluster("watch", "trafficroutes.kuma.io"),
+      Request.cluster("create", "trafficroutes.kuma.io"),
+      Request.cluster("patch", "trafficroutes.kuma.io"));
 
   /** What the GitSync engine asks with its own identity (applies go through impersonation). */
   static final List<Request> GITSYNC = List.of(
@@ -318,7 +361,7 @@ class ChartRbacClusterTest {
     String sa = install(namespace + "-c", ChartValues.DEFAULTS);
 
     List<String> wrong = new ArrayList<>();
-    wrong.addAll(mismatches(sa, all(List.of(CANARY, GITSYNC, GITSYNC_WATCHES)), other, true));
+    wrong.addAll(mismatches(sa, all(List.of(CANARY, CLUSTER_SCOPED_ROUTES, GITSYNC, GITSYNC_WATCHES)), other, true));
     wrong.addAll(mismatches(sa, NEVER, other, false));
     wrong.addAll(mismatches(sa, List.of(IMPERSONATE, Request.watchAll("list", "pods"),
         Request.watchAll("list", "certificates.cert-manager.io")), other, false));

@@ -128,6 +128,10 @@ final class ChartValues {
       kubeconfigBurst: "250"
       ingressAnnotationsPrefix: custom.ingress.kubernetes.io
       ingressClass: contour
+      meshProvider: smi:v1alpha2:linkerd
+      linkerdAuthPolicy:
+        create: true
+        namespace: viz
       podDisruptionBudget:
         enabled: true
         minAvailable: 1
@@ -156,7 +160,7 @@ final class ChartValues {
       image:
         repository: ghcr.io/fluxcd/flagger
         tag: 1.44.0
-      meshProvider: istio
+      meshProvider: istioo
       leaderElection:
         enabled: true
         replicaCount: 2
@@ -172,8 +176,6 @@ final class ChartValues {
         create: true
       prometheus:
         install: true
-      linkerdAuthPolicy:
-        create: true
       controlplane:
         kubeconfig:
           secretName: mesh-kubeconfig
