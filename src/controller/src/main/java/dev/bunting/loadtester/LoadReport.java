@@ -15,6 +15,7 @@ import java.util.TreeMap;
  *  "latencyMs":{"p50":21.3,"p90":48.0,"p99":310.2,"max":512.0,"mean":30.1}}
  * </pre>
  *
+ * @param url the target, without user info or query (which may carry credentials)
  * @param state {@code running}, {@code completed} (the duration is over and every request answered) or
  *     {@code stopped} (cut short)
  * @param requests requests sent

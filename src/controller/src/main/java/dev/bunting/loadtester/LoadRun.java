@@ -1,5 +1,6 @@
 package dev.bunting.loadtester;
 
+import dev.bunting.hooks.RedactedUrl;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -209,8 +210,9 @@ public final class LoadRun {
     errors.forEach((k, n) -> kinds.put(k, n.get()));
     long sentNow = sent.get();
     long completedNow = Math.min(completed.get(), sentNow);
-    return new LoadReport(state, spec.url().toString(), spec.rate(), spec.concurrency(), spec.duration(),
-        Duration.ofNanos(startNanos == 0 ? 0 : end - startNanos), sentNow, completedNow, dropped.get(), codes, kinds,
+    Duration elapsed = Duration.ofNanos(startNanos == 0 ? 0 : end - startNanos);
+    return new LoadReport(state, RedactedUrl.of(spec.url().toString()), spec.rate(), spec.concurrency(),
+        spec.duration(), elapsed, sentNow, completedNow, dropped.get(), codes, kinds,
         new LoadReport.Latency(latency.percentileMillis(0.5), latency.percentileMillis(0.9),
             latency.percentileMillis(0.99), latency.maxMillis(), latency.meanMillis()));
   }

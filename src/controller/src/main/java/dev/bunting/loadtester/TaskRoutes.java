@@ -1,6 +1,7 @@
 package dev.bunting.loadtester;
 
 import dev.bunting.api.GoDuration;
+import dev.bunting.hooks.RedactedUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -190,7 +191,8 @@ public final class TaskRoutes {
     String key = "load\0" + payload.canary() + "\0" + spec.canonical();
     TaskRunner.Submission<LoadTask> submission = runner.submit(key, "load", payload.canary(), () -> {
       LOG.info("canary {}: load starting: {} {} at {}/s for {}, at most {} in flight", payload.canary(),
-          spec.method(), spec.url(), spec.rate(), GoDuration.format(spec.duration()), spec.concurrency());
+          spec.method(), RedactedUrl.of(spec.url().toString()), spec.rate(), GoDuration.format(spec.duration()),
+          spec.concurrency());
       LoadTask task = new LoadTask(new LoadRun(vertx, spec, metrics.observer(payload.name(), payload.namespace())));
       task.run.done().onSuccess(r -> {
         LOG.info("canary {}: load {}: {}", payload.canary(), r.state(), r.toJson().encode());
