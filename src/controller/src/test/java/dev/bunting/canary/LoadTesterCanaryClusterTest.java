@@ -13,13 +13,19 @@ import dev.bunting.loadtester.LoadTesterServer;
 import dev.bunting.loadtester.NamespaceAuthorizer;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
+import dev.bunting.notify.AlertSignature;
 import dev.bunting.testing.TestCluster;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +40,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * the requests really served ({@code BuntingUnderTest.startWithDrivenTraffic}), the load tester runs in this JVM with
  * shell tasks off, each Canary starts a {@code load} task against its {@code -canary} Service from a
  * {@code pre-rollout} hook and keeps it going from a {@code rollout} hook, and the real Prometheus judges what that
- * load measured. A canary without the hooks shows the other side: no load, no data, no promotion.
+ * load measured. A canary without the hooks shows the other side: no load, no data, no promotion. The healthy canary
+ * also alerts a {@code generic} AlertProvider whose Secret holds a signing key.
  */
 @LocalCluster
 @Execution(ExecutionMode.CONCURRENT)
@@ -44,6 +51,10 @@ class LoadTesterCanaryClusterTest {
   static TestCluster cluster;
   static BuntingUnderTest bunting;
   static LoadTesterServer loadTester;
+  static HttpServer receiver;
+  /** Generic alerts received: the body as sent and its signature header. */
+  static final List<String[]> alerts = new CopyOnWriteArrayList<>();
+  private static final String SIGNING_KEY = "cluster-test-signing-key";
 
   @BeforeAll
   static void start(TestCluster testCluster) throws Exception {
@@ -53,10 +64,17 @@ class LoadTesterCanaryClusterTest {
         new LoadTesterServer.Settings(Duration.ofMinutes(10), NamespaceAuthorizer.of("^" + cluster.namespace() + "$"),
             false))
         .listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    receiver = cluster.vertx().createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      alerts.add(new String[] {body.toString(), req.getHeader(AlertSignature.HEADER)});
+      req.response().end("ok");
+    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @AfterAll
   static void stop() throws Exception {
+    if (receiver != null) {
+      receiver.close();
+    }
     if (loadTester != null) {
       loadTester.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
@@ -81,13 +99,13 @@ class LoadTesterCanaryClusterTest {
         + load;
   }
 
-  private static void install(String name, String hooks) throws InterruptedException {
+  private static void install(String name, String extra) throws InterruptedException {
     cluster.apply(deployment(name, "6.0.0"));
     cluster.apply(kubernetesCanary(name, """
         interval: 10s
         threshold: 2
         iterations: 2
-        """ + hooks + BUILTIN_METRICS));
+        """ + extra + BUILTIN_METRICS));
     Timeline.record(bunting, name, null, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
   }
 
@@ -98,7 +116,23 @@ class LoadTesterCanaryClusterTest {
   @Test
   void aHealthyRevisionIsPromotedOnTheMetricsOfTheLoadItWasSent() throws Exception {
     String name = "steady";
-    install(name, loadHooks(name));
+    cluster.apply("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: releases-api}
+        stringData: {address: "http://127.0.0.1:%d/alerts", signingKey: %s}
+        ---
+        apiVersion: flagger.app/v1beta1
+        kind: AlertProvider
+        metadata: {name: releases-api}
+        spec: {type: generic, secretRef: {name: releases-api}}
+        """.formatted(receiver.actualPort(), SIGNING_KEY));
+    install(name, loadHooks(name) + """
+        alerts:
+        - name: releases
+          severity: info
+          providerRef: {name: releases-api}
+        """);
     assertThat(bunting.appMetrics().servedByService()).as("nothing is sent before the release starts")
         .doesNotContainKey(name + "-canary");
 
@@ -116,6 +150,20 @@ class LoadTesterCanaryClusterTest {
     assertThat(served).as("requests the canary's pods served").isGreaterThan(200);
     assertThat(sentByLoadTester(name, "200")).as("the load tester's count of the same requests")
         .isCloseTo(served, org.assertj.core.data.Offset.offset(40L));
+
+    String revision = bunting.canary(name).getStatus().lastAppliedSpec;
+    cluster.await().untilAsserted(() -> assertThat(alerts).extracting(a -> new JsonObject(a[0]))
+        .filteredOn(a -> a.getString("canary").equals(name))
+        .extracting(a -> a.getString("phase") + ": " + a.getString("message"))
+        .contains("Progressing: New revision detected, progressing canary analysis.",
+            "Succeeded: Canary analysis completed successfully, promotion finished."));
+    assertThat(alerts).allSatisfy(a -> assertThat(a[1]).as("signed")
+        .isEqualTo(AlertSignature.of(a[0].getBytes(StandardCharsets.UTF_8), SIGNING_KEY)));
+    JsonObject succeeded = alerts.stream().map(a -> new JsonObject(a[0]))
+        .filter(a -> a.getString("phase").equals("Succeeded")).findFirst().orElseThrow();
+    assertThat(succeeded.getString("revision")).isEqualTo(revision);
+    assertThat(succeeded.getString("namespace")).isEqualTo(cluster.namespace());
+    assertThat(succeeded.getJsonObject("fields").getString("Target")).isEqualTo("Deployment/" + id(name));
   }
 
   @Test
