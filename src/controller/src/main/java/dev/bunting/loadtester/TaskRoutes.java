@@ -252,12 +252,17 @@ public final class TaskRoutes {
     return Set.of("1", "t", "T", "TRUE", "true", "True").contains(metadata.getOrDefault(key, ""));
   }
 
+  /** Answers, unless the caller has gone (a webhook that timed out while a blocking task ran). */
   private static void answer(RoutingContext ctx, int status, String body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
+    if (!ctx.response().closed()) {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
+    }
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    if (!ctx.response().closed()) {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
   }
 
   /** A running {@code load} task. */
