@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param fields metadata lines, in order (see {@link CanaryAlertFields})
  * @param phase the Canary's phase the alert is about (e.g. {@code Progressing}, {@code Failed}); empty when unknown
  * @param revision the revision under analysis ({@code status.lastAppliedSpec}); empty when unknown
- * @param time when the alert was raised; null until {@link AlertNotifier} stamps it
+ * @param time when the alert was sent; null until {@link AlertNotifier} stamps it
  */
 public record Alert(String canaryName, String namespace, String message, AlertSeverity severity,
     List<AlertField> fields, String phase, String revision, Instant time) {

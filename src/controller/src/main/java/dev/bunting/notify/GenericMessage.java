@@ -14,7 +14,7 @@ import java.util.UUID;
  *  "revision":"v2:4b0c…","message":"New revision detected, progressing canary analysis.","severity":"info",
  *  "fields":{"Target":"Deployment/podinfo.test","Failed checks threshold":"5","Progress deadline":"600s"}}
  * </pre>
- * {@code id} is new for every delivery and {@code timestamp} is when the alert was raised (UTC, seconds): with the
+ * {@code id} is new for every delivery and {@code timestamp} is when the alert was sent (UTC, seconds): with the
  * signature ({@link AlertTarget#SIGNING_KEY}) over the whole body, a receiver can refuse old or replayed deliveries.
  */
 public final class GenericMessage implements AlertFormat {

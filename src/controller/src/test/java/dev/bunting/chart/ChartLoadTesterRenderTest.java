@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,10 +26,7 @@ class ChartLoadTesterRenderTest {
   private static final String NAME = "bunting-loadtester";
 
   private static CommandResult template(String values) {
-    List<String> args = new ArrayList<>(List.of("template", RELEASE, HelmChart.dir().toString(), "--namespace", NS,
-        "--kube-version", HelmChart.KUBE_VERSION));
-    args.addAll(HelmChart.valuesArgs(values));
-    return HelmChart.run(args);
+    return HelmChart.templateRun(RELEASE, NS, values);
   }
 
   private static Rendered render(String values) {

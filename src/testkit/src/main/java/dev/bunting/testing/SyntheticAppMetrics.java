@@ -5,9 +5,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,13 +136,13 @@ public final class SyntheticAppMetrics implements AutoCloseable {
    * The front door of {@link Traffic#DRIVEN} traffic: send requests here with {@code Host: <service>}; empty with
    * synthetic traffic.
    */
-  public java.util.Optional<String> frontDoorUrl() {
-    return java.util.Optional.ofNullable(frontDoor).map(s -> "http://127.0.0.1:" + s.actualPort() + "/");
+  public Optional<String> frontDoorUrl() {
+    return Optional.ofNullable(frontDoor).map(s -> "http://127.0.0.1:" + s.actualPort() + "/");
   }
 
   /** Requests the front door served so far, by the Service they named. */
   public Map<String, Long> servedByService() {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     served.forEach((svc, n) -> out.put(svc, n.get()));
     return out;
   }
@@ -153,7 +157,7 @@ public final class SyntheticAppMetrics implements AutoCloseable {
       count(current);
       return;
     }
-    Map<String, Map<String, String>> selectors = new java.util.HashMap<>();
+    Map<String, Map<String, String>> selectors = new HashMap<>();
     client.services().inNamespace(namespace).list().getItems().forEach(svc -> selectors.put(
         svc.getMetadata().getName(), svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector()));
     knownPods = List.copyOf(current);
@@ -167,7 +171,7 @@ public final class SyntheticAppMetrics implements AutoCloseable {
     List<Pod> ready = selector == null || selector.isEmpty() ? List.of() : knownPods.stream()
         .filter(p -> ready(p) && p.getMetadata().getDeletionTimestamp() == null && p.getMetadata().getLabels() != null
             && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
-        .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
         .toList();
     if (ready.isEmpty()) {
       req.response().setStatusCode(503).end("no Ready pod behind Service " + service + "\n");
