@@ -54,8 +54,8 @@ class LoadRunTest {
       assertThat(r.dropped()).isZero();
       assertThat(r.state()).isEqualTo("completed");
       assertThat(took).as("the last request starts near 1s and takes 300 ms")
-          .isBetween(Duration.ofMillis(1100), Duration.ofMillis(2500));
-      assertThat(r.latencyMs().p50()).isCloseTo(300, within(60.0));
+          .isBetween(Duration.ofMillis(1100), Duration.ofSeconds(5));
+      assertThat(r.latencyMs().p50()).isBetween(295.0, 700.0);
       assertThat(r.statusCodes()).containsEntry(200, 50L);
     }
   }
