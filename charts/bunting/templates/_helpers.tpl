@@ -273,3 +273,35 @@ are repeated so that this role stands on its own. More kinds: gitsync.watchResou
   {{- end }}
   verbs: ["impersonate"]
 {{- end -}}
+
+{{/* The load tester (loadtester.enabled): its name, selector labels (distinct from the controller's, so neither
+   Deployment nor Service selects the other's pods) and labels. */}}
+{{- define "bunting.loadtester.fullname" -}}
+{{- printf "%s-loadtester" (include "bunting.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "bunting.loadtester.selectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-loadtester" (include "bunting.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "bunting.loadtester.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "bunting.loadtester.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: bunting
+app.kubernetes.io/component: loadtester
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "bunting.loadtester.serviceAccountName" -}}
+{{- default (include "bunting.loadtester.fullname" .) .Values.loadtester.serviceAccountName -}}
+{{- end -}}
+
+{{/* True when the load tester needs API access: gates in a ConfigMap or rules for kubectl/helm tasks. */}}
+{{- define "bunting.loadtester.needsApi" -}}
+{{- if or .Values.loadtester.gates.configMap (and .Values.loadtester.rbac.create .Values.loadtester.rbac.rules) -}}true{{- end -}}
+{{- end -}}

@@ -9,7 +9,10 @@ import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 import java.util.List;
 
-/** {@code alertproviders.flagger.app/v1beta1}: where canary alerts are posted (Slack, MS Teams, Discord, Rocket, Google Chat). */
+/**
+ * {@code alertproviders.flagger.app/v1beta1}: where canary alerts are posted (Slack, MS Teams, Discord, Rocket, Google
+ * Chat, or Bunting's generic JSON).
+ */
 @Group(Canary.GROUP)
 @Version(Canary.VERSION)
 @Kind("AlertProvider")
@@ -19,7 +22,7 @@ public class AlertProvider extends CustomResource<AlertProvider.Spec, AlertProvi
 
   /** {@code spec}. */
   public static class Spec extends ApiObject {
-    /** {@code slack}, {@code msteams}, {@code discord}, {@code rocket}, {@code gchat}. */
+    /** {@code slack}, {@code msteams}, {@code discord}, {@code rocket}, {@code gchat}; Bunting adds {@code generic}. */
     public String type;
     /** Default {@code general}. */
     public String channel;
@@ -28,7 +31,10 @@ public class AlertProvider extends CustomResource<AlertProvider.Spec, AlertProvi
     /** Webhook URL; ignored when {@link #secretRef} is set. Never logged. */
     public String address;
     public String proxy;
-    /** A Secret in the provider's namespace: {@code address} (required), optional {@code token}. */
+    /**
+     * A Secret in the provider's namespace: {@code address} (required), optional {@code token}, and for
+     * {@code generic} an optional {@code signingKey}.
+     */
     public SecretReference secretRef;
 
     public String channelOrDefault() {

@@ -21,24 +21,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Our CRDs ({@code crds/}) accept exactly what Flagger 1.44's CRDs accept, plus Bunting's status additions: the same
+ * Our CRDs ({@code crds/}) accept exactly what Flagger 1.44's CRDs accept, plus Bunting's additions: the same
  * names, scope, printer columns and subresources; the same schema node for node (types, enums, patterns, formats,
- * defaults, bounds, oneOf rules, CEL rules), no required field Flagger does not require, and new properties only
- * where Bunting adds them. The reference is Flagger's own {@code artifacts/flagger/crd.yaml} at v1.44.0, kept
+ * defaults, bounds, oneOf rules, CEL rules), no required field Flagger does not require, and new properties and
+ * enum values only where Bunting adds them. The reference is Flagger's own {@code artifacts/flagger/crd.yaml} at v1.44.0, kept
  * unmodified as a test resource.
  */
 class CrdFlaggerCompatibilityTest {
 
   private static final Path FLAGGER_CRDS = ProjectFiles.resolve("src/api/src/test/resources/flagger/crd-v1.44.0.yaml");
 
-  /** Properties Bunting adds to Flagger's schemas (all in status). */
+  /** Properties ({@code path}) and enum values ({@code path=value}) Bunting adds to Flagger's schemas. */
   private static final Map<String, Set<String>> BUNTING_ADDITIONS = Map.of(
       "canaries.flagger.app", Set.of(
           "status.observedGeneration",
           "status.conditions[].observedGeneration",
           "status.lastTrackedRevision"),
       "metrictemplates.flagger.app", Set.of("status"),
-      "alertproviders.flagger.app", Set.of("status"));
+      "alertproviders.flagger.app", Set.of("status", "spec.type=generic"));
 
   static Stream<String> crdNames() {
     return BUNTING_ADDITIONS.keySet().stream().sorted();
@@ -118,7 +118,7 @@ class CrdFlaggerCompatibilityTest {
     Set<String> added = new TreeSet<>();
     compare("", theirs, ours, problems, added);
     assertThat(problems).as("schema differences that would change what is accepted").isEmpty();
-    assertThat(added).as("properties added to Flagger's schema").isEqualTo(new TreeSet<>(BUNTING_ADDITIONS.get(name)));
+    assertThat(added).as("properties and enum values added to Flagger's schema").isEqualTo(new TreeSet<>(BUNTING_ADDITIONS.get(name)));
   }
 
   @Test
@@ -179,6 +179,13 @@ class CrdFlaggerCompatibilityTest {
             problems.add(at(path) + ": requires " + o + ", Flagger requires " + t);
           } else if (t != null && o == null && !isArray) {
             problems.add(at(path) + ": Flagger requires " + t + ", ours nothing (would accept less-complete objects)");
+          }
+        }
+        case "enum" -> {
+          if (t != null && o != null && values(o).containsAll(values(t))) {
+            values(o).stream().filter(v -> !values(t).contains(v)).forEach(v -> added.add(path + "=" + v));
+          } else if (!equal(t, o)) {
+            problems.add(at(path) + ": enum " + o + ", Flagger " + t);
           }
         }
         case "format" -> {

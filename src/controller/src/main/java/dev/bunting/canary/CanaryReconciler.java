@@ -228,7 +228,14 @@ public final class CanaryReconciler {
       }
     }
     problemEvent(key, canary, plan);
-    plan.alerts().forEach(a -> notifier.alert(canary, a));
+    if (!plan.alerts().isEmpty()) {
+      // alerts describe the phase and revision this tick leads to
+      Canary alerted = new Canary();
+      alerted.setMetadata(canary.getMetadata());
+      alerted.setSpec(canary.getSpec());
+      alerted.setStatus(plan.status());
+      plan.alerts().forEach(a -> notifier.alert(alerted, a));
+    }
     metrics.setStatus(target, ns, after);
     int canaryWeight = plan.status().canaryWeightOrZero();
     metrics.setWeights(target, ns, 100 - canaryWeight, canaryWeight);

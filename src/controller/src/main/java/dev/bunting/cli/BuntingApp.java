@@ -154,7 +154,8 @@ public final class BuntingApp {
     stops.add(caller::close);
     WebhookRunner hookRunner = new WebhookRunner(caller);
     AlertNotifier alerts = new AlertNotifier(vertx, GlobalNotifierConfig.fromFlags(options.slackUrl,
-        options.slackChannel, options.slackUser, options.msteamsUrl, Map.of()), Optional.ofNullable(options.clusterName));
+        options.slackChannel, options.slackUser, options.msteamsUrl, Map.of()), Optional.ofNullable(options.clusterName),
+        clock);
     stops.add(alerts::close);
     EventWebhookDispatcher eventHooks = new EventWebhookDispatcher(caller, clock,
         Optional.ofNullable(options.eventWebhook).filter(s -> !s.isBlank()));

@@ -4,6 +4,7 @@ import dev.bunting.api.CanaryAlert;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends canary alerts to chat services, with Flagger's routing rules:
+ * Sends canary alerts to chat services (and {@code generic} receivers), with Flagger's routing rules:
  * <ul>
  *   <li>a canary with {@code analysis.alerts} sends to each listed AlertProvider whose severity threshold admits the
  *       alert ({@code info} ⇒ all, {@code warn} ⇒ warn and error, {@code error} ⇒ error only; an empty severity is
@@ -33,23 +34,27 @@ public final class AlertNotifier implements AutoCloseable {
   private final AlertPoster poster;
   private final Optional<AlertTarget> global;
   private final Optional<String> clusterName;
+  private final Clock clock;
 
   /**
    * @param global the controller-wide destination; {@link GlobalNotifierConfig#none()} for none
    * @param clusterName {@code --cluster-name}, shown as the {@code Cluster} field
+   * @param clock stamps each alert with the time it is sent ({@code generic} payloads carry it)
    * @throws IllegalArgumentException when the global configuration is unusable (message free of secrets)
    */
-  public AlertNotifier(Vertx vertx, GlobalNotifierConfig global, Optional<String> clusterName) {
-    this(vertx, global, clusterName, TIMEOUT);
+  public AlertNotifier(Vertx vertx, GlobalNotifierConfig global, Optional<String> clusterName, Clock clock) {
+    this(vertx, global, clusterName, clock, TIMEOUT);
   }
 
-  AlertNotifier(Vertx vertx, GlobalNotifierConfig global, Optional<String> clusterName, Duration timeout) {
+  AlertNotifier(Vertx vertx, GlobalNotifierConfig global, Optional<String> clusterName, Clock clock,
+      Duration timeout) {
     try {
       this.global = global.target();
     } catch (InvalidAlertProviderException e) {
       throw new IllegalArgumentException("global notifier: " + e.getMessage(), e);
     }
     this.clusterName = clusterName.filter(n -> !n.isBlank());
+    this.clock = clock;
     this.poster = new AlertPoster(vertx, timeout);
   }
 
@@ -60,7 +65,8 @@ public final class AlertNotifier implements AutoCloseable {
    * @param lookup finds AlertProviders and their Secrets
    * @return one delivery per provider tried, in the order of {@code canaryAlerts}; never fails
    */
-  public Future<List<AlertDelivery>> send(Alert alert, List<CanaryAlert> canaryAlerts, AlertProviderLookup lookup) {
+  public Future<List<AlertDelivery>> send(Alert raised, List<CanaryAlert> canaryAlerts, AlertProviderLookup lookup) {
+    Alert alert = raised.time() == null ? raised.at(clock.instant()) : raised;
     List<AlertField> fields = fieldsOf(alert);
     if (canaryAlerts == null || canaryAlerts.isEmpty()) {
       return global

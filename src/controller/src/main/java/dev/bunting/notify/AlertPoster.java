@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * POSTs alert payloads: {@code Content-Type: application/json}, {@code Authorization: Bearer} when the target has a
- * token, the target's proxy, and one timeout for the whole request. A 2xx answer is a delivery. One shared client.
+ * token, {@link AlertSignature#HEADER} when it has a signing key, the target's proxy, and one timeout for the whole
+ * request. A 2xx answer is a delivery. One shared client.
  */
 final class AlertPoster implements AutoCloseable {
   private static final int EXCERPT_CHARS = 200;
@@ -43,7 +44,11 @@ final class AlertPoster implements AutoCloseable {
       request.bearerTokenAuthentication(target.token());
     }
     target.proxyOptions().ifPresent(request::proxy);
-    return request.sendBuffer(payload.toBuffer())
+    Buffer body = payload.toBuffer();
+    if (target.signingKey() != null) {
+      request.putHeader(AlertSignature.HEADER, AlertSignature.of(body.getBytes(), target.signingKey()));
+    }
+    return request.sendBuffer(body)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .transform(ar -> ar.succeeded() ? fromResponse(ar.result(), target)
             : Future.failedFuture(new AlertDeliveryException(describe(ar.cause(), target))));

@@ -2,14 +2,19 @@ package dev.bunting.notify;
 
 import java.util.Optional;
 
-/** {@code AlertProvider.spec.type}: the chat services Bunting can post to, each with its message format. */
+/**
+ * {@code AlertProvider.spec.type}: the chat services Bunting can post to, each with its message format, and Bunting's
+ * {@code generic} JSON.
+ */
 public enum AlertProviderType {
   SLACK("slack", new SlackMessage()),
   /** Discord gets the Slack payload, posted to {@code <address>/slack}. */
   DISCORD("discord", new SlackMessage()),
   MSTEAMS("msteams", new MsTeamsMessage()),
   ROCKET("rocket", new RocketMessage()),
-  GCHAT("gchat", new GoogleChatMessage());
+  GCHAT("gchat", new GoogleChatMessage()),
+  /** Bunting's addition: structured JSON for programs, signed when the Secret has a signing key. */
+  GENERIC("generic", new GenericMessage());
 
   private final String wire;
   private final AlertFormat format;

@@ -22,14 +22,17 @@ import java.util.Optional;
  * @param username Slack-like username, default {@code flagger}
  * @param token sent as {@code Authorization: Bearer <token>} when not null
  * @param proxy an HTTP(S) or SOCKS proxy URL, or null
+ * @param signingKey ({@code generic} only) the HMAC-SHA256 key the body is signed with, or null for no signature
  */
 public record AlertTarget(AlertProviderType type, String address, String channel, String username, String token,
-    String proxy) {
+    String proxy, String signingKey) {
 
   /** Secret key holding the webhook URL. */
   public static final String ADDRESS_KEY = "address";
   /** Secret key holding the optional bearer token. */
   public static final String TOKEN_KEY = "token";
+  /** Secret key holding the optional HMAC key of a {@code generic} provider. */
+  public static final String SIGNING_KEY = "signingKey";
 
   public AlertTarget {
     Objects.requireNonNull(type, "type");
@@ -38,11 +41,19 @@ public record AlertTarget(AlertProviderType type, String address, String channel
     username = username == null || username.isEmpty() ? "flagger" : username;
     token = token == null || token.isEmpty() ? null : token;
     proxy = proxy == null || proxy.isBlank() ? null : proxy.trim();
+    signingKey = signingKey == null || signingKey.isEmpty() ? null : signingKey;
+  }
+
+  /** A target without a signing key. */
+  public AlertTarget(AlertProviderType type, String address, String channel, String username, String token,
+      String proxy) {
+    this(type, address, channel, username, token, proxy, null);
   }
 
   /**
    * Resolves an AlertProvider: the address is {@code spec.address}, or the Secret's {@code address} key when
-   * {@code spec.secretRef} is set (then the Secret's optional {@code token} key is the bearer token).
+   * {@code spec.secretRef} is set (then the Secret's optional {@code token} key is the bearer token, and for a
+   * {@code generic} provider its optional {@code signingKey} key signs the body).
    *
    * @param secretData the decoded data of the Secret named by {@code spec.secretRef}; empty when there is none
    */
@@ -52,6 +63,7 @@ public record AlertTarget(AlertProviderType type, String address, String channel
         new InvalidAlertProviderException("unsupported provider type '" + spec.type + "'"));
     String address;
     String token = null;
+    String signingKey = null;
     if (spec.secretRef != null) {
       Map<String, String> data = secretData == null ? Map.of() : secretData;
       address = data.get(ADDRESS_KEY);
@@ -59,6 +71,7 @@ public record AlertTarget(AlertProviderType type, String address, String channel
         throw new InvalidAlertProviderException("secret " + spec.secretRef.name + " has no '" + ADDRESS_KEY + "' key");
       }
       token = data.get(TOKEN_KEY);
+      signingKey = type == AlertProviderType.GENERIC ? data.get(SIGNING_KEY) : null;
     } else {
       address = spec.address;
       if (address == null || address.isBlank()) {
@@ -66,7 +79,7 @@ public record AlertTarget(AlertProviderType type, String address, String channel
       }
     }
     AlertTarget target = new AlertTarget(type, address.trim(), spec.channelOrDefault(), spec.usernameOrDefault(),
-        token == null ? null : token.trim(), spec.proxy);
+        token == null ? null : token.trim(), spec.proxy, signingKey);
     target.validate();
     return target;
   }
@@ -187,6 +200,7 @@ public record AlertTarget(AlertProviderType type, String address, String channel
   @Override
   public String toString() {
     return "AlertTarget[" + type.wire() + ", channel=" + channel + ", username=" + username
-        + (token == null ? "" : ", token=<set>") + (proxy == null ? "" : ", proxy=<set>") + "]";
+        + (token == null ? "" : ", token=<set>") + (proxy == null ? "" : ", proxy=<set>")
+        + (signingKey == null ? "" : ", signingKey=<set>") + "]";
   }
 }

@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.Condition;
-import dev.bunting.hooks.loadtester.InMemoryGateStore;
-import dev.bunting.hooks.loadtester.LoadTesterRoutes;
+import dev.bunting.loadtester.GateRoutes;
+import dev.bunting.loadtester.InMemoryGateStore;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
@@ -55,7 +55,7 @@ class GatewayApiCanaryClusterTest {
     bunting = BuntingUnderTest.start(cluster, "gatewayapi:v1");
     Router router = Router.router(cluster.vertx());
     router.route().handler(BodyHandler.create());
-    new LoadTesterRoutes(new InMemoryGateStore()).mount(router);
+    new GateRoutes(new InMemoryGateStore()).mount(router);
     router.post("/slack").handler(ctx -> {
       slack.add(ctx.body().asJsonObject());
       ctx.response().end("ok");

@@ -57,6 +57,7 @@ class ChartDryRunClusterTest {
             (ValuesFor) ns -> ChartValues.flaggerDefaults().replace("repository: ghcr.io/fluxcd/flagger",
                 "repository: ghcr.io/bunting-dev/bunting").replace("tag: 1.44.0", "tag: \"\"")),
         Arguments.of("monitoring (without the monitors)", (ValuesFor) ns -> ChartValues.MONITORING),
+        Arguments.of("load tester", (ValuesFor) ns -> ChartValues.LOADTESTER),
         Arguments.of("no rbac", (ValuesFor) ns -> ChartValues.NO_RBAC));
   }
 

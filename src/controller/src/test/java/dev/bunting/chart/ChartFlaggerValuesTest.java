@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,12 +23,7 @@ class ChartFlaggerValuesTest {
   private static final String NS = "bunting-system";
 
   private static CommandResult template(String... valuesFiles) {
-    List<String> args = new ArrayList<>(List.of("template", RELEASE, HelmChart.dir().toString(), "--namespace", NS,
-        "--kube-version", HelmChart.KUBE_VERSION));
-    for (String values : valuesFiles) {
-      args.addAll(HelmChart.valuesArgs(values));
-    }
-    return HelmChart.run(args);
+    return HelmChart.templateRun(RELEASE, NS, valuesFiles);
   }
 
   private static Rendered render(String... valuesFiles) {

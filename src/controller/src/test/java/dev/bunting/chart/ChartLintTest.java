@@ -28,6 +28,7 @@ class ChartLintTest {
         Arguments.of("gitsync watches everything", ChartValues.GITSYNC_WATCH_ALL),
         Arguments.of("impersonate every namespace", ChartValues.IMPERSONATE_ALL_NAMESPACES),
         Arguments.of("flagger keys that map", ChartValues.FLAGGER_MAPPED),
+        Arguments.of("load tester", ChartValues.LOADTESTER),
         Arguments.of("no rbac", ChartValues.NO_RBAC));
   }
 

@@ -121,6 +121,24 @@ final class ChartValues {
         tag: ""
       """;
 
+  /** The load tester with flagger-loadtester's chart keys and Bunting's own (shell tasks, gates in a ConfigMap). */
+  static final String LOADTESTER = """
+      loadtester:
+        enabled: true
+        replicaCount: 2
+        logLevel: warning
+        cmd: {timeout: 30m, namespaceRegexp: "^team-"}
+        shellTasks: {enabled: true}
+        gates: {configMap: loadtester-gates}
+        service: {port: 8080, annotations: {example.com/owner: qa}}
+        podLabels: {team: qa}
+        env: [{name: HTTPS_PROXY, value: "http://proxy:3128"}]
+        rbac:
+          create: true
+          scope: cluster
+          rules: [{apiGroups: [""], resources: ["pods"], verbs: ["get", "list"]}]
+      """;
+
   /** A Flagger values file that sets the Flagger keys Bunting's chart maps. */
   static final String FLAGGER_MAPPED = """
       logLevel: warning

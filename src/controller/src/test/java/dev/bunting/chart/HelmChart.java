@@ -93,10 +93,17 @@ final class HelmChart {
    * Fails the test when helm refuses to render.
    */
   static Rendered template(String release, String namespace, String valuesYaml) {
+    return new Rendered(templateRun(release, namespace, valuesYaml).assertSuccess().stdout());
+  }
+
+  /** {@code helm template} with these values files (later ones win); nothing is asserted. */
+  static CommandResult templateRun(String release, String namespace, String... valuesYamls) {
     List<String> args = new ArrayList<>(List.of("template", release, dir().toString(), "--namespace", namespace,
         "--kube-version", KUBE_VERSION));
-    args.addAll(valuesArgs(valuesYaml));
-    return new Rendered(run(args).assertSuccess().stdout());
+    for (String values : valuesYamls) {
+      args.addAll(valuesArgs(values));
+    }
+    return run(args);
   }
 
   /** {@code --values <file>} for non-empty values. */

@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * {@code bunting --help} and {@code bunting controller --help}: every option (bar -h and -V) says which environment
+ * {@code bunting --help}, {@code bunting controller --help} and {@code bunting loadtester --help}: every option (bar -h and -V) says which environment
  * variable sets it, as {@code Env: NAME.} at the end of its description, that name is the one its default reads
  * ({@code ${env:NAME}}), and setting that variable really sets the option (checked in a child JVM, since a running
  * JVM cannot change its own environment).
@@ -27,10 +27,15 @@ import picocli.CommandLine.Model.OptionSpec;
 class ControllerHelpTest {
   private static final Pattern ENV_DEFAULT = Pattern.compile("^\\$\\{env:([A-Z][A-Z0-9_]*)(:-.*)?}$");
 
-  /** The commands of bunting.jar: the top level (runs the controller) and {@code controller}. */
+  /** The commands of bunting.jar: the top level (runs the controller), {@code controller} and {@code loadtester}. */
   private static List<CommandLine> commands() {
     CommandLine main = new CommandLine(new Main());
-    return List.of(main, main.getSubcommands().get("controller"));
+    return List.of(main, main.getSubcommands().get("controller"), main.getSubcommands().get("loadtester"));
+  }
+
+  /** The arguments that run {@code cli}: none for the top level, else its name. */
+  private static String[] argsOf(CommandLine cli) {
+    return cli.getParent() == null ? new String[0] : new String[] {cli.getCommandName()};
   }
 
   private static List<OptionSpec> documented(CommandSpec spec) {
@@ -48,7 +53,8 @@ class ControllerHelpTest {
     for (CommandLine cli : commands()) {
       String usage = cli.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
       List<OptionSpec> options = documented(cli.getCommandSpec());
-      assertThat(options).as("options of %s", cli.getCommandName()).hasSizeGreaterThan(15);
+      assertThat(options).as("options of %s", cli.getCommandName())
+          .hasSizeGreaterThan(cli.getCommandName().equals("loadtester") ? 6 : 15);
       for (OptionSpec o : options) {
         String env = envOf(o);
         String description = String.join(" ", o.description());
@@ -90,6 +96,9 @@ class ControllerHelpTest {
         } else if (List.class.isAssignableFrom(type)) {
           value = "env-a,env-b";
           shown = "[env-a, env-b]";
+        } else if (type == java.time.Duration.class) {
+          value = "90s";
+          shown = java.time.Duration.ofSeconds(90).toString();
         } else if (type == Path.class) {
           value = "/env/" + name.toLowerCase();
           shown = value;
@@ -102,7 +111,7 @@ class ControllerHelpTest {
         env.put(name, value);
         expected.put(o.longestName(), shown);
       }
-      String[] args = cli.getCommandName().equals("controller") ? new String[] {"controller"} : new String[0];
+      String[] args = argsOf(cli);
       Map<String, String> parsed = probe(env, args);
       assertThat(parsed).as("options of '%s' with the environment %s", String.join(" ", args), env)
           .containsAllEntriesOf(expected);

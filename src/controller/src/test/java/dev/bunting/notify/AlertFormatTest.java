@@ -78,4 +78,29 @@ class AlertFormatTest {
           ]}]}
         """));
   }
+
+  @Test
+  void genericPayloadIsStructuredJsonWithATimestampAndAFreshId() {
+    Alert alert = new Alert("podinfo", "test", "Failed checks threshold reached 5", AlertSeverity.ERROR, FIELDS,
+        "Failed", "v2:4b0c", java.time.Instant.parse("2026-01-02T03:04:05.678Z"));
+    JsonObject payload = new GenericMessage().render(alert, FIELDS, "ignored", "ignored");
+
+    assertThat(payload.fieldNames()).containsExactly("id", "timestamp", "canary", "namespace", "phase", "revision",
+        "message", "severity", "fields");
+    assertThat(payload.getString("id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    assertThat(new GenericMessage().render(alert, FIELDS, "", "").getString("id")).isNotEqualTo(payload.getString("id"));
+    payload.remove("id");
+    assertThat(payload.encode()).isEqualTo("{\"timestamp\":\"2026-01-02T03:04:05Z\",\"canary\":\"podinfo\","
+        + "\"namespace\":\"test\",\"phase\":\"Failed\",\"revision\":\"v2:4b0c\","
+        + "\"message\":\"Failed checks threshold reached 5\",\"severity\":\"error\","
+        + "\"fields\":{\"Target\":\"Deployment/podinfo.test\",\"Failed checks threshold\":\"5\"}}");
+    assertThat(new GenericMessage().render(INFO, List.of(), "", "").getJsonObject("fields")).isEmpty();
+  }
+
+  @Test
+  void theSignatureIsTheHexHmacSha256OfTheBody() {
+    // RFC 4231 test case 2
+    assertThat(AlertSignature.of("what do ya want for nothing?".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "Jefe")).isEqualTo("sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
 }

@@ -14,7 +14,10 @@ import dev.bunting.hooks.RecordingServer.Reply;
 import dev.bunting.hooks.RecordingServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 class AlertNotifierTest {
   private static final List<AlertField> FIELDS = List.of(new AlertField("Target", "Deployment/podinfo.test"));
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05.678Z"), ZoneOffset.UTC);
   private static final Alert WARN = new Alert("podinfo", "test", "Canary is waiting for approval.",
       AlertSeverity.WARN, FIELDS);
 
@@ -38,7 +42,7 @@ class AlertNotifierTest {
   void setUp() {
     vertx = Vertx.vertx();
     server = RecordingServer.http(vertx);
-    notifier = new AlertNotifier(vertx, GlobalNotifierConfig.none(), Optional.empty());
+    notifier = new AlertNotifier(vertx, GlobalNotifierConfig.none(), Optional.empty(), CLOCK);
   }
 
   @AfterEach
@@ -207,7 +211,7 @@ class AlertNotifierTest {
   void globalNotifierOnlyForCanariesWithoutAlerts() {
     AlertNotifier withGlobal = new AlertNotifier(vertx,
         GlobalNotifierConfig.fromFlags(server.url("/global"), "deploys", "bunting", null, Map.of()),
-        Optional.empty());
+        Optional.empty(), CLOCK);
     provider("test", "own", "slack", "/own");
     try {
       List<AlertDelivery> global = await(withGlobal.send(WARN, List.of(), lookup));
@@ -231,7 +235,7 @@ class AlertNotifierTest {
 
   @Test
   void clusterFieldComesFirst() {
-    AlertNotifier withCluster = new AlertNotifier(vertx, GlobalNotifierConfig.none(), Optional.of("prod-eu-1"));
+    AlertNotifier withCluster = new AlertNotifier(vertx, GlobalNotifierConfig.none(), Optional.of("prod-eu-1"), CLOCK);
     provider("test", "teams", "msteams", "/teams");
     try {
       await(withCluster.send(WARN, List.of(alert("t", "info", "teams")), lookup));
@@ -263,7 +267,7 @@ class AlertNotifierTest {
   void slowServiceTimesOut() {
     server.always(Reply.of(200).delayed(5000));
     provider("test", "p", "slack", "/p");
-    AlertNotifier impatient = new AlertNotifier(vertx, GlobalNotifierConfig.none(), Optional.empty(),
+    AlertNotifier impatient = new AlertNotifier(vertx, GlobalNotifierConfig.none(), Optional.empty(), CLOCK,
         Duration.ofMillis(300));
     try {
       long start = System.nanoTime();
@@ -296,7 +300,7 @@ class AlertNotifierTest {
   void invalidGlobalConfigurationIsRejectedWithoutTheUrl() {
     assertThatThrownBy(() -> new AlertNotifier(vertx,
         GlobalNotifierConfig.fromFlags("hooks.slack.com/services/SECRET", null, null, null, Map.of()),
-        Optional.empty()))
+        Optional.empty(), CLOCK))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("global notifier: the address is not an absolute http(s) URL");
   }
@@ -327,5 +331,59 @@ class AlertNotifierTest {
     assertThat(deliveries).extracting(AlertDelivery::delivered).containsExactly(false, false);
     assertThat(deliveries).noneSatisfy(d -> assertThat(d.message()).containsAnyOf("XXXXSECRETXXXX", "xoxb-TOKEN"));
     assertThat(only(secretPath).header("Authorization")).isEqualTo("Bearer xoxb-TOKEN-42");
+  }
+
+  @Test
+  void genericProvidersGetStructuredJsonSignedWithTheSecretsKey() throws Exception {
+    AlertProvider.Spec spec = new AlertProvider.Spec();
+    spec.type = "generic";
+    spec.secretRef = new SecretReference("releases-hook");
+    String key = "k3y-SIGNING-SECRET";
+    providers.put("test/releases", new ResolvedAlertProvider(spec,
+        Map.of("address", server.url("/releases"), "signingKey", key)));
+    Alert raised = new Alert("podinfo", "test", "Canary is waiting for approval.", AlertSeverity.WARN, FIELDS,
+        "Waiting", "v2:abc", null);
+
+    List<AlertDelivery> deliveries;
+    try (LogCapture logs = new LogCapture()) {
+      deliveries = await(notifier.send(raised, List.of(alert("r", "warn", "releases")), lookup));
+      Recorded request = only("/releases");
+      String signature = request.header(AlertSignature.HEADER);
+      assertThat(logs.lines()).noneSatisfy(l -> assertThat(l).containsAnyOf(key, signature));
+    }
+
+    assertThat(deliveries).containsExactly(new AlertDelivery("test/releases (generic)", true, "HTTP 200: OK"));
+    Recorded request = only("/releases");
+    assertThat(request.header("Content-Type")).isEqualTo("application/json");
+    JsonObject body = request.json();
+    assertThat(body.getString("timestamp")).as("stamped with the notifier's clock").isEqualTo("2026-01-02T03:04:05Z");
+    assertThat(body.getString("canary")).isEqualTo("podinfo");
+    assertThat(body.getString("namespace")).isEqualTo("test");
+    assertThat(body.getString("phase")).isEqualTo("Waiting");
+    assertThat(body.getString("revision")).isEqualTo("v2:abc");
+    assertThat(body.getString("severity")).isEqualTo("warn");
+    assertThat(body.getJsonObject("fields").getMap()).containsExactly(Map.entry("Target", "Deployment/podinfo.test"));
+
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+    String expected = "sha256=" + java.util.HexFormat.of().formatHex(
+        mac.doFinal(request.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(request.header(AlertSignature.HEADER)).as("over the exact bytes received").isEqualTo(expected);
+  }
+
+  @Test
+  void aGenericProviderWithoutSigningKeyIsNotSignedAndOtherTypesIgnoreTheKey() {
+    provider("test", "plain", "generic", "/plain");
+    AlertProvider.Spec slack = new AlertProvider.Spec();
+    slack.type = "slack";
+    slack.secretRef = new SecretReference("s");
+    providers.put("test/slack", new ResolvedAlertProvider(slack,
+        Map.of("address", server.url("/slack"), "signingKey", "unused")));
+
+    await(notifier.send(WARN, List.of(alert("p", "info", "plain"), alert("s", "info", "slack")), lookup));
+
+    assertThat(only("/plain").header(AlertSignature.HEADER)).isNull();
+    assertThat(only("/plain").json().getString("message")).isEqualTo("Canary is waiting for approval.");
+    assertThat(only("/slack").header(AlertSignature.HEADER)).isNull();
   }
 }

@@ -82,4 +82,18 @@ class CanaryAlertFieldsTest {
     assertThat(Alert.of(canary, "m", AlertSeverity.WARN, true).fields()).hasSize(3);
     assertThat(Alert.of(canary, "m", AlertSeverity.WARN, true).source()).isEqualTo("podinfo.test");
   }
+
+  @Test
+  void alertOfCanaryCarriesThePhaseAndRevisionOfItsStatus() {
+    Canary canary = canary(new CanaryAnalysis());
+    assertThat(Alert.of(canary, "m", AlertSeverity.INFO, true).phase()).as("no status yet").isEmpty();
+
+    canary.setStatus(new dev.bunting.api.CanaryStatus());
+    canary.getStatus().phase = dev.bunting.api.CanaryPhase.PROGRESSING;
+    canary.getStatus().lastAppliedSpec = "v2:abc";
+    Alert alert = Alert.of(canary, "m", AlertSeverity.INFO, true);
+    assertThat(alert.phase()).isEqualTo("Progressing");
+    assertThat(alert.revision()).isEqualTo("v2:abc");
+    assertThat(alert.time()).as("stamped when sent").isNull();
+  }
 }

@@ -30,11 +30,11 @@ public final class BuntingUnderTest implements AutoCloseable {
   private BuntingApp app;
   private volatile java.util.function.ToIntFunction<String> routeWeights;
 
-  private BuntingUnderTest(TestCluster cluster, String provider, List<SyntheticAppMetrics.MetricFamily> families)
-      throws Exception {
+  private BuntingUnderTest(TestCluster cluster, String provider, List<SyntheticAppMetrics.MetricFamily> families,
+      SyntheticAppMetrics.Traffic traffic) throws Exception {
     assumeTrue(PrometheusServer.isAvailable(), PrometheusServer.UNAVAILABLE);
     this.cluster = cluster;
-    this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace(), families);
+    this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace(), families, traffic);
     this.prometheus = PrometheusServer.start(cluster.namespace(), metrics.scrapeConfig());
     this.gateway = new GatewayStatusController(cluster.client(), cluster.vertx(), cluster.namespace());
     gateway.start();
@@ -49,7 +49,17 @@ public final class BuntingUnderTest implements AutoCloseable {
 
   /** Starts Bunting for {@code cluster}'s namespace with {@code provider} as the default provider. */
   public static BuntingUnderTest start(TestCluster cluster, String provider) throws Exception {
-    return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP));
+    return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP),
+        SyntheticAppMetrics.Traffic.SYNTHETIC);
+  }
+
+  /**
+   * As {@link #start(TestCluster, String)}, but the pods serve only the requests a test sends to the front door of
+   * {@link #appMetrics()} ({@link SyntheticAppMetrics.Traffic#DRIVEN}): without load there are no metrics.
+   */
+  public static BuntingUnderTest startWithDrivenTraffic(TestCluster cluster, String provider) throws Exception {
+    return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP),
+        SyntheticAppMetrics.Traffic.DRIVEN);
   }
 
   /**
@@ -58,7 +68,7 @@ public final class BuntingUnderTest implements AutoCloseable {
    */
   public static BuntingUnderTest start(TestCluster cluster, String provider,
       List<SyntheticAppMetrics.MetricFamily> families) throws Exception {
-    return new BuntingUnderTest(cluster, provider, families);
+    return new BuntingUnderTest(cluster, provider, families, SyntheticAppMetrics.Traffic.SYNTHETIC);
   }
 
   private BuntingApp startApp() throws Exception {
@@ -69,6 +79,11 @@ public final class BuntingUnderTest implements AutoCloseable {
 
   public BuntingApp app() {
     return app;
+  }
+
+  /** The exporter standing in for the pods' own metrics. */
+  public SyntheticAppMetrics appMetrics() {
+    return metrics;
   }
 
   public PrometheusServer prometheus() {

@@ -4,16 +4,25 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An exporter the test controls, standing in for instrumented apps and the proxies in front of them: for every Ready
- * pod in a namespace it counts requests at a steady rate, with behaviour taken from the pod's image tag: a tag
- * containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, anything else is healthy (20 ms). Each
+ * An exporter the test controls, standing in for instrumented apps and the proxies in front of them. Behaviour comes
+ * from a pod's image tag: a tag containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, anything else is
+ * healthy (20 ms). Where the requests come from is the {@link Traffic}: by default ({@link Traffic#SYNTHETIC}) the
+ * exporter counts 20 requests per second for every Ready pod in a namespace by itself; with {@link Traffic#DRIVEN} it
+ * counts only the requests really sent to its front door ({@link #frontDoorUrl()}), which serves each from a Ready
+ * pod of the Service named by the {@code Host} header, so the metrics show exactly the load a test sends. Each
  * {@link MetricFamily} renders those counts as the series one data plane exports; by default
  * {@link MetricFamily#HTTP}, the app's own {@code http_request_duration_seconds} histogram that Flagger's builtin
  * {@code kubernetes}/{@code gatewayapi} queries read. A real Prometheus scrapes it with {@code honor_labels}, so the
@@ -30,8 +39,25 @@ public final class SyntheticAppMetrics implements AutoCloseable {
   private final List<MetricFamily> families;
   private final Map<String, PodCounters> pods = new ConcurrentHashMap<>();
   private final HttpServer server;
+  private final Traffic traffic;
+  private final HttpServer frontDoor;
   private final long timer;
   private long lastTick = System.nanoTime();
+  private volatile List<Pod> knownPods = List.of();
+  private volatile Map<String, Map<String, String>> serviceSelectors = Map.of();
+  private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
+
+  /** Where the counted requests come from. */
+  public enum Traffic {
+    /** 20 requests per second for every Ready pod, counted by the exporter itself. */
+    SYNTHETIC,
+    /**
+     * Only the requests sent to {@link #frontDoorUrl()}: each is served, after the pod's latency, with the pod's
+     * status by a Ready pod (round robin) of the Service its {@code Host} header names ({@code <service>} or
+     * {@code <service>.<namespace>}); no such Service or no Ready pod: 503, not counted.
+     */
+    DRIVEN
+  }
 
   /** Per-pod counters: requests by status, and the latency of each. */
   private static final class PodCounters {
@@ -69,12 +95,20 @@ public final class SyntheticAppMetrics implements AutoCloseable {
 
   public SyntheticAppMetrics(Vertx vertx, KubernetesClient client, String namespace, List<MetricFamily> families)
       throws Exception {
+    this(vertx, client, namespace, families, Traffic.SYNTHETIC);
+  }
+
+  public SyntheticAppMetrics(Vertx vertx, KubernetesClient client, String namespace, List<MetricFamily> families,
+      Traffic traffic) throws Exception {
     this.vertx = vertx;
     this.client = client;
     this.namespace = namespace;
     this.families = List.copyOf(families);
+    this.traffic = traffic;
     this.server = vertx.createHttpServer()
         .requestHandler(req -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(render()))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    this.frontDoor = traffic == Traffic.SYNTHETIC ? null : vertx.createHttpServer().requestHandler(this::serve)
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     this.timer = vertx.setPeriodic(500, id -> vertx.executeBlocking(() -> {
       tick();
@@ -98,10 +132,78 @@ public final class SyntheticAppMetrics implements AutoCloseable {
         """.formatted(port());
   }
 
-  /** Lists the pods (blocking, on a worker) outside the lock, then counts their requests under it. */
+  /**
+   * The front door of {@link Traffic#DRIVEN} traffic: send requests here with {@code Host: <service>}; empty with
+   * synthetic traffic.
+   */
+  public Optional<String> frontDoorUrl() {
+    return Optional.ofNullable(frontDoor).map(s -> "http://127.0.0.1:" + s.actualPort() + "/");
+  }
+
+  /** Requests the front door served so far, by the Service they named. */
+  public Map<String, Long> servedByService() {
+    Map<String, Long> out = new TreeMap<>();
+    served.forEach((svc, n) -> out.put(svc, n.get()));
+    return out;
+  }
+
+  /**
+   * Lists the pods (blocking, on a worker) outside the lock, then counts their requests under it; with driven traffic,
+   * keeps the pods and the Services' selectors for the front door instead.
+   */
   private void tick() {
     List<Pod> current = client.pods().inNamespace(namespace).list().getItems();
-    count(current);
+    if (traffic == Traffic.SYNTHETIC) {
+      count(current);
+      return;
+    }
+    Map<String, Map<String, String>> selectors = new HashMap<>();
+    client.services().inNamespace(namespace).list().getItems().forEach(svc -> selectors.put(
+        svc.getMetadata().getName(), svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector()));
+    knownPods = List.copyOf(current);
+    serviceSelectors = selectors;
+  }
+
+  private void serve(HttpServerRequest req) {
+    String host = req.getHeader("Host") == null ? "" : req.getHeader("Host").replaceFirst(":\\d+$", "");
+    String service = host.endsWith("." + namespace) ? host.substring(0, host.length() - namespace.length() - 1) : host;
+    Map<String, String> selector = serviceSelectors.get(service);
+    List<Pod> ready = selector == null || selector.isEmpty() ? List.of() : knownPods.stream()
+        .filter(p -> ready(p) && p.getMetadata().getDeletionTimestamp() == null && p.getMetadata().getLabels() != null
+            && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .toList();
+    if (ready.isEmpty()) {
+      req.response().setStatusCode(503).end("no Ready pod behind Service " + service + "\n");
+      return;
+    }
+    long n = served.computeIfAbsent(service, s -> new AtomicLong()).getAndIncrement();
+    Pod pod = ready.get((int) (n % ready.size()));
+    String tag = tag(pod);
+    double latency = tag.contains("slow") ? 0.6 : 0.02;
+    vertx.setTimer((long) (latency * 1000), id -> {
+      boolean error = countServed(pod, tag, latency);
+      req.response().setStatusCode(error ? 500 : 200).putHeader("X-Pod", pod.getMetadata().getName())
+          .end(error ? "error\n" : "ok\n");
+    });
+  }
+
+  /** Counts one request served by {@code pod}; whether it is an error (every fifth of a {@code bad} pod). */
+  private synchronized boolean countServed(Pod pod, String tag, double latency) {
+    PodCounters c = pods.computeIfAbsent(pod.getMetadata().getName(), name -> new PodCounters(name, workload(pod)));
+    boolean error = tag.contains("bad") && (long) (c.ok + c.errors) % 5 == 4;
+    if (error) {
+      c.errors++;
+    } else {
+      c.ok++;
+    }
+    c.latency = latency;
+    return error;
+  }
+
+  private static String tag(Pod pod) {
+    String image = pod.getSpec().getContainers().get(0).getImage();
+    return image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "latest";
   }
 
   private synchronized void count(List<Pod> current) {
@@ -112,8 +214,7 @@ public final class SyntheticAppMetrics implements AutoCloseable {
       if (!ready(pod) || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
-      String image = pod.getSpec().getContainers().get(0).getImage();
-      String tag = image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "latest";
+      String tag = tag(pod);
       PodCounters c = pods.computeIfAbsent(pod.getMetadata().getName(), name -> new PodCounters(name, workload(pod)));
       double n = REQUESTS_PER_SECOND * dt;
       double errorRate = tag.contains("bad") ? 0.2 : 0.0;
@@ -183,5 +284,8 @@ public final class SyntheticAppMetrics implements AutoCloseable {
   public void close() {
     vertx.cancelTimer(timer);
     server.close();
+    if (frontDoor != null) {
+      frontDoor.close();
+    }
   }
 }

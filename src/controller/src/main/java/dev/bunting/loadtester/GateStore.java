@@ -1,4 +1,4 @@
-package dev.bunting.hooks.loadtester;
+package dev.bunting.loadtester;
 
 import io.vertx.core.Future;
 

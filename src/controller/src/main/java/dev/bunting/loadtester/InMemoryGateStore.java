@@ -1,4 +1,4 @@
-package dev.bunting.hooks.loadtester;
+package dev.bunting.loadtester;
 
 import io.vertx.core.Future;
 import java.util.Map;
@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Gates held in this process's memory, like flagger-loadtester's: lost on restart and not shared between replicas.
- * Run a single replica, or use a persistent {@link GateStore}.
+ * Run a single replica, or use {@link ConfigMapGateStore}.
  */
 public final class InMemoryGateStore implements GateStore {
   private final Map<String, Boolean> gates = new ConcurrentHashMap<>();
@@ -26,5 +26,10 @@ public final class InMemoryGateStore implements GateStore {
   public Future<Void> close(String key) {
     gates.put(key, false);
     return Future.succeededFuture();
+  }
+
+  @Override
+  public String toString() {
+    return "memory";
   }
 }

@@ -1,4 +1,4 @@
-package dev.bunting.hooks.loadtester;
+package dev.bunting.loadtester;
 
 import static dev.bunting.hooks.RecordingServer.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LoadTesterRoutesTest {
+class GateRoutesTest {
   private static final JsonObject PODINFO = new JsonObject().put("name", "podinfo").put("namespace", "test")
       .put("phase", "Progressing").put("checksum", "abc");
 
@@ -41,7 +41,7 @@ class LoadTesterRoutesTest {
   void setUp() {
     vertx = Vertx.vertx();
     gates = new InMemoryGateStore();
-    Router router = new LoadTesterRoutes(gates).mount(Router.router(vertx));
+    Router router = new GateRoutes(gates).mount(Router.router(vertx));
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
   }
@@ -128,7 +128,7 @@ class LoadTesterRoutesTest {
         return Future.failedFuture("down");
       }
     };
-    Router router = new LoadTesterRoutes(broken).mount(Router.router(vertx));
+    Router router = new GateRoutes(broken).mount(Router.router(vertx));
     HttpServer other = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     try {
       assertThat(answer(await(client.post(other.actualPort(), "127.0.0.1", "/gate/check").sendJsonObject(PODINFO))))

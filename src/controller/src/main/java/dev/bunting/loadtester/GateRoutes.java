@@ -1,18 +1,17 @@
-package dev.bunting.hooks.loadtester;
+package dev.bunting.loadtester;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * flagger-loadtester's manual-gating endpoints, to mount on a Vert.x {@link Router}. Canary webhooks call them with
- * the usual payload ({@code {"name","namespace",...}}); people (or scripts) open and close the gates:
+ * flagger-loadtester's manual-gating endpoints. Canary webhooks call them with the usual payload
+ * ({@code {"name","namespace",...}}); people (or scripts) open and close the gates:
  * <table>
  *   <caption>Endpoints</caption>
  *   <tr><td>{@code /gate/approve}</td><td>always {@code 200 OK}</td></tr>
@@ -22,20 +21,28 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code /gate/open}, {@code /gate/close}</td><td>set that gate; {@code 202}</td></tr>
  *   <tr><td>{@code /rollback/check|open|close}</td><td>the same for gate {@code rollback.<name>.<namespace>}</td></tr>
  * </table>
- * Like the Go server, any HTTP method is accepted. A body that is not a JSON object with non-empty {@code name} and
- * {@code namespace} gets {@code 400}. The task runner ({@code POST /}, which runs shell commands from the request)
- * is deliberately not provided.
+ * Like the Go server, any HTTP method is accepted, and a namespace that {@code --namespace-regexp} does not match gets
+ * {@code 403 Forbidden}. A body that is not a JSON object with a {@code name} and a {@code namespace} that are
+ * Kubernetes names gets {@code 400}.
  */
-public final class LoadTesterRoutes {
+public final class GateRoutes {
   /** Key prefix of rollback gates. */
   public static final String ROLLBACK_PREFIX = "rollback.";
   private static final long BODY_LIMIT = 64 * 1024;
-  private static final Logger LOG = LoggerFactory.getLogger(LoadTesterRoutes.class);
+  private static final Pattern KUBERNETES_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+  private static final Logger LOG = LoggerFactory.getLogger(GateRoutes.class);
 
   private final GateStore gates;
+  private final NamespaceAuthorizer authorizer;
 
-  public LoadTesterRoutes(GateStore gates) {
+  public GateRoutes(GateStore gates, NamespaceAuthorizer authorizer) {
     this.gates = gates;
+    this.authorizer = authorizer;
+  }
+
+  /** Gates for every namespace. */
+  public GateRoutes(GateStore gates) {
+    this(gates, NamespaceAuthorizer.ANY);
   }
 
   /** Adds the gate routes to {@code router} and returns it. */
@@ -66,25 +73,28 @@ public final class LoadTesterRoutes {
         })));
   }
 
-  private static void withKey(RoutingContext ctx, String prefix,
-      Function<String, Future<Answer>> action) {
-    JsonObject payload;
+  private void withKey(RoutingContext ctx, String prefix, Function<String, Future<Answer>> action) {
+    TaskPayload payload;
     try {
-      payload = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
+      payload = TaskPayload.decode(ctx.body().buffer());
+    } catch (IllegalArgumentException e) {
       payload = null;
     }
-    String name = payload == null ? null : payload.getValue("name") instanceof String s ? s : null;
-    String namespace = payload == null ? null : payload.getValue("namespace") instanceof String s ? s : null;
-    if (name == null || name.isEmpty() || namespace == null || namespace.isEmpty()) {
+    if (payload == null || !KUBERNETES_NAME.matcher(payload.name()).matches()
+        || !KUBERNETES_NAME.matcher(payload.namespace()).matches()) {
       ctx.response().setStatusCode(400).end("expected a JSON payload with name and namespace");
       return;
     }
-    action.apply(prefix + name + "." + namespace).onComplete(ar -> {
+    if (!authorizer.authorizes(payload.namespace())) {
+      ctx.response().setStatusCode(403).end("Forbidden");
+      return;
+    }
+    String canary = payload.canary();
+    action.apply(prefix + canary).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.response().setStatusCode(ar.result().status()).end(ar.result().body());
       } else {
-        LOG.error("gate store failed for {}.{}", name, namespace, ar.cause());
+        LOG.error("gate store failed for {}: {}", canary, ar.cause().toString());
         ctx.response().setStatusCode(500).end("gate store unavailable");
       }
     });
