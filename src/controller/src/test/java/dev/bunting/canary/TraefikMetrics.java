@@ -23,8 +23,9 @@ final class TraefikMetrics implements SyntheticAppMetrics.MetricFamily {
     out.append("# TYPE traefik_service_request_duration_seconds histogram\n");
     for (PodTraffic p : pods) {
       String service = p.workload().endsWith("-primary") ? p.workload() : p.workload() + "-canary";
+      // pod keeps the series of two pods of one workload apart (a scrape with duplicate series is refused as a whole)
       String labels = "service=\"" + p.namespace() + "-" + service + "-" + port + "@kubernetescrd\",method=\"GET\","
-          + "protocol=\"http\"";
+          + "protocol=\"http\",pod=\"" + p.pod() + "\"";
       SyntheticAppMetrics.histogram(out, "traefik_service_request_duration_seconds", labels + ",code=\"200\"", p.ok(),
           p.latency());
       SyntheticAppMetrics.histogram(out, "traefik_service_request_duration_seconds", labels + ",code=\"500\"",
