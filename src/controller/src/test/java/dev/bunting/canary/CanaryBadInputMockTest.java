@@ -136,7 +136,7 @@ class CanaryBadInputMockTest {
       assertThat(c).isNotNull();
       assertThat(c.reason).isEqualTo("Unsupported");
       assertThat(c.message).startsWith("provider istio is not supported by Bunting yet (supported: kubernetes, "
-          + "gatewayapi:v1, gatewayapi:v1beta1)");
+          + "gatewayapi:v1, gatewayapi:v1beta1");
     });
   }
 }

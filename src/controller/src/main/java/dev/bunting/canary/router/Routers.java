@@ -36,7 +36,8 @@ public final class Routers {
     return List.of(
         new KubernetesRouter(),
         GatewayApiRouter.v1(),
-        GatewayApiRouter.v1beta1());
+        GatewayApiRouter.v1beta1(),
+        new KnativeRouter());
   }
 
   /** Explicit routers, e.g. for tests. */
