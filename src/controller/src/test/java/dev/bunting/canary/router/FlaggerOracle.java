@@ -78,6 +78,16 @@ final class FlaggerOracle {
     return new Step(s.path("op").asText(), s.path("error").asText(""), weights, resources(s.path("objects")));
   }
 
+  /** The input of step {@code index} of the case (its op and arguments, e.g. a {@code patch}). */
+  JsonNode stepInput(String caseName, int index) {
+    return input(caseName).path("steps").path(index);
+  }
+
+  /** The number of steps of the case. */
+  int steps(String caseName) {
+    return input(caseName).path("steps").size();
+  }
+
   private JsonNode input(String caseName) {
     return Objects.requireNonNull(cases.get(caseName), () -> "no case " + caseName + " in " + file + ".cases.json");
   }
