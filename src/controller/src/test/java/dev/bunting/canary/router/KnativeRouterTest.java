@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +58,7 @@ class KnativeRouterTest {
         case "setRoutes" -> service = apply(service, router.desiredObjects(canary,
             new Weights(input.path("primary").asInt(), input.path("canary").asInt(), false), Cached.of(service)));
         case "getRoutes" -> assertThat(router.state(canary, Cached.of(service)).weights()).isEqualTo(flagger.routes());
-        case "patch" -> service = merged(service, input.path("patch"));
+        case "patch" -> service = MergePatch.merged(service, input.path("patch"));
         case "promote" -> service = written(service, workload.promote(canary, observe(canary, service), "unused", false));
         case "finalize" -> {
           service = written(service, workload.revert(canary, observe(canary, service)));
@@ -218,8 +217,7 @@ class KnativeRouterTest {
       if (w instanceof WorkloadWrite.Apply a) {
         service = apply(service, List.of(a.object()));
       } else {
-        service = merged(service, Serialization.jsonMapper().valueToTree(
-            Serialization.unmarshal(((WorkloadWrite.MergePatch) w).patch(), Map.class)));
+        service = MergePatch.merged(service, ((WorkloadWrite.MergePatch) w).patch());
       }
     }
     return service;
@@ -229,7 +227,7 @@ class KnativeRouterTest {
   private static GenericKubernetesResource apply(GenericKubernetesResource service, List<? extends HasMetadata> partials) {
     for (HasMetadata partial : partials) {
       assertThat(partial.getApiVersion()).isEqualTo(KnativeServing.API_VERSION);
-      service = merged(service, Serialization.jsonMapper().valueToTree(partial));
+      service = MergePatch.merged(service, Serialization.jsonMapper().valueToTree(partial));
     }
     return service;
   }
@@ -242,25 +240,5 @@ class KnativeRouterTest {
     ObjectNode node = Serialization.jsonMapper().valueToTree(service);
     ((ObjectNode) node.path("spec")).remove("traffic");
     return Serialization.jsonMapper().convertValue(node, GenericKubernetesResource.class);
-  }
-
-  /** JSON merge patch semantics (RFC 7386). */
-  private static GenericKubernetesResource merged(GenericKubernetesResource service, JsonNode patch) {
-    ObjectNode node = Serialization.jsonMapper().valueToTree(service);
-    merge(node, patch);
-    return Serialization.jsonMapper().convertValue(node, GenericKubernetesResource.class);
-  }
-
-  private static void merge(ObjectNode target, JsonNode patch) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getValue().isNull()) {
-        target.remove(e.getKey());
-      } else if (e.getValue().isObject() && target.path(e.getKey()).isObject()) {
-        merge((ObjectNode) target.get(e.getKey()), e.getValue());
-      } else {
-        target.set(e.getKey(), e.getValue().deepCopy());
-      }
-    }
   }
 }
