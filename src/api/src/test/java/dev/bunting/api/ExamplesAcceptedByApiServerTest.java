@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * validation, not a dry run), is stored as written (nothing pruned), and {@code kubectl get canaries} shows Flagger's
  * printer columns.
  */
-@LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
+@LocalCluster(thirdPartyCrds = {ThirdPartyCrds.GATEWAY_API, ThirdPartyCrds.KEDA, ThirdPartyCrds.KNATIVE})
 class ExamplesAcceptedByApiServerTest {
   private static final Path EXAMPLES = ProjectFiles.resolve("examples");
 
@@ -52,7 +52,8 @@ class ExamplesAcceptedByApiServerTest {
   @Test
   void examplesCoverTheDocumentedScenarios() throws IOException {
     assertThat(exampleDirs().map(p -> p.getFileName().toString())).contains("kubernetes-blue-green",
-        "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts");
+        "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts",
+        "daemonset-blue-green", "statefulset-canary", "keda-scaledobject", "knative-canary");
     assertThat(Files.readString(EXAMPLES.resolve("README.md"))).contains("kubernetes-blue-green",
         "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts");
   }
@@ -80,8 +81,8 @@ class ExamplesAcceptedByApiServerTest {
             object.getMetadata().getName(), file.getFileName()).isEmpty();
       }
     }
-    assertThat(kinds).as("every example has a Canary, its Deployment and Service")
-        .contains("Canary", "Deployment", "Service");
+    assertThat(kinds).as("every example has a Canary and its target (a Deployment, DaemonSet, StatefulSet or Service)")
+        .contains("Canary").containsAnyOf("Deployment", "DaemonSet", "StatefulSet", "Service");
   }
 
   @Test
