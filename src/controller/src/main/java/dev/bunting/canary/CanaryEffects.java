@@ -94,8 +94,10 @@ public final class CanaryEffects {
       if (create.isEmpty()) {
         return ensurePrimaryAutoscaler(canary, obs, writes).map(canary);
       }
-      LOG.info("canary {}/{}: creating the primary of {} {}", ns, canary.getMetadata().getName(), workload.kind(),
-          obs.target().getMetadata().getName());
+      if (!obs.observed().primaryExists()) {
+        LOG.info("canary {}/{}: creating the primary of {} {}", ns, canary.getMetadata().getName(), workload.kind(),
+            obs.target().getMetadata().getName());
+      }
       return copyConfigs(canary, obs, writes).compose(v -> write(create, writes))
           .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
     }
