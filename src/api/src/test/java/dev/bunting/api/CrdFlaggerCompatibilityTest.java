@@ -31,9 +31,13 @@ class CrdFlaggerCompatibilityTest {
 
   private static final Path FLAGGER_CRDS = ProjectFiles.resolve("src/api/src/test/resources/flagger/crd-v1.44.0.yaml");
 
-  /** Properties Bunting adds to Flagger's schemas (all in status). */
+  /**
+   * Properties Bunting adds to Flagger's schemas (all in status), and enum values ({@code path=value}): the target
+   * kind StatefulSet, which Flagger does not have.
+   */
   private static final Map<String, Set<String>> BUNTING_ADDITIONS = Map.of(
       "canaries.flagger.app", Set.of(
+          "spec.targetRef.kind=StatefulSet",
           "status.observedGeneration",
           "status.conditions[].observedGeneration",
           "status.lastTrackedRevision"),
@@ -179,6 +183,14 @@ class CrdFlaggerCompatibilityTest {
             problems.add(at(path) + ": requires " + o + ", Flagger requires " + t);
           } else if (t != null && o == null && !isArray) {
             problems.add(at(path) + ": Flagger requires " + t + ", ours nothing (would accept less-complete objects)");
+          }
+        }
+        case "enum" -> {
+          // an enum may only grow: Bunting accepts every value Flagger accepts
+          if (t == null || o == null || !values(o).containsAll(values(t))) {
+            problems.add(at(path) + ": enum " + o + ", Flagger " + t);
+          } else {
+            values(o).stream().filter(v -> !values(t).contains(v)).forEach(v -> added.add(path + "=" + v));
           }
         }
         case "format" -> {
