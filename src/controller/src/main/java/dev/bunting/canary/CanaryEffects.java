@@ -103,7 +103,7 @@ public final class CanaryEffects {
     }
     if (action instanceof EnsureServices s) {
       if (!workload.generatesServices()) {
-        return Future.succeededFuture(canary);
+        return write(workload.ownServices(canary, obs.observed()), writes).map(canary);
       }
       List<Service> wanted = new ArrayList<>();
       wanted.add(services.canaryService(canary, obs.target(), obs.selector()));

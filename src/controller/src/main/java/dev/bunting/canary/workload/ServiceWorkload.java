@@ -70,15 +70,22 @@ public final class ServiceWorkload implements Workload {
         primary == null ? null : portable(primary.getSpec()));
   }
 
+  /** {@code <target>-canary} and, when it does not exist, {@code <target>-primary}. */
   @Override
   public List<WorkloadWrite> ensurePrimary(Canary canary, TargetObservation observed, String flaggerId) {
     Service target = (Service) observed.target();
-    List<WorkloadWrite> writes = new ArrayList<>();
-    writes.add(WorkloadWrite.Apply.ifChanged(copy(canary, target, canaryName(target.getMetadata().getName()))));
+    List<WorkloadWrite> writes = new ArrayList<>(ownServices(canary, observed));
     if (observed.primary() == null) {
       writes.add(WorkloadWrite.Apply.always(copy(canary, target, primaryName(target.getMetadata().getName()))));
     }
     return writes;
+  }
+
+  /** {@code <target>-canary} mirrors the target at every reconcile (Flagger re-runs Initialize on every tick). */
+  @Override
+  public List<WorkloadWrite> ownServices(Canary canary, TargetObservation observed) {
+    Service target = (Service) observed.target();
+    return List.of(WorkloadWrite.Apply.ifChanged(copy(canary, target, canaryName(target.getMetadata().getName()))));
   }
 
   @Override

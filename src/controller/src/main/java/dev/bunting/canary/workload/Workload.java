@@ -34,6 +34,14 @@ public interface Workload {
     return true;
   }
 
+  /**
+   * For a kind without generated Services: what keeps its own routing objects current on every reconcile (e.g. a
+   * plain Service target's {@code <target>-canary} mirror); nothing by default.
+   */
+  default List<WorkloadWrite> ownServices(Canary canary, TargetObservation observed) {
+    return List.of();
+  }
+
   /** Whether an {@code autoscalerRef} can scale this kind (false for DaemonSets and Knative Services). */
   default boolean scalable() {
     return true;

@@ -65,6 +65,11 @@ class ServiceWorkloadTest {
         CachedWorkloadObjects.of(service("backend", "v2"), service("backend-primary", "v1")), Instant.EPOCH);
     assertThat(workload.ensurePrimary(canary(), existing, "unused")).singleElement()
         .satisfies(w -> assertThat(((WorkloadWrite.Apply) w).onlyIfChanged()).isTrue());
+    assertThat(workload.ownServices(canary(), existing)).singleElement().satisfies(w -> {
+      Service mirror = (Service) ((WorkloadWrite.Apply) w).object();
+      assertThat(mirror.getMetadata().getName()).isEqualTo("backend-canary");
+      assertThat(mirror.getSpec().getSelector()).as("follows the target at every reconcile").containsEntry("version", "v2");
+    });
     assertThat(existing.revisionSource()).as("a new revision").isNotEqualTo(existing.primaryRevisionSource());
     Service promoted = (Service) ((WorkloadWrite.Apply) workload.promote(canary(), existing, "unused", false).get(0))
         .object();
