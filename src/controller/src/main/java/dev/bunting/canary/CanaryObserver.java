@@ -1,7 +1,6 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
-import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
 import dev.bunting.api.MetricTemplate;

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * DaemonSet targets against Flagger 1.44's own DaemonSetController (recorded by the oracle,
  * {@code flagger/daemonset.cases.json}): the primary DaemonSet at initialisation and promotion, and the target's
- * scale-to-zero node selector, field by field.
+ * scale-to-zero node selector, field by field. The case runs Flagger with {@code -include-label-prefix=*}: Bunting
+ * copies every label and annotation of the target to the primary but Flux's (Flagger, by default, none but the
+ * selector label).
  */
 class DaemonSetFlaggerOracleTest {
   private static final String CASE = "daemonset";
