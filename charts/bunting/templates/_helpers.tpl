@@ -112,9 +112,23 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["flagger.app"]
   resources: ["canaries/finalizers"]
   verbs: ["update"]
-# targets and primaries: watched; the primary is created and scaled with server-side apply (create + patch)
+# targets and primaries: watched; the primary is created and scaled with server-side apply (create + patch); a
+# DaemonSet canary is scaled to zero by a node selector, added and removed with patches
 - apiGroups: ["apps"]
-  resources: ["deployments"]
+  resources: ["deployments", "daemonsets", "statefulsets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# Knative targets (provider knative): the Service's spec.traffic and primary-revision annotation are patched;
+# Revisions are read for readiness
+- apiGroups: ["serving.knative.dev"]
+  resources: ["services"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["serving.knative.dev"]
+  resources: ["revisions"]
+  verbs: ["get", "list", "watch"]
+# autoscalerRef with a KEDA ScaledObject: copied to <name>-primary (server-side apply); the canary's is paused and
+# resumed with patches (autoscaling.keda.sh/paused-replicas)
+- apiGroups: ["keda.sh"]
+  resources: ["scaledobjects"]
   verbs: ["get", "list", "watch", "create", "patch"]
 # apex, -primary and -canary Services (server-side apply)
 - apiGroups: [""]

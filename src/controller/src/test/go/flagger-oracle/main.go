@@ -10,8 +10,19 @@
 //	 "canary": {Canary}, "objects": [objects present before the first step],
 //	 "steps": [{"op": "reconcile"} | {"op": "setRoutes", "primary": 90, "canary": 10, "mirrored": false}
 //	           | {"op": "getRoutes"} | {"op": "finalize"} | {"op": "setCanary", "object": {Canary}}
-//	           | {"op": "setObject", "object": {object}}],
+//	           | {"op": "setObject", "object": {object}}
+//	           | {"op": "initialize"} | {"op": "promote"} | {"op": "scaleToZero"} | {"op": "scaleFromZero"}
+//	           | {"op": "patch", "kind": "serving.knative.dev/v1/Service", "namespace": "default", "name": "podinfo",
+//	              "patch": {JSON merge patch, status included}}],
 //	 "dump": ["networking.istio.io/v1beta1/VirtualService", ...], "dumpStatus": false}
+//
+// "initialize", "promote", "scaleToZero" and "scaleFromZero" run Flagger's canary controller of the target's kind
+// (pkg/canary: Deployment, DaemonSet, Service, Knative Service; config tracking off), so the workload objects
+// Flagger writes (primary clones, the DaemonSet scale-to-zero node selector, the Knative primary-revision annotation)
+// can be compared too. "includeLabelPrefix" is Flagger's -include-label-prefix (default: none, as Flagger's flag).
+//
+// "patch" changes a seeded object as another controller would between two steps (e.g. Knative creating a revision
+// and reporting it in status, or Flagger's canary controller moving the primary-revision annotation at promotion).
 //
 // "reconcile" runs the Kubernetes default router (the three Services, for Deployment and DaemonSet targets) and then
 // the mesh router, as Flagger's scheduler does. Output (stdout): for each case, for each step, its error, the routes
@@ -34,6 +45,7 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -46,17 +58,22 @@ import (
 	knativescheme "knative.dev/serving/pkg/client/clientset/versioned/scheme"
 
 	flaggerv1 "github.com/fluxcd/flagger/pkg/apis/flagger/v1beta1"
+	flaggercanary "github.com/fluxcd/flagger/pkg/canary"
 	flaggerfake "github.com/fluxcd/flagger/pkg/client/clientset/versioned/fake"
 	flaggerscheme "github.com/fluxcd/flagger/pkg/client/clientset/versioned/scheme"
 	"github.com/fluxcd/flagger/pkg/router"
 )
 
 type step struct {
-	Op       string          `json:"op"`
-	Primary  int             `json:"primary"`
-	Canary   int             `json:"canary"`
-	Mirrored bool            `json:"mirrored"`
-	Object   json.RawMessage `json:"object,omitempty"`
+	Op        string          `json:"op"`
+	Primary   int             `json:"primary"`
+	Canary    int             `json:"canary"`
+	Mirrored  bool            `json:"mirrored"`
+	Object    json.RawMessage `json:"object,omitempty"`
+	Kind      string          `json:"kind,omitempty"`
+	Namespace string          `json:"namespace,omitempty"`
+	Name      string          `json:"name,omitempty"`
+	Patch     json.RawMessage `json:"patch,omitempty"`
 }
 
 type testCase struct {
@@ -65,6 +82,7 @@ type testCase struct {
 	LabelSelector            string            `json:"labelSelector"`
 	IngressAnnotationsPrefix string            `json:"ingressAnnotationsPrefix"`
 	IngressClass             string            `json:"ingressClass"`
+	IncludeLabelPrefix       []string          `json:"includeLabelPrefix"`
 	Canary                   json.RawMessage   `json:"canary"`
 	Objects                  []json.RawMessage `json:"objects"`
 	Steps                    []step            `json:"steps"`
@@ -205,6 +223,51 @@ func (w world) dump(kinds []string) ([]map[string]interface{}, error) {
 	return out, nil
 }
 
+// guarded runs a router call and reports a panic as the step's error (Flagger 1.44's KnativeRouter logs through a
+// logger its factory never sets, so its Finalize panics whenever it has work to do).
+func guarded(call func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return call()
+}
+
+// patch applies a JSON merge patch to one object of any fake clientset, status included.
+func (w world) patch(kind, namespace, name string, patch []byte) error {
+	i := strings.LastIndex(kind, "/")
+	gv, err := schema.ParseGroupVersion(kind[:i])
+	if err != nil {
+		return err
+	}
+	gvk := gv.WithKind(kind[i+1:])
+	gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+	for _, tr := range w.trackers() {
+		if !tr.scheme.Recognizes(gvk) {
+			continue
+		}
+		obj, err := tr.t.Get(gvr, namespace, name)
+		if err != nil {
+			continue
+		}
+		current, err := json.Marshal(obj)
+		if err != nil {
+			return err
+		}
+		patched, err := jsonpatch.MergePatch(current, patch)
+		if err != nil {
+			return err
+		}
+		next := obj.DeepCopyObject()
+		if err := json.Unmarshal(patched, next); err != nil {
+			return err
+		}
+		return tr.t.Update(gvr, next, namespace)
+	}
+	return fmt.Errorf("no fake clientset has %s %s/%s", kind, namespace, name)
+}
+
 func key(o map[string]interface{}) string {
 	u := unstructured.Unstructured{Object: o}
 	return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
@@ -236,6 +299,12 @@ func run(c testCase, log *zap.SugaredLogger) (caseResult, error) {
 		prefix = "nginx.ingress.kubernetes.io"
 	}
 	factory := router.NewFactory(nil, w.kube, w.flagger, w.knative, prefix, c.IngressClass, log, w.mesh, true)
+	includeLabelPrefix := c.IncludeLabelPrefix
+	if includeLabelPrefix == nil {
+		includeLabelPrefix = []string{""}
+	}
+	workloads := flaggercanary.NewFactory(w.kube, w.flagger, w.knative, &flaggercanary.NopTracker{}, []string{label},
+		includeLabelPrefix, log)
 	for _, s := range c.Steps {
 		r := stepResult{Op: s.Op}
 		var err error
@@ -263,7 +332,17 @@ func run(c testCase, log *zap.SugaredLogger) (caseResult, error) {
 				r.Routes = &routes{Primary: p, Canary: cw, Mirrored: m}
 			}
 		case "finalize":
-			err = mesh.Finalize(canary)
+			err = guarded(func() error { return mesh.Finalize(canary) })
+		case "initialize":
+			_, err = workloads.Controller(canary.Spec.TargetRef).Initialize(canary)
+		case "promote":
+			err = workloads.Controller(canary.Spec.TargetRef).Promote(canary)
+		case "scaleToZero":
+			err = workloads.Controller(canary.Spec.TargetRef).ScaleToZero(canary)
+		case "scaleFromZero":
+			err = workloads.Controller(canary.Spec.TargetRef).ScaleFromZero(canary)
+		case "patch":
+			err = w.patch(s.Kind, s.Namespace, s.Name, s.Patch)
 		case "setObject":
 			err = w.set(s.Object)
 		case "setCanary":

@@ -31,9 +31,14 @@ class CrdFlaggerCompatibilityTest {
 
   private static final Path FLAGGER_CRDS = ProjectFiles.resolve("src/api/src/test/resources/flagger/crd-v1.44.0.yaml");
 
-  /** Properties ({@code path}) and enum values ({@code path=value}) Bunting adds to Flagger's schemas. */
+  /**
+   * Properties ({@code path}) and enum values ({@code path=value}) Bunting adds to Flagger's schemas: status fields,
+   * the target kind StatefulSet, the alert provider type generic. An enum may only grow: Bunting accepts every value
+   * Flagger accepts.
+   */
   private static final Map<String, Set<String>> BUNTING_ADDITIONS = Map.of(
       "canaries.flagger.app", Set.of(
+          "spec.targetRef.kind=StatefulSet",
           "status.observedGeneration",
           "status.conditions[].observedGeneration",
           "status.lastTrackedRevision"),

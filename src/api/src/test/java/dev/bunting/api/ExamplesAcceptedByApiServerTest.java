@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * printer columns.
  */
 @LocalCluster(thirdPartyCrds = {ThirdPartyCrds.GATEWAY_API, ThirdPartyCrds.TRAEFIK, ThirdPartyCrds.CONTOUR,
-    ThirdPartyCrds.APISIX})
+    ThirdPartyCrds.APISIX, ThirdPartyCrds.KEDA, ThirdPartyCrds.KNATIVE})
 class ExamplesAcceptedByApiServerTest {
   private static final Path EXAMPLES = ProjectFiles.resolve("examples");
 
@@ -57,11 +57,13 @@ class ExamplesAcceptedByApiServerTest {
     assertThat(exampleDirs().map(p -> p.getFileName().toString())).contains("kubernetes-blue-green",
         "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts",
         "linkerd-canary", "smi-canary", "traefik-canary", "kuma-canary", "nginx-ab-testing", "skipper-canary",
-        "contour-canary", "apisix-canary");
+        "contour-canary", "apisix-canary", "daemonset-blue-green", "statefulset-canary", "keda-scaledobject",
+        "knative-canary");
     assertThat(Files.readString(EXAMPLES.resolve("README.md"))).contains("kubernetes-blue-green",
         "gatewayapi-canary", "gatewayapi-step-weights", "gatewayapi-ab-testing", "metric-template-and-alerts",
         "linkerd-canary", "smi-canary", "traefik-canary", "kuma-canary", "nginx-ab-testing", "skipper-canary",
-        "contour-canary", "gloo-canary", "apisix-canary");
+        "contour-canary", "gloo-canary", "apisix-canary", "daemonset-blue-green", "statefulset-canary",
+        "keda-scaledobject", "knative-canary");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,8 +89,8 @@ class ExamplesAcceptedByApiServerTest {
             object.getMetadata().getName(), file.getFileName()).isEmpty();
       }
     }
-    assertThat(kinds).as("every example has a Canary, its Deployment and Service")
-        .contains("Canary", "Deployment", "Service");
+    assertThat(kinds).as("every example has a Canary and its target (a Deployment, DaemonSet, StatefulSet or Service)")
+        .contains("Canary").containsAnyOf("Deployment", "DaemonSet", "StatefulSet", "Service");
   }
 
   @Test

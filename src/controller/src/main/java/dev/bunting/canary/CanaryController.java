@@ -5,6 +5,7 @@ import dev.bunting.api.CanaryMetric;
 import dev.bunting.canary.router.RoutedObject;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.TrafficRouter;
+import dev.bunting.kube.KnativeServing;
 import dev.bunting.kube.ResourceCache;
 import dev.bunting.kube.WorkQueue;
 import dev.bunting.metrics.FlaggerMetrics;
@@ -17,8 +18,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Connects the caches to the canary work queue: a change to a Canary, its target or primary Deployment, its Services,
- * one of its routing objects or a MetricTemplate it uses enqueues that canary. Handlers only enqueue keys. The queue
+ * Connects the caches to the canary work queue: a change to a Canary, its target or primary (Deployment, DaemonSet,
+ * StatefulSet, Service, Knative Service or Revision), its Services, one of its routing objects, its autoscaler or a
+ * MetricTemplate it uses enqueues that canary. Handlers only enqueue keys. The queue
  * runs one reconcile per canary at a time, at most {@code maxConcurrent} at once, and each in-flight canary comes back
  * at its analysis interval.
  */
@@ -47,17 +49,23 @@ public final class CanaryController {
       }
       queue.forget(ResourceCache.key(c));
     });
-    caches.deployments().onChange(d -> {
-      String name = d.getMetadata().getName();
-      enqueueBy(BY_TARGET, d, name);
-      if (name.endsWith("-primary")) {
-        enqueueBy(BY_TARGET, d, name.substring(0, name.length() - "-primary".length()));
-      }
+    caches.deployments().onChange(this::enqueueTargetOrPrimary);
+    caches.daemonSets().onChange(this::enqueueTargetOrPrimary);
+    caches.statefulSets().onChange(this::enqueueTargetOrPrimary);
+    caches.services().onChange(s -> {
+      enqueueBy(BY_SERVICE, s, apexName(s.getMetadata().getName()));
+      enqueueBy(BY_TARGET, s, apexName(s.getMetadata().getName()));
     });
-    caches.services().onChange(s -> enqueueBy(BY_SERVICE, s, apexName(s.getMetadata().getName())));
-    caches.routes().forEach((kindKey, cache) -> cache.onChange(o -> enqueueByKey(BY_ROUTED_OBJECT,
-        kindKey + "/" + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace()) + "/"
-            + o.getMetadata().getName())));
+    caches.routes().forEach((kindKey, cache) -> cache.onChange(o -> {
+      enqueueByKey(BY_ROUTED_OBJECT, kindKey + "/" + (o.getMetadata().getNamespace() == null ? ""
+          : o.getMetadata().getNamespace()) + "/" + o.getMetadata().getName());
+      if (o.getMetadata().getNamespace() != null) {
+        // Knative Revisions name their Service in a label; ScaledObjects are found by name (autoscalerRef)
+        Map<String, String> labels = o.getMetadata().getLabels();
+        String owner = labels == null ? null : labels.get(KnativeServing.SERVICE_LABEL);
+        enqueueTargetOrPrimary(o, owner != null ? owner : o.getMetadata().getName());
+      }
+    }));
     caches.metricTemplates().onChange(t -> enqueueBy(BY_TEMPLATE, t, t.getMetadata().getName()));
     // A config change may be a new revision of any canary in the namespace that tracks it; reconciles are cheap.
     caches.configMaps().onChange(c -> enqueueNamespace(c.getMetadata().getNamespace()));
@@ -70,8 +78,17 @@ public final class CanaryController {
     Map<String, Function<Canary, List<String>>> idx = new HashMap<>();
     idx.put(BY_ROUTED_OBJECT, c -> c.getSpec() == null || c.getSpec().targetRef == null ? List.of()
         : routers.routerFor(c).map(r -> routedKeys(r, c)).orElse(List.of()));
-    idx.put(BY_TARGET, c -> c.getSpec() == null || c.getSpec().targetRef == null ? List.of()
-        : List.of(c.getMetadata().getNamespace() + "/" + c.getSpec().targetRef.name));
+    idx.put(BY_TARGET, c -> {
+      if (c.getSpec() == null || c.getSpec().targetRef == null) {
+        return List.of();
+      }
+      List<String> keys = new ArrayList<>();
+      keys.add(c.getMetadata().getNamespace() + "/" + c.getSpec().targetRef.name);
+      if (c.getSpec().autoscalerRef != null && c.getSpec().autoscalerRef.name != null) {
+        keys.add(c.getMetadata().getNamespace() + "/" + c.getSpec().autoscalerRef.name);
+      }
+      return keys;
+    });
     idx.put(BY_SERVICE, c -> c.getSpec() == null || c.getSpec().serviceName() == null ? List.of()
         : List.of(c.getMetadata().getNamespace() + "/" + c.getSpec().serviceName()));
     idx.put(BY_TEMPLATE, c -> {
@@ -105,6 +122,18 @@ public final class CanaryController {
 
   private void enqueueNamespace(String namespace) {
     caches.canaries().list(namespace).forEach(c -> queue.enqueue(ResourceCache.key(c)));
+  }
+
+  /** A target, a primary ({@code <target>-primary}) or an object named after its target changed. */
+  private void enqueueTargetOrPrimary(HasMetadata obj) {
+    enqueueTargetOrPrimary(obj, obj.getMetadata().getName());
+  }
+
+  private void enqueueTargetOrPrimary(HasMetadata obj, String name) {
+    enqueueBy(BY_TARGET, obj, name);
+    if (name.endsWith("-primary")) {
+      enqueueBy(BY_TARGET, obj, name.substring(0, name.length() - "-primary".length()));
+    }
   }
 
   private void enqueueBy(String index, HasMetadata obj, String name) {

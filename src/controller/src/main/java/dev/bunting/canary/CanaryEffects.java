@@ -14,14 +14,22 @@ import dev.bunting.canary.CanaryAction.SetRoutes;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.AutoscalerWorkload;
 import dev.bunting.canary.workload.ConfigTracker;
-import dev.bunting.canary.workload.DeploymentWorkload;
+import dev.bunting.canary.workload.PodWorkload;
+import dev.bunting.canary.workload.ScaledObjectAutoscaler;
+import dev.bunting.canary.workload.Workload;
+import dev.bunting.canary.workload.WorkloadWrite;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
+import dev.bunting.kube.Subset;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -53,18 +61,18 @@ public final class CanaryEffects {
   private final BlockingPool pool;
   private final Applier applier;
   private final CanaryCaches caches;
-  private final DeploymentWorkload workload;
   private final ServiceBuilder services;
   private final CanaryNotifier notifier;
+  private final ConfigTracker configs = new ConfigTracker();
   private final AutoscalerWorkload autoscalers = new AutoscalerWorkload();
+  private final ScaledObjectAutoscaler scaledObjects = new ScaledObjectAutoscaler();
 
   public CanaryEffects(KubernetesClient client, BlockingPool pool, Applier applier, CanaryCaches caches,
-      DeploymentWorkload workload, ServiceBuilder services, CanaryNotifier notifier) {
+      ServiceBuilder services, CanaryNotifier notifier) {
     this.client = client;
     this.pool = pool;
     this.applier = applier;
     this.caches = caches;
-    this.workload = workload;
     this.services = services;
     this.notifier = notifier;
   }
@@ -80,17 +88,23 @@ public final class CanaryEffects {
 
   private Future<Canary> run(CanaryAction action, Canary canary, Observation obs, CanaryPlan plan, Writes writes) {
     String ns = canary.getMetadata().getNamespace();
+    Workload workload = obs.workload();
     if (action instanceof EnsurePrimary) {
-      if (obs.primary() != null) {
+      List<WorkloadWrite> create = workload.ensurePrimary(canary, obs.observed(), UUID.randomUUID().toString());
+      if (create.isEmpty()) {
         return ensurePrimaryAutoscaler(canary, obs, writes).map(canary);
       }
-      var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
-          UUID.randomUUID().toString(), obs.trackedConfigs());
-      LOG.info("canary {}/{}: creating {}", ns, canary.getMetadata().getName(), primary.getMetadata().getName());
-      return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes))
+      if (!obs.observed().primaryExists()) {
+        LOG.info("canary {}/{}: creating the primary of {} {}", ns, canary.getMetadata().getName(), workload.kind(),
+            obs.target().getMetadata().getName());
+      }
+      return copyConfigs(canary, obs, writes).compose(v -> write(create, writes))
           .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
     }
     if (action instanceof EnsureServices s) {
+      if (!workload.generatesServices()) {
+        return write(workload.ownServices(canary, obs.observed()), writes).map(canary);
+      }
       List<Service> wanted = new ArrayList<>();
       wanted.add(services.canaryService(canary, obs.target(), obs.selector()));
       wanted.add(services.primaryService(canary, obs.target(), obs.selector()));
@@ -108,33 +122,41 @@ public final class CanaryEffects {
       return applyRoutes(obs, objects, writes).map(canary);
     }
     if (action instanceof ScaleTarget t) {
-      if (workload.replicas(obs.target()) == t.replicas() && obs.target().getSpec().getReplicas() != null) {
-        return Future.succeededFuture(canary);
+      List<WorkloadWrite> scale = workload.scale(canary, obs.observed(), t.replicas());
+      if (!scale.isEmpty()) {
+        LOG.info("canary {}/{}: scaling {} {} to {}", ns, canary.getMetadata().getName(), workload.kind(),
+            obs.target().getMetadata().getName(), t.replicas());
       }
-      LOG.info("canary {}/{}: scaling {} to {}", ns, canary.getMetadata().getName(),
-          obs.target().getMetadata().getName(), t.replicas());
-      return counted(applier.apply(workload.scaled(obs.target(), t.replicas())), writes).map(canary);
+      return pauseScaledObject(obs, t.replicas() == 0, writes).compose(v -> write(scale, writes)).map(canary);
     }
     if (action instanceof Promote) {
-      var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
-          UUID.randomUUID().toString(), obs.trackedConfigs());
-      LOG.info("canary {}/{}: promoting {} onto {}", ns, canary.getMetadata().getName(),
-          obs.target().getMetadata().getName(), primary.getMetadata().getName());
-      if (obs.autoscaler() != null && obs.primary() != null) {
-        // The primary's HPA owns its size: keep the replicas it chose instead of the canary's.
-        primary.getSpec().setReplicas(workload.replicas(obs.primary()));
-      }
-      return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes))
+      List<WorkloadWrite> promote = workload.promote(canary, obs.observed(), UUID.randomUUID().toString(),
+          obs.autoscaler() != null && obs.primary() != null);
+      LOG.info("canary {}/{}: promoting {} {} onto its primary", ns, canary.getMetadata().getName(),
+          workload.kind(), obs.target().getMetadata().getName());
+      return copyConfigs(canary, obs, writes).compose(v -> write(promote, writes))
           .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
     }
     if (action instanceof RevertApexService) {
+      if (!workload.generatesServices()) {
+        return write(workload.revert(canary, obs.observed()), writes).map(canary);
+      }
       String apexName = canary.getSpec().serviceName();
       Service apex = services.revertedApexService(canary, obs.target(), obs.selector(),
           caches.services().get(ns, apexName));
       return counted(applier.apply(apex), writes).map(canary);
     }
     if (action instanceof RevertRoutes) {
-      return applyRoutes(obs, obs.router().revertedObjects(canary, caches.routeObjects()), writes).map(canary);
+      List<HasMetadata> reverted = obs.router().revertedObjects(canary, caches.routeObjects());
+      if (obs.router().replacesSpec()) {
+        return applyRoutes(obs, reverted, writes).map(canary);
+      }
+      // Applied as they are, even when they look like a subset of the live objects: a revert may withdraw fields.
+      Future<Void> chain = Future.succeededFuture();
+      for (HasMetadata r : reverted) {
+        chain = chain.compose(v -> counted(applier.apply(r), writes).mapEmpty());
+      }
+      return chain.map(canary);
     }
     if (action instanceof NotifyHooks h) {
       notifier.hooks(canary, h.type(), h.phase());
@@ -147,6 +169,45 @@ public final class CanaryEffects {
       return updateFinalizers(canary, false, writes);
     }
     return Future.failedFuture(new IllegalStateException("unknown action " + action));
+  }
+
+  /** Carries out a workload's writes in order. */
+  private Future<Void> write(List<WorkloadWrite> list, Writes writes) {
+    Future<Void> chain = Future.succeededFuture();
+    for (WorkloadWrite w : list) {
+      chain = chain.compose(v -> write(w, writes));
+    }
+    return chain;
+  }
+
+  private Future<Void> write(WorkloadWrite w, Writes writes) {
+    if (w instanceof WorkloadWrite.Apply a) {
+      if (a.onlyIfChanged()) {
+        HasMetadata live = live(a.object());
+        if (live != null && Subset.contains(live, a.object())) {
+          return Future.succeededFuture();
+        }
+      }
+      String manager = a.managerSuffix() == null ? applier.fieldManager()
+          : applier.fieldManager() + "/" + a.managerSuffix();
+      return counted(applier.apply(a.object(), manager), writes).mapEmpty();
+    }
+    WorkloadWrite.MergePatch p = (WorkloadWrite.MergePatch) w;
+    HasMetadata target = p.target();
+    PatchContext merge = new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+        .withFieldManager(applier.fieldManager()).build();
+    return counted(pool.run(() -> client.resource(target).patch(merge, p.patch())), writes).mapEmpty();
+  }
+
+  /**
+   * A KEDA ScaledObject ({@code autoscalerRef}) is paused at zero replicas while its canary is scaled to zero, and
+   * resumed when the canary scales up (Flagger's pause and resume of the target scaler).
+   */
+  private Future<Void> pauseScaledObject(Observation obs, boolean paused, Writes writes) {
+    if (!(obs.autoscaler() instanceof GenericKubernetesResource so)) {
+      return Future.succeededFuture();
+    }
+    return write(scaledObjects.pause(so, paused), writes);
   }
 
   /**
@@ -162,23 +223,30 @@ public final class CanaryEffects {
       if (source.isEmpty()) {
         continue;
       }
-      HasMetadata copy = source.get() instanceof ConfigMap cm ? workload.configs().primaryConfigMap(cm, canary)
-          : workload.configs().primarySecret((Secret) source.get(), canary);
+      HasMetadata copy = source.get() instanceof ConfigMap cm ? configs.primaryConfigMap(cm, canary)
+          : configs.primarySecret((Secret) source.get(), canary);
       chain = chain.compose(v -> counted(applier.apply(copy, manager), writes).mapEmpty());
     }
     return chain;
   }
 
-  /** {@code <hpa>-primary} for a canary with an HPA {@code autoscalerRef}, written only when it differs. */
+  /**
+   * {@code <hpa>-primary} or {@code <scaledobject>-primary} for a canary with an {@code autoscalerRef}, written only
+   * when it differs.
+   */
   private Future<Void> ensurePrimaryAutoscaler(Canary canary, Observation obs, Writes writes) {
-    if (obs.autoscaler() == null) {
-      return Future.succeededFuture();
+    String primaryTarget = PodWorkload.primaryName(obs.target().getMetadata().getName());
+    if (obs.autoscaler() instanceof HorizontalPodAutoscaler hpa) {
+      var desired = autoscalers.desiredPrimary(canary, hpa, obs.target().getKind(), primaryTarget);
+      var live = caches.autoscalers().get(desired.getMetadata().getNamespace(), desired.getMetadata().getName())
+          .orElse(null);
+      return counted(applier.applyIfChanged(desired, live), writes).mapEmpty();
     }
-    var desired = autoscalers.desiredPrimary(canary, obs.autoscaler(),
-        DeploymentWorkload.primaryName(obs.target().getMetadata().getName()));
-    var live = caches.autoscalers().get(desired.getMetadata().getNamespace(), desired.getMetadata().getName())
-        .orElse(null);
-    return counted(applier.applyIfChanged(desired, live), writes).mapEmpty();
+    if (obs.autoscaler() instanceof GenericKubernetesResource so) {
+      GenericKubernetesResource desired = scaledObjects.desiredPrimary(canary, so, primaryTarget);
+      return counted(applier.applyIfChanged(desired, live(desired)), writes).mapEmpty();
+    }
+    return Future.succeededFuture();
   }
 
   private Future<Void> applyAll(List<? extends HasMetadata> objects, Writes writes) {
@@ -207,8 +275,17 @@ public final class CanaryEffects {
     if (desired instanceof Service) {
       return caches.services().get(ns, name).orElse(null);
     }
-    if ("Deployment".equals(desired.getKind())) {
-      return caches.deployments().get(ns, name).orElse(null);
+    if (!(desired instanceof GenericKubernetesResource)) {
+      switch (desired.getKind()) {
+        case "Deployment":
+          return caches.deployments().get(ns, name).orElse(null);
+        case "DaemonSet":
+          return caches.daemonSets().get(ns, name).orElse(null);
+        case "StatefulSet":
+          return caches.statefulSets().get(ns, name).orElse(null);
+        default:
+          break;
+      }
     }
     for (var cache : caches.routes().values()) {
       var found = cache.get(ns, name).filter(r -> Objects.equals(r.getKind(), desired.getKind())
@@ -241,7 +318,8 @@ public final class CanaryEffects {
 
     void record(HasMetadata written) {
       count.incrementAndGet();
-      versions.put(writtenKey(written.getKind(), written.getMetadata().getNamespace(), written.getMetadata().getName()),
+      versions.put(writtenKey(CanaryCaches.writtenKind(written), written.getMetadata().getNamespace(),
+          written.getMetadata().getName()),
           written.getMetadata().getResourceVersion());
     }
   }

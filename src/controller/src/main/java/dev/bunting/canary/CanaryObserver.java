@@ -1,21 +1,22 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
-import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.canary.router.RoutedObject;
 import dev.bunting.canary.router.RouterState;
 import dev.bunting.canary.router.Routers;
-import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.router.TrafficRouter;
+import dev.bunting.canary.router.KnativeRouter;
 import dev.bunting.canary.workload.AutoscalerWorkload;
-import dev.bunting.canary.workload.ConfigTracker;
-import dev.bunting.canary.workload.DeploymentWorkload;
-import dev.bunting.canary.workload.Readiness;
-import dev.bunting.canary.workload.SelectorLabels;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.bunting.canary.workload.KnativeWorkload;
+import dev.bunting.canary.workload.ScaledObjectAutoscaler;
+import dev.bunting.canary.workload.TargetObservation;
+import dev.bunting.canary.workload.Workload;
+import dev.bunting.canary.workload.Workloads;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -29,29 +30,25 @@ import java.util.Optional;
 
 /**
  * Reads one canary's world from the informer caches into an {@link Observation}: validates the input (bad input
- * becomes {@link Problem}s), finds the target, primary, selector label, router and routing object, judges readiness
- * and computes the target's revision. No API requests.
+ * becomes {@link Problem}s), asks the target kind's {@link Workload} for the target, primary, selector label and
+ * readiness, reads the router's state and computes the target's revision. No API requests.
  */
 public final class CanaryObserver {
   /** Source of new sticky-session cookie values (they pin users to a release; unguessable is cheap, so take it). */
   private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private final CanaryCaches caches;
   private final Routers routers;
-  private final DeploymentWorkload workload;
-  private final SelectorLabels selectorLabels;
+  private final Workloads workloads;
   private final boolean metricsServerConfigured;
   private final int maxProgressing;
-  private final boolean configTracking;
 
-  public CanaryObserver(CanaryCaches caches, Routers routers, DeploymentWorkload workload,
-      SelectorLabels selectorLabels, boolean metricsServerConfigured, int maxProgressing, boolean configTracking) {
+  public CanaryObserver(CanaryCaches caches, Routers routers, Workloads workloads, boolean metricsServerConfigured,
+      int maxProgressing) {
     this.caches = caches;
     this.routers = routers;
-    this.workload = workload;
-    this.selectorLabels = selectorLabels;
+    this.workloads = workloads;
     this.metricsServerConfigured = metricsServerConfigured;
     this.maxProgressing = maxProgressing;
-    this.configTracking = configTracking;
   }
 
   public String provider(Canary canary) {
@@ -68,20 +65,19 @@ public final class CanaryObserver {
     if (router.isEmpty()) {
       routers.validate(canary).forEach(m -> problems.add(new Problem(Problem.UNSUPPORTED, m)));
     }
-    String kind = spec.targetRef.kind == null ? "Deployment" : spec.targetRef.kind;
-    if (!kind.equals("Deployment")) {
-      problems.add(new Problem(Problem.UNSUPPORTED,
-          "targetRef.kind " + kind + " is not supported by Bunting yet (supported: Deployment)"));
-    }
-    Deployment target = caches.deployments().get(ns, spec.targetRef.name).orElse(null);
-    if (target == null && kind.equals("Deployment")) {
-      problems.add(new Problem(Problem.TARGET_NOT_FOUND,
-          "Deployment " + ns + "/" + spec.targetRef.name + " not found"));
-    }
-    Map.Entry<String, String> selector = target == null ? null : selectorLabels.find(target).orElse(null);
-    if (target != null && selector == null) {
-      problems.add(new Problem(Problem.INVALID_SPEC,
-          "Deployment " + ns + "/" + spec.targetRef.name + ": " + selectorLabels.missingMessage()));
+    Workload workload = workloads.forTarget(spec.targetRef).orElse(null);
+    TargetObservation target = null;
+    if (workload == null) {
+      problems.add(new Problem(Problem.UNSUPPORTED, Workloads.unsupportedMessage(spec.targetRef)));
+    } else {
+      boolean knativeTarget = workload instanceof KnativeWorkload;
+      if (knativeTarget != KnativeRouter.PROVIDER.equals(provider)) {
+        problems.add(new Problem(Problem.INVALID_SPEC, knativeTarget
+            ? "can't use " + provider + " provider with Knative Service as target; set spec.provider: knative"
+            : "can't use " + workload.kind() + " as target if provider is set to knative"));
+      }
+      target = workload.observe(canary, caches.workloadObjects(), now);
+      target.issues().forEach(i -> problems.add(new Problem(reason(i.kind()), i.message())));
     }
     if (router.isPresent()) {
       List<String> invalid = router.get().validate(canary);
@@ -97,51 +93,75 @@ public final class CanaryObserver {
       }
     }
     problems.addAll(metricProblems(canary));
-    HorizontalPodAutoscaler autoscaler = null;
-    if (spec.autoscalerRef != null && spec.autoscalerRef.name != null) {
-      String akind = spec.autoscalerRef.kind == null ? AutoscalerWorkload.HPA_KIND : spec.autoscalerRef.kind;
-      if (!akind.equals(AutoscalerWorkload.HPA_KIND)) {
-        problems.add(new Problem(Problem.UNSUPPORTED, "autoscalerRef.kind " + akind
-            + " is not supported by Bunting yet (supported: HorizontalPodAutoscaler)"));
-      } else {
-        autoscaler = caches.autoscalers().get(ns, spec.autoscalerRef.name).orElse(null);
-        if (autoscaler == null) {
-          problems.add(new Problem(Problem.TARGET_NOT_FOUND,
-              "HorizontalPodAutoscaler " + ns + "/" + spec.autoscalerRef.name + " not found"));
-        }
-      }
-    }
+    HasMetadata autoscaler = workload == null ? null : autoscaler(canary, workload, problems);
 
-    if (!problems.isEmpty() || target == null || selector == null) {
+    if (!problems.isEmpty() || target == null || target.held()) {
       CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, false, problems,
           null, RouterState.absent(), null, Map.of(), true);
-      return new Observation(s, target, null, null, router.orElse(null), List.of(), autoscaler);
+      return new Observation(s, workload, target, router.orElse(null), autoscaler);
     }
 
-    CanaryAnalysis analysis = spec.effectiveAnalysis();
-    int deadline = spec.progressDeadlineSecondsOrDefault();
-    Deployment primary = caches.deployments().get(ns, DeploymentWorkload.primaryName(target.getMetadata().getName()))
-        .orElse(null);
-    Readiness canaryReady = workload.readiness(target, analysis.canaryReadyThresholdOrDefault(), deadline, now);
-    Readiness primaryReady = primary == null ? Readiness.waiting("primary " + ns + "/"
-        + DeploymentWorkload.primaryName(spec.targetRef.name) + " not created yet")
-        : workload.primaryReadiness(primary, analysis.primaryReadyThresholdOrDefault(), deadline, now);
-    List<ConfigTracker.ConfigRef> tracked = !configTracking ? List.of()
-        : workload.configs().tracked(target.getSpec().getTemplate().getSpec(), (k, n) -> caches.config(k, ns, n));
-    Map<String, String> checksums = workload.configs().checksums(tracked, (k, n) -> caches.config(k, ns, n));
-    boolean matches = primary != null && primary.getSpec() != null && Objects.equals(
-        Revision.canonical(Serialization.jsonMapper().valueToTree(target.getSpec().getTemplate())),
-        Revision.canonical(Serialization.jsonMapper().valueToTree(
-            workload.unprimedTemplate(primary, selector.getKey(), selector.getValue(), tracked))));
-    WorkloadView view = new WorkloadView(workload.replicas(target), canaryReady, primary != null, primary == null ? 0 : workload.replicas(primary), primaryReady, matches);
+    boolean matches = target.primaryRevisionSource() != null && Objects.equals(
+        Revision.canonical(Serialization.jsonMapper().valueToTree(target.revisionSource())),
+        Revision.canonical(Serialization.jsonMapper().valueToTree(target.primaryRevisionSource())));
+    WorkloadView view = new WorkloadView(target.targetReplicas(), target.canaryReadiness(), target.primaryExists(),
+        target.primaryReplicas(), target.primaryReadiness(), matches);
     RouterState routerState = router.get().state(canary, caches.routeObjects());
-    String revision = Revision.of(target.getSpec().getTemplate(), checksums);
-    SessionCookieValues cookies = analysis.sessionAffinity == null ? SessionCookieValues.NONE
+    String revision = Revision.of(target.revisionField(), target.revisionSource(), target.checksums());
+    SessionCookieValues cookies = spec.effectiveAnalysis().sessionAffinity == null ? SessionCookieValues.NONE
         : SessionCookieValues.random(RANDOM);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
-        view, routerState, revision, checksums, rolloutSlotFree(canary), router.get().supportsMirroring(), cookies);
-    return new Observation(s, target, primary, new ServiceBuilder.Selector(selector.getKey(), selector.getValue()),
-        router.get(), tracked, autoscaler);
+        view, routerState, revision, target.checksums(), rolloutSlotFree(canary), router.get().supportsMirroring(),
+        cookies);
+    return new Observation(s, workload, target, router.get(), autoscaler);
+  }
+
+  private static String reason(TargetObservation.Issue.Kind kind) {
+    return switch (kind) {
+      case TARGET_NOT_FOUND -> Problem.TARGET_NOT_FOUND;
+      case INVALID_SPEC -> Problem.INVALID_SPEC;
+      case UNSUPPORTED -> Problem.UNSUPPORTED;
+    };
+  }
+
+  /** The target's HorizontalPodAutoscaler or KEDA ScaledObject ({@code autoscalerRef}); problems when it is unusable. */
+  private HasMetadata autoscaler(Canary canary, Workload workload, List<Problem> problems) {
+    CanarySpec spec = canary.getSpec();
+    if (spec.autoscalerRef == null || spec.autoscalerRef.name == null) {
+      return null;
+    }
+    String ns = canary.getMetadata().getNamespace();
+    String kind = spec.autoscalerRef.kind == null ? AutoscalerWorkload.HPA_KIND : spec.autoscalerRef.kind;
+    if (!workload.scalable()) {
+      problems.add(new Problem(Problem.INVALID_SPEC, "can't use autoscaler with " + workload.kind()
+          + " (autoscalerRef " + kind + " " + spec.autoscalerRef.name + ")"));
+      return null;
+    }
+    if (kind.equals(AutoscalerWorkload.HPA_KIND)) {
+      HorizontalPodAutoscaler hpa = caches.autoscalers().get(ns, spec.autoscalerRef.name).orElse(null);
+      if (hpa == null) {
+        problems.add(new Problem(Problem.TARGET_NOT_FOUND,
+            "HorizontalPodAutoscaler " + ns + "/" + spec.autoscalerRef.name + " not found"));
+      }
+      return hpa;
+    }
+    if (kind.equals(ScaledObjectAutoscaler.KIND)) {
+      if (caches.routes(ScaledObjectAutoscaler.SCALED_OBJECTS).isEmpty()) {
+        problems.add(new Problem(Problem.UNSUPPORTED, RoutedObject.describe(ScaledObjectAutoscaler.SCALED_OBJECTS)
+            + " is not installed in the cluster; autoscalerRef " + spec.autoscalerRef.name + " needs it"));
+        return null;
+      }
+      GenericKubernetesResource so = caches.workloadObjects().get(ScaledObjectAutoscaler.SCALED_OBJECTS, ns,
+          spec.autoscalerRef.name).orElse(null);
+      if (so == null) {
+        problems.add(new Problem(Problem.TARGET_NOT_FOUND,
+            "ScaledObject " + ns + "/" + spec.autoscalerRef.name + " not found"));
+      }
+      return so;
+    }
+    problems.add(new Problem(Problem.UNSUPPORTED, "autoscalerRef.kind " + kind
+        + " is not supported (supported: HorizontalPodAutoscaler, ScaledObject)"));
+    return null;
   }
 
   /** The kinds of the canary's routing objects that the cluster does not serve (no cache was started for them). */

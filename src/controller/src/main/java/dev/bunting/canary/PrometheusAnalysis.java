@@ -15,6 +15,7 @@ import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
 import dev.bunting.api.MetricTemplate;
+import dev.bunting.kube.KnativeServing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -130,6 +131,15 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     }
     if (spec.routeRef != null && spec.routeRef.name != null) {
       m = m.withRoute(spec.routeRef.name);
+    }
+    if (KnativeServing.isService(spec.targetRef.apiVersion, spec.targetRef.kind)) {
+      // Flagger: {{ route }} of a Knative canary is the latest created revision (the canary)
+      String ns = canary.getMetadata().getNamespace();
+      Optional<String> latest = caches.routes(KnativeServing.SERVICES).flatMap(c -> c.get(ns, spec.targetRef.name))
+          .flatMap(KnativeServing::latestCreatedRevision);
+      if (latest.isPresent()) {
+        m = m.withRoute(latest.get());
+      }
     }
     if (metric.templateVariables != null) {
       m = m.withVariables(metric.templateVariables);

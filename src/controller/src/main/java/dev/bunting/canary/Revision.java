@@ -28,8 +28,17 @@ public final class Revision {
   private Revision() {}
 
   public static String of(PodTemplateSpec template, Map<String, String> trackedConfigs) {
+    return of("template", template, trackedConfigs);
+  }
+
+  /**
+   * The fingerprint of any target kind: {@code field} names what {@code source} is ({@code template} for pod
+   * workloads, so their fingerprints are those of {@link #of(PodTemplateSpec, Map)}; {@code knativeRevision},
+   * {@code service}).
+   */
+  public static String of(String field, Object source, Map<String, String> trackedConfigs) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
-    root.set("template", canonical(JSON.valueToTree(template)));
+    root.set(field, canonical(JSON.valueToTree(source)));
     ObjectNode configs = root.putObject("configs");
     new TreeMap<>(trackedConfigs == null ? Map.<String, String>of() : trackedConfigs).forEach(configs::put);
     return PREFIX + sha256(root.toString());

@@ -17,8 +17,8 @@ import dev.bunting.canary.router.DefaultServiceBuilder;
 import dev.bunting.canary.router.RouterSettings;
 import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
-import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.SelectorLabels;
+import dev.bunting.canary.workload.Workloads;
 import dev.bunting.gitops.GitSyncController;
 import dev.bunting.gitops.GitSyncOptions;
 import dev.bunting.hooks.EventWebhookDispatcher;
@@ -40,7 +40,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -122,8 +124,9 @@ public final class BuntingApp {
   private List<RouteContributor> wire() {
     Routers routers = new Routers(options.meshProvider,
         new RouterSettings(options.ingressAnnotationsPrefix, options.ingressClass));
+    Workloads workloads = new Workloads(new SelectorLabels(options.selectorLabels), options.configTracking);
     Map<String, ResourceCache<GenericKubernetesResource>> routes = new HashMap<>();
-    for (ResourceDefinitionContext rdc : routers.kinds()) {
+    for (ResourceDefinitionContext rdc : concat(routers.kinds(), workloads.kinds())) {
       String key = CanaryCaches.routeKey(rdc);
       if (routes.containsKey(key)) {
         continue;
@@ -138,6 +141,8 @@ public final class BuntingApp {
     CanaryCaches caches = new CanaryCaches(
         informers.watch(Canary.class, CanaryController.canaryIndexers(routers)),
         informers.<Deployment, io.fabric8.kubernetes.api.model.apps.DeploymentList>watch(Deployment.class, Map.of()),
+        informers.<DaemonSet, io.fabric8.kubernetes.api.model.apps.DaemonSetList>watch(DaemonSet.class, Map.of()),
+        informers.<StatefulSet, io.fabric8.kubernetes.api.model.apps.StatefulSetList>watch(StatefulSet.class, Map.of()),
         informers.<Service, io.fabric8.kubernetes.api.model.ServiceList>watch(Service.class, Map.of()),
         informers.watch(MetricTemplate.class, Map.of()),
         informers.watch(AlertProvider.class, Map.of()),
@@ -163,11 +168,10 @@ public final class BuntingApp {
     PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, options.metricsServer(),
         routers.defaultProvider());
     stops.add(analysis::close);
-    DeploymentWorkload workload = new DeploymentWorkload();
     ServiceBuilder services = new DefaultServiceBuilder();
-    CanaryObserver observer = new CanaryObserver(caches, routers, workload, new SelectorLabels(options.selectorLabels),
-        options.metricsServer().isPresent(), options.maxProgressingCanaries, options.configTracking);
-    CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches, workload,
+    CanaryObserver observer = new CanaryObserver(caches, routers, workloads, options.metricsServer().isPresent(),
+        options.maxProgressingCanaries);
+    CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches,
         services, notifier);
     CanaryReconciler reconciler = new CanaryReconciler(client, pool, caches, observer, new CanaryDecider(),
         new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
@@ -188,6 +192,12 @@ public final class BuntingApp {
     gitSyncs = new GitSyncController(vertx, client, pool, registry, clock, caches.canaries(), caches.autoscalers(),
         gitOptions);
     return List.of(gitSyncs.receiver());
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   public PrometheusRegistry registry() {

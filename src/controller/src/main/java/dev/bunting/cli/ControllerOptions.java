@@ -21,7 +21,7 @@ public final class ControllerOptions {
   @Option(names = "--mesh-provider", defaultValue = "${env:MESH_PROVIDER:-kubernetes}",
       description = "Default provider for Canaries without spec.provider: kubernetes, gatewayapi:v1, "
           + "gatewayapi:v1beta1, istio, linkerd, smi:v1alpha1|2|3[:<mesh>], osm, traefik, kuma, nginx, skipper, contour, "
-          + "gloo, apisix (default: ${DEFAULT-VALUE}). Env: MESH_PROVIDER.")
+          + "gloo, apisix, knative (default: ${DEFAULT-VALUE}). Env: MESH_PROVIDER.")
   public String meshProvider;
 
   @Option(names = "--ingress-annotations-prefix",

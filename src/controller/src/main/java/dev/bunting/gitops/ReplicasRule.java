@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Field ownership with the canary engine and autoscalers: on a Deployment that a Canary targets, and on a workload an
- * HPA scales, GitSync never applies {@code spec.replicas}. The field is left out of the applied object, so
+ * Field ownership with the canary engine and autoscalers: on a Deployment or StatefulSet that a Canary targets, and on
+ * a workload an HPA scales, GitSync never applies {@code spec.replicas}. The field is left out of the applied object, so
  * {@code bunting-gitops} does not own it and the canary engine (or the HPA) keeps scaling. One transition case: when
  * {@code bunting-gitops} is still the only owner of the field (it applied the workload before the Canary or HPA
  * existed), leaving the field out would make the API server reset it, so the live value is applied unchanged instead.
@@ -43,13 +43,11 @@ final class ReplicasRule {
         continue;
       }
       String reason = null;
-      if (k.kind().equals("Deployment")) {
-        for (Canary c : canaries.apply(k.namespace())) {
-          if (c.getSpec() != null && c.getSpec().targetRef != null && k.name().equals(c.getSpec().targetRef.name)
-              && (c.getSpec().targetRef.kind == null || "Deployment".equals(c.getSpec().targetRef.kind))) {
-            reason = "target of Canary " + c.getMetadata().getName();
-            break;
-          }
+      for (Canary c : canaries.apply(k.namespace())) {
+        String targetKind = c.getSpec() == null || c.getSpec().targetRef == null ? null : c.getSpec().targetRef.kind;
+        if (targetKind != null && k.name().equals(c.getSpec().targetRef.name) && k.kind().equals(targetKind)) {
+          reason = "target of Canary " + c.getMetadata().getName();
+          break;
         }
       }
       if (reason == null) {

@@ -62,7 +62,7 @@ class CanaryCachesMockTest {
     Map<String, ResourceCache<GenericKubernetesResource>> routes = new LinkedHashMap<>();
     routes.put(CanaryCaches.routeKey(v1beta1), cache(v1beta1));
     routes.put(CanaryCaches.routeKey(v1), cache(v1));
-    CanaryCaches caches = new CanaryCaches(null, null, null, null, null, null, null, null, routes);
+    CanaryCaches caches = new CanaryCaches(null, null, null, null, null, null, null, null, null, null, routes);
 
     // only one version's cache has the route yet: not seen
     GenericKubernetesResource inV1 = client.genericKubernetesResources(v1).inNamespace("test")

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.ServiceSpecBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
@@ -28,20 +28,20 @@ public final class DefaultServiceBuilder implements ServiceBuilder {
   static final String KUBECTL_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   @Override
-  public Service canaryService(Canary canary, Deployment target, Selector selector) {
+  public Service canaryService(Canary canary, HasMetadata target, Selector selector) {
     CanaryService service = canary.getSpec().service;
     return generated(canary, target, canaryName(canary), selector.value(), selector, service.canary, Optional.empty());
   }
 
   @Override
-  public Service primaryService(Canary canary, Deployment target, Selector selector) {
+  public Service primaryService(Canary canary, HasMetadata target, Selector selector) {
     CanaryService service = canary.getSpec().service;
     return generated(canary, target, primaryName(canary), selector.value() + "-primary", selector, service.primary,
         Optional.empty());
   }
 
   @Override
-  public Service apexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing) {
+  public Service apexService(Canary canary, HasMetadata target, Selector selector, Optional<Service> existing) {
     CanaryService service = canary.getSpec().service;
     String name = canary.getSpec().serviceName();
     String podSelector = selector.value() + "-primary";
@@ -52,7 +52,7 @@ public final class DefaultServiceBuilder implements ServiceBuilder {
   }
 
   @Override
-  public Service revertedApexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing) {
+  public Service revertedApexService(Canary canary, HasMetadata target, Selector selector, Optional<Service> existing) {
     CanaryService service = canary.getSpec().service;
     String name = canary.getSpec().serviceName();
     if (existing.isPresent() && !CanaryOwnership.isControlledBy(existing.get(), canary)) {
@@ -90,7 +90,7 @@ public final class DefaultServiceBuilder implements ServiceBuilder {
     return canary.getSpec().serviceName() + "-primary";
   }
 
-  private Service generated(Canary canary, Deployment target, String name, String podSelector, Selector selector,
+  private Service generated(Canary canary, HasMetadata target, String name, String podSelector, Selector selector,
       CustomMetadata custom, Optional<Service> existing) {
     CanaryService service = canary.getSpec().service;
     List<String> unmanagedLabels = unmanaged(service, true);
@@ -118,7 +118,7 @@ public final class DefaultServiceBuilder implements ServiceBuilder {
   }
 
   /** A pre-existing apex Service the Canary does not control: only ports and selector are Bunting's. */
-  private Service adopted(Canary canary, Deployment target, String name, String podSelector, Selector selector,
+  private Service adopted(Canary canary, HasMetadata target, String name, String podSelector, Selector selector,
       Service existing) {
     ServiceSpec spec = new ServiceSpecBuilder()
         .withSelector(Map.of(selector.label(), podSelector))

@@ -49,7 +49,8 @@ public final class Routers {
         new ContourRouter(settings),
         new GlooRouter(),
         new ApisixRouter(),
-        new IstioRouter());
+        new IstioRouter(),
+        new KnativeRouter());
   }
 
   /** Explicit routers, e.g. for tests. */

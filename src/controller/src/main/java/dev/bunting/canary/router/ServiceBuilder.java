@@ -2,7 +2,7 @@ package dev.bunting.canary.router;
 
 import dev.bunting.api.Canary;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Optional;
 
 /**
@@ -19,11 +19,11 @@ public interface ServiceBuilder {
   /** The selector label and its value, as found on the target (see {@code SelectorLabels}). */
   record Selector(String label, String value) {}
 
-  Service canaryService(Canary canary, Deployment target, Selector selector);
+  Service canaryService(Canary canary, HasMetadata target, Selector selector);
 
-  Service primaryService(Canary canary, Deployment target, Selector selector);
+  Service primaryService(Canary canary, HasMetadata target, Selector selector);
 
-  Service apexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing);
+  Service apexService(Canary canary, HasMetadata target, Selector selector, Optional<Service> existing);
 
   /**
    * The apex Service pointed back at the target's pods ({@code <label>: <value>}), for {@code revertOnDeletion}: a
@@ -31,5 +31,5 @@ public interface ServiceBuilder {
    * collected); a Service it does not control gets the selector from its {@code kubectl.kubernetes.io/last-applied-configuration}
    * when there is one, as Flagger's {@code Finalize} does.
    */
-  Service revertedApexService(Canary canary, Deployment target, Selector selector, Optional<Service> existing);
+  Service revertedApexService(Canary canary, HasMetadata target, Selector selector, Optional<Service> existing);
 }

@@ -6,7 +6,11 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -29,7 +33,7 @@ final class ServicePorts {
 
   private ServicePorts() {}
 
-  static List<ServicePort> of(CanaryService service, Deployment target) {
+  static List<ServicePort> of(CanaryService service, HasMetadata target) {
     List<ServicePort> ports = new ArrayList<>();
     ports.add(mainPort(service));
     if (Boolean.TRUE.equals(service.portDiscovery)) {
@@ -77,7 +81,7 @@ final class ServicePorts {
   }
 
   /** Discovered ports by name, ordered by port number then name (Flagger's order is random). */
-  private static Map<String, Integer> discoveredPorts(CanaryService service, Deployment target) {
+  private static Map<String, Integer> discoveredPorts(CanaryService service, HasMetadata target) {
     Map<String, Integer> byName = new LinkedHashMap<>();
     Optional<IntOrString> targetPort = explicitTargetPort(service);
     for (Container container : containers(target)) {
@@ -111,11 +115,25 @@ final class ServicePorts {
     return t.getIntVal().equals(p.getContainerPort());
   }
 
-  private static List<Container> containers(Deployment target) {
-    if (target == null || target.getSpec() == null || target.getSpec().getTemplate() == null
-        || target.getSpec().getTemplate().getSpec() == null || target.getSpec().getTemplate().getSpec().getContainers() == null) {
+  private static List<Container> containers(HasMetadata target) {
+    PodTemplateSpec template = template(target);
+    if (template == null || template.getSpec() == null || template.getSpec().getContainers() == null) {
       return List.of();
     }
-    return target.getSpec().getTemplate().getSpec().getContainers();
+    return template.getSpec().getContainers();
+  }
+
+  /** The pod template of a Deployment, DaemonSet or StatefulSet target; null for other kinds. */
+  private static PodTemplateSpec template(HasMetadata target) {
+    if (target instanceof Deployment d && d.getSpec() != null) {
+      return d.getSpec().getTemplate();
+    }
+    if (target instanceof DaemonSet d && d.getSpec() != null) {
+      return d.getSpec().getTemplate();
+    }
+    if (target instanceof StatefulSet s && s.getSpec() != null) {
+      return s.getSpec().getTemplate();
+    }
+    return null;
   }
 }

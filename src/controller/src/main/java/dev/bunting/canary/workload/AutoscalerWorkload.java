@@ -25,9 +25,15 @@ public final class AutoscalerWorkload {
   }
 
   public HorizontalPodAutoscaler desiredPrimary(Canary canary, HorizontalPodAutoscaler hpa, String primaryDeployment) {
+    return desiredPrimary(canary, hpa, "Deployment", primaryDeployment);
+  }
+
+  /** {@code <hpa>-primary}, scaling the primary {@code primaryKind} (Deployment or StatefulSet) {@code primaryName}. */
+  public HorizontalPodAutoscaler desiredPrimary(Canary canary, HorizontalPodAutoscaler hpa, String primaryKind,
+      String primaryName) {
     HorizontalPodAutoscalerSpec source = hpa.getSpec();
     HorizontalPodAutoscalerSpec spec = new HorizontalPodAutoscalerSpec();
-    spec.setScaleTargetRef(new CrossVersionObjectReference("apps/v1", "Deployment", primaryDeployment));
+    spec.setScaleTargetRef(new CrossVersionObjectReference("apps/v1", primaryKind, primaryName));
     spec.setMetrics(source.getMetrics() == null ? null : Serialization.clone(source).getMetrics());
     spec.setBehavior(source.getBehavior() == null ? null : Serialization.clone(source).getBehavior());
     spec.setMinReplicas(source.getMinReplicas());

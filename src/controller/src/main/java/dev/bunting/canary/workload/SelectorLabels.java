@@ -1,5 +1,6 @@
 package dev.bunting.canary.workload;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,15 @@ public final class SelectorLabels {
 
   /** The selector label and value of {@code target}, or empty when none of the labels is in its selector. */
   public Optional<Map.Entry<String, String>> find(Deployment target) {
-    if (target.getSpec() == null || target.getSpec().getSelector() == null) {
+    return find(target.getSpec() == null ? null : target.getSpec().getSelector());
+  }
+
+  /** The selector label and value of a workload's pod selector, or empty when none of the labels is in it. */
+  public Optional<Map.Entry<String, String>> find(LabelSelector selector) {
+    if (selector == null) {
       return Optional.empty();
     }
-    Map<String, String> match = target.getSpec().getSelector().getMatchLabels();
+    Map<String, String> match = selector.getMatchLabels();
     if (match == null) {
       return Optional.empty();
     }

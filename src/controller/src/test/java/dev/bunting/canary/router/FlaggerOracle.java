@@ -129,6 +129,11 @@ final class FlaggerOracle {
         : Optional.of(Serialization.jsonMapper().convertValue(s, CanaryStatus.class));
   }
 
+  /** The input of step {@code index} of the case (its op and arguments, e.g. a {@code patch}). */
+  JsonNode stepInput(String caseName, int index) {
+    return input(caseName).path("steps").path(index);
+  }
+
   /** How many steps the case has. */
   int steps(String caseName) {
     return input(caseName).path("steps").size();

@@ -59,7 +59,6 @@ class GlooRouterTest {
         routes:
         - matchers:
           - headers:
-            - {name: user-agent, value: .*Firefox.*, regex: true}
             - {name: x-canary, value: insider}
             methods: [GET]
           - headers: [{name: x-beta, value: "yes"}]

@@ -30,7 +30,8 @@ class RoutersTest {
     assertThat(routers.routerFor(canary("smi:v1alpha2"))).get().isInstanceOf(SmiRouter.class);
     assertThat(routers.supportedProviders()).startsWith("kubernetes", "gatewayapi:v1", "gatewayapi:v1beta1");
     assertThat(routers.supportedProviders()).contains("linkerd", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "osm",
-        "traefik", "kuma", "nginx", "skipper", "contour", "gloo", "apisix", "istio").doesNotHaveDuplicates();
+        "traefik", "kuma", "nginx", "skipper", "contour", "gloo", "apisix", "istio", "knative")
+        .doesNotHaveDuplicates();
     assertThat(routers.routerFor(canary("nginx"))).get().isInstanceOf(NginxRouter.class);
     assertThat(routers.routerFor(canary("gloo:v1"))).as("Flagger matches gloo by prefix").get()
         .isInstanceOf(GlooRouter.class);
@@ -86,7 +87,8 @@ class RoutersTest {
             org.assertj.core.groups.Tuple.tuple("kuma.io", "v1alpha1", "TrafficRoute"),
             org.assertj.core.groups.Tuple.tuple("networking.k8s.io", "v1", "Ingress"),
             org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "VirtualService"),
-            org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "DestinationRule"))
+            org.assertj.core.groups.Tuple.tuple("networking.istio.io", "v1beta1", "DestinationRule"),
+            org.assertj.core.groups.Tuple.tuple("serving.knative.dev", "v1", "Service"))
         .doesNotHaveDuplicates();
   }
 
