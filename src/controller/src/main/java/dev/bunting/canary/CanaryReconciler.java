@@ -1,16 +1,13 @@
 package dev.bunting.canary;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
-import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.EventRecorder;
+import dev.bunting.kube.StatusWriter;
 import dev.bunting.kube.WorkQueue.Outcome;
 import dev.bunting.metrics.FlaggerMetrics;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,8 +30,7 @@ public final class CanaryReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(CanaryReconciler.class);
   private static final Duration MIN_REQUEUE = Duration.ofSeconds(1);
 
-  private final KubernetesClient client;
-  private final BlockingPool pool;
+  private final StatusWriter statusWriter;
   private final CanaryCaches caches;
   private final CanaryObserver observer;
   private final CanaryDecider decider;
@@ -58,11 +54,10 @@ public final class CanaryReconciler {
   /** Objects written by a reconcile ({@code kind/ns/name} → resourceVersion) and when. */
   private record Expectation(Map<String, String> versions, Instant at) {}
 
-  public CanaryReconciler(KubernetesClient client, BlockingPool pool, CanaryCaches caches, CanaryObserver observer,
+  public CanaryReconciler(StatusWriter statusWriter, CanaryCaches caches, CanaryObserver observer,
       CanaryDecider decider, CanaryChecks checks, CanaryEffects effects, CanaryNotifier notifier, EventRecorder events,
       FlaggerMetrics metrics, Clock clock) {
-    this.client = client;
-    this.pool = pool;
+    this.statusWriter = statusWriter;
     this.caches = caches;
     this.observer = observer;
     this.decider = decider;
@@ -173,11 +168,8 @@ public final class CanaryReconciler {
       return Future.succeededFuture(null); // the object is going away
     }
     after.lastTransitionTime = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
-    Canary copy = Serialization.clone(current);
-    copy.setStatus(after);
     logTransition(key, before, after);
-    return pool.run(() -> client.resources(Canary.class).inNamespace(copy.getMetadata().getNamespace())
-        .resource(copy).updateStatus());
+    return statusWriter.write(current, after);
   }
 
   private static void logTransition(String key, CanaryStatus before, CanaryStatus after) {
@@ -190,14 +182,7 @@ public final class CanaryReconciler {
   }
 
   static boolean changed(CanaryStatus before, CanaryStatus after) {
-    if (before == null) {
-      return true;
-    }
-    ObjectNode a = Serialization.jsonMapper().valueToTree(before);
-    ObjectNode b = Serialization.jsonMapper().valueToTree(after);
-    a.remove("lastTransitionTime");
-    b.remove("lastTransitionTime");
-    return !a.equals(b);
+    return StatusWriter.changed(before, after, "lastTransitionTime");
   }
 
   private void finish(String key, Observation obs, CanaryPlan plan, Instant start, int writes, boolean analysed) {

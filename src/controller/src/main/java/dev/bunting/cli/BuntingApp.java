@@ -32,6 +32,7 @@ import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.Informers;
 import dev.bunting.kube.KubeClientFactory;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.StatusWriter;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.GlobalNotifierConfig;
@@ -165,7 +166,7 @@ public final class BuntingApp {
         options.metricsServer().isPresent(), options.maxProgressingCanaries, options.configTracking);
     CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches, workload,
         services, notifier);
-    CanaryReconciler reconciler = new CanaryReconciler(client, pool, caches, observer, new CanaryDecider(),
+    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, pool), caches, observer, new CanaryDecider(),
         new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
     canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles);
     stops.add(canaries::stop);

@@ -10,13 +10,12 @@ import dev.bunting.api.NamedReference;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.StatusWriter;
 import dev.bunting.kube.WorkQueue.Outcome;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Future;
@@ -90,6 +89,7 @@ final class GitSyncReconciler {
   private final EventRecorder events;
   private final GitSyncMetrics metrics;
   private final Function<String, KubernetesClient> impersonated;
+  private final StatusWriter statusWriter;
   private final int jitterPercent;
   private final ManifestRenderer renderer;
   private final Map<String, State> states = new ConcurrentHashMap<>();
@@ -113,6 +113,7 @@ final class GitSyncReconciler {
     this.events = events;
     this.metrics = metrics;
     this.impersonated = impersonated;
+    this.statusWriter = new StatusWriter(client, pool);
     this.jitterPercent = jitterPercent;
     this.renderer = new ManifestRenderer(discovery::namespaced);
   }
@@ -675,28 +676,13 @@ final class GitSyncReconciler {
     conditions.accept(status);
     String before = JSON.asJson(old);
     String after = JSON.asJson(status);
-    Future<Void> write = before.equals(after) ? Future.succeededFuture() : pool.run(() -> {
-      writeStatus(gs, status);
-      return null;
-    });
+    Future<Void> write = before.equals(after) ? Future.succeededFuture() : statusWriter.write(gs, status).mapEmpty();
     return write.compose(v -> {
       if (normalEvent != null) {
         events.record(gs, EventRecorder.NORMAL, SUCCEEDED, normalEvent);
       }
       return Future.succeededFuture(next);
     });
-  }
-
-  private void writeStatus(GitSync gs, GitSyncStatus status) {
-    String patch = "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + JSON.asJson(status) + "}]";
-    try {
-      client.resources(GitSync.class).inNamespace(gs.getMetadata().getNamespace())
-          .withName(gs.getMetadata().getName()).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        throw e;
-      }
-    }
   }
 
   private void setCondition(GitSyncStatus status, GitSync gs, String type, String value, String reason,

@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@link #CANARY} and {@link #GITSYNC} list the controller's API requests. Keep them in step with the code: the
  * informers of {@code cli.BuntingApp} and {@code gitops.GitSyncController}, the writes of {@code kube.Applier},
- * {@code canary.CanaryEffects}, {@code canary.CanaryReconciler}, {@code kube.EventRecorder}, and GitSync's status
- * patch, Secret reads and {@code ManagedObjects} watches. {@code ChartControllerClusterTest} runs the controller itself
- * under these rules, which catches what this list misses.
+ * {@code canary.CanaryEffects}, {@code kube.StatusWriter} (Canary and GitSync status), {@code kube.EventRecorder}, and
+ * GitSync's Secret reads and {@code ManagedObjects} watches. {@code ChartControllerClusterTest} runs the controller
+ * itself under these rules, which catches what this list misses.
  */
 @LocalCluster
 class ChartRbacClusterTest {
@@ -122,7 +122,7 @@ class ChartRbacClusterTest {
       Request.watchAll("list", "gitsyncs.bunting.dev"),
       Request.watchAll("watch", "gitsyncs.bunting.dev"),
       Request.in("update", "gitsyncs.bunting.dev"),
-      Request.in("patch", "gitsyncs.bunting.dev", "status"),
+      Request.in("update", "gitsyncs.bunting.dev", "status"),
       Request.in("get", "secrets"),
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
       Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
