@@ -105,10 +105,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# Kubernetes Events on Canaries
+# Kubernetes Events on Canaries; a repeat raises the count of the existing Event (get after a restart, patch)
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "get", "patch"]
 # Gateway API router (gatewayapi:v1 and gatewayapi:v1beta1): HTTPRoutes, server-side applied
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["httproutes"]
@@ -132,10 +132,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "list", "watch"]
-# Kubernetes Events on GitSyncs
+# Kubernetes Events on GitSyncs; a repeat raises the count of the existing Event (get after a restart, patch)
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "get", "patch"]
 {{- end -}}
 
 {{/* List and watch every resource type (gitsync.watchAll). No "get": a wildcard "get" would also match

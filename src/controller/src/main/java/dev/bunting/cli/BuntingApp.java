@@ -92,7 +92,7 @@ public final class BuntingApp {
 
   /** Builds everything, waits for the caches, starts the engines and the HTTP server. */
   public Future<BuntingApp> start() {
-    pool = new BlockingPool(vertx, 16);
+    pool = new BlockingPool(vertx, "bunting-blocking", 16);
     return pool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests))
         .compose(c -> {
           client = c;

@@ -111,6 +111,8 @@ class ChartRbacClusterTest {
       Request.in("create", "horizontalpodautoscalers.autoscaling"),
       Request.in("patch", "horizontalpodautoscalers.autoscaling"),
       Request.in("create", "events"),
+      Request.in("get", "events"),
+      Request.in("patch", "events"),
       Request.watchAll("list", "httproutes.gateway.networking.k8s.io"),
       Request.watchAll("watch", "httproutes.gateway.networking.k8s.io"),
       Request.in("create", "httproutes.gateway.networking.k8s.io"),
@@ -127,6 +129,8 @@ class ChartRbacClusterTest {
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
       Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
       Request.in("create", "events"),
+      Request.in("get", "events"),
+      Request.in("patch", "events"),
       Request.in("impersonate", "serviceaccounts"));
 
   /** Kinds a GitSync may apply, which ManagedObjects then watches with the controller's identity (gitsync.watchAll). */

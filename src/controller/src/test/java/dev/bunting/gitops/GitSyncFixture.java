@@ -80,7 +80,7 @@ public final class GitSyncFixture implements AutoCloseable {
     counter = new ApiRequestCounter(registry);
     controllerClient = KubeClientFactory.create(vertx, config, counter);
     this.namespace = namespace;
-    pool = new BlockingPool(vertx, 16);
+    pool = new BlockingPool(vertx, "bunting-gitsync", 16);
     canaries = new ResourceCache<>("Canary",
         controllerClient.resources(Canary.class).inAnyNamespace().runnableInformer(0), Map.of());
     pool.run(() -> canaries.start().toCompletableFuture().get()).await(60, TimeUnit.SECONDS);
