@@ -32,6 +32,7 @@ import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.Informers;
 import dev.bunting.kube.KubeClientFactory;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.Scheduler;
 import dev.bunting.kube.StatusWriter;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
@@ -168,7 +169,8 @@ public final class BuntingApp {
         services, notifier);
     CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, pool), caches, observer, new CanaryDecider(),
         new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
-    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles);
+    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles,
+        Scheduler.of(vertx, clock));
     stops.add(canaries::stop);
 
     GitSyncOptions gitOptions = GitSyncOptions.defaults()

@@ -6,6 +6,7 @@ import dev.bunting.http.RouteContributor;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.Scheduler;
 import dev.bunting.kube.WorkQueue;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
@@ -46,6 +47,7 @@ public final class GitSyncController {
   private final KubernetesClient client;
   private final BlockingPool pool;
   private final GitSyncOptions options;
+  private final Clock clock;
   private final ResourceCache<GitSync> gitSyncs;
   private final ResourceCache<HorizontalPodAutoscaler> hpas;
   private final GitMirror mirror;
@@ -76,6 +78,7 @@ public final class GitSyncController {
     this.client = client;
     this.pool = pool;
     this.options = options;
+    this.clock = clock;
     SharedIndexInformer<GitSync> gsInformer = options.namespace() == null
         ? client.resources(GitSync.class).inAnyNamespace().runnableInformer(0)
         : client.resources(GitSync.class).inNamespace(options.namespace()).runnableInformer(0);
@@ -109,7 +112,8 @@ public final class GitSyncController {
 
   /** Starts the caches and the queue; completes when the caches are loaded and every GitSync is queued. */
   public Future<Void> start() {
-    queue = new WorkQueue(vertx, "gitsync", options.maxConcurrentSyncs(), reconciler::reconcile);
+    queue = new WorkQueue(vertx, GitSync.KIND, options.maxConcurrentSyncs(), reconciler::reconcile,
+        Scheduler.of(vertx, clock));
     gitSyncs.onChange(this::gitSyncChanged);
     return pool.run(() -> {
       if (ownsHpas) {
