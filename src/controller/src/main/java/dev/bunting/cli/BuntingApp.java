@@ -18,6 +18,7 @@ import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.canary.workload.SelectorLabels;
+import dev.bunting.gitops.GitSyncCaches;
 import dev.bunting.gitops.GitSyncController;
 import dev.bunting.gitops.GitSyncOptions;
 import dev.bunting.hooks.EventWebhookDispatcher;
@@ -61,9 +62,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where Bunting is wired: the Kubernetes client on the shared Vert.x, the informer caches, the canary
- * engine, GitSync, notifications, metrics and the HTTP server. The CLI, the tests and the playground start it the
- * same way.
+ * The one place where Bunting is wired: the Kubernetes client on the shared Vert.x, the informer caches of both
+ * engines ({@link Informers}), the canary engine and the GitSync engine, notifications, metrics and the HTTP server.
+ * The CLI, the tests and the playground start it the same way.
+ *
+ * <p>Threads: Vert.x event loops run the work queues and the non-blocking parts of reconciles; blocking work (fabric8
+ * calls, JGit, files) runs on one worker pool per engine ({@code bunting-canary}, {@code bunting-gitsync}), so that
+ * neither engine's work ever queues behind the other's, plus a small {@code bunting-kube} pool for starting the client
+ * and the informers. {@code --max-concurrent-reconciles} bounds each engine's queue.
  */
 public final class BuntingApp {
   private static final Logger LOG = LoggerFactory.getLogger(BuntingApp.class);
@@ -76,7 +82,8 @@ public final class BuntingApp {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ApiRequestCounter requests = new ApiRequestCounter(registry);
   private final List<Runnable> stops = new ArrayList<>();
-  private BlockingPool pool;
+  private final List<BlockingPool> pools = new ArrayList<>();
+  private BlockingPool kubePool;
   private KubernetesClient client;
   private Informers informers;
   private CanaryController canaries;
@@ -93,14 +100,14 @@ public final class BuntingApp {
 
   /** Builds everything, waits for the caches, starts the engines and the HTTP server. */
   public Future<BuntingApp> start() {
-    pool = new BlockingPool(vertx, "bunting-blocking", 16);
-    return pool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests))
+    kubePool = pool("bunting-kube", 4);
+    return kubePool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests))
         .compose(c -> {
           client = c;
           stops.add(client::close);
-          informers = new Informers(client, pool, options.namespace().orElse(null), Duration.ofMinutes(10));
+          informers = new Informers(client, kubePool, options.namespace().orElse(null), Duration.ofMinutes(10));
           stops.add(informers::stop);
-          return pool.run(this::wire);
+          return kubePool.run(this::wire);
         })
         .compose(contributors -> {
           http = new HttpApi(vertx, registry, () -> ready && informers.synced()
@@ -117,6 +124,12 @@ public final class BuntingApp {
               options.meshProvider, options.metricsServer().orElse("(none)"), http.port());
           return this;
         });
+  }
+
+  private BlockingPool pool(String name, int size) {
+    BlockingPool p = new BlockingPool(vertx, name, size);
+    pools.add(p);
+    return p;
   }
 
   /** Creates caches and engines (blocking: API discovery). Returns the HTTP route contributors. */
@@ -148,7 +161,8 @@ public final class BuntingApp {
         routes);
 
     String instance = hostname();
-    EventRecorder events = new EventRecorder(client, pool, clock, "bunting", instance);
+    BlockingPool canaryPool = pool("bunting-canary", Math.max(4, 2 * options.maxConcurrentReconciles));
+    EventRecorder events = new EventRecorder(client, canaryPool, clock, "bunting", instance);
     FlaggerMetrics metrics = new FlaggerMetrics(registry, BuntingVersion.version(), options.meshProvider);
     WebhookCaller caller = new WebhookCaller(vertx);
     stops.add(caller::close);
@@ -165,27 +179,30 @@ public final class BuntingApp {
     ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workload, new SelectorLabels(options.selectorLabels),
         options.metricsServer().isPresent(), options.maxProgressingCanaries, options.configTracking);
-    CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches, workload,
-        services, notifier);
-    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, pool), caches, observer, new CanaryDecider(),
+    CanaryEffects effects = new CanaryEffects(client, canaryPool, new Applier(client, canaryPool, FIELD_MANAGER), caches,
+        workload, services, notifier);
+    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, canaryPool), caches, observer, new CanaryDecider(),
         new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
     canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles,
         Scheduler.of(vertx, clock));
     stops.add(canaries::stop);
 
-    GitSyncOptions gitOptions = GitSyncOptions.defaults()
-        .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
-        .withNamespace(options.namespace().orElse(null))
-        .withIntervalJitterPercent(options.intervalJitterPercentage)
-        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests));
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
     if (!informers.served(gitSyncKind)) {
       LOG.warn("GitSync ({}/{}) is not installed: Git sync is off; install crds/ to turn it on",
           gitSyncKind.getGroup(), gitSyncKind.getVersion());
       return List.of();
     }
-    gitSyncs = new GitSyncController(vertx, client, pool, registry, clock, caches.canaries(), caches.autoscalers(),
-        gitOptions);
+    GitSyncOptions gitOptions = GitSyncOptions.defaults()
+        .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
+        .withMaxConcurrentSyncs(options.maxConcurrentReconciles)
+        .withIntervalJitterPercent(options.intervalJitterPercentage)
+        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests));
+    BlockingPool gitSyncPool = pool("bunting-gitsync", gitOptions.poolSize());
+    gitSyncs = new GitSyncController(vertx, client, gitSyncPool, informers,
+        new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
+        new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry,
+        Scheduler.of(vertx, clock), clock, gitOptions);
     return List.of(gitSyncs.receiver());
   }
 
@@ -216,10 +233,10 @@ public final class BuntingApp {
     if (gitSyncs != null) {
       closed = closed.eventually(() -> gitSyncs.stop());
     }
-    if (pool == null) {
+    if (kubePool == null) {
       return closed;
     }
-    return closed.eventually(() -> pool.run(() -> {
+    return closed.eventually(() -> kubePool.run(() -> {
       for (int i = stops.size() - 1; i >= 0; i--) {
         try {
           stops.get(i).run();
@@ -229,7 +246,7 @@ public final class BuntingApp {
       }
       return (Void) null;
     })).eventually(() -> {
-      pool.close();
+      pools.forEach(BlockingPool::close);
       return Future.succeededFuture();
     });
   }

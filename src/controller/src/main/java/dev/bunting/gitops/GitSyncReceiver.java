@@ -79,7 +79,7 @@ public final class GitSyncReceiver implements RouteContributor {
     if (s == null) {
       return new byte[0];
     }
-    String token = GitSyncReconciler.decode(s).get("token");
+    String token = GitSource.decode(s).get("token");
     return token == null ? new byte[0] : token.trim().getBytes(StandardCharsets.UTF_8);
   }
 
