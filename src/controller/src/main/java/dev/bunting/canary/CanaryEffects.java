@@ -16,6 +16,7 @@ import dev.bunting.canary.workload.ConfigTracker;
 import dev.bunting.canary.workload.DeploymentWorkload;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -85,7 +86,8 @@ public final class CanaryEffects {
       }
       var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
           UUID.randomUUID().toString(), obs.trackedConfigs());
-      LOG.info("canary {}/{}: creating {}", ns, canary.getMetadata().getName(), primary.getMetadata().getName());
+      ObjectLog.of(LOG, "Canary", ns, canary.getMetadata().getName()).info("creating {}",
+          primary.getMetadata().getName());
       return copyConfigs(canary, obs, writes).compose(v -> counted(applier.apply(primary), writes))
           .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
     }
@@ -107,14 +109,14 @@ public final class CanaryEffects {
       if (workload.replicas(obs.target()) == t.replicas() && obs.target().getSpec().getReplicas() != null) {
         return Future.succeededFuture(canary);
       }
-      LOG.info("canary {}/{}: scaling {} to {}", ns, canary.getMetadata().getName(),
+      ObjectLog.of(LOG, "Canary", ns, canary.getMetadata().getName()).info("scaling {} to {}",
           obs.target().getMetadata().getName(), t.replicas());
       return counted(applier.apply(workload.scaled(obs.target(), t.replicas())), writes).map(canary);
     }
     if (action instanceof Promote) {
       var primary = workload.desiredPrimary(canary, obs.target(), obs.selector().label(), obs.selector().value(),
           UUID.randomUUID().toString(), obs.trackedConfigs());
-      LOG.info("canary {}/{}: promoting {} onto {}", ns, canary.getMetadata().getName(),
+      ObjectLog.of(LOG, "Canary", ns, canary.getMetadata().getName()).info("promoting {} onto {}",
           obs.target().getMetadata().getName(), primary.getMetadata().getName());
       if (obs.autoscaler() != null && obs.primary() != null) {
         // The primary's HPA owns its size: keep the replicas it chose instead of the canary's.

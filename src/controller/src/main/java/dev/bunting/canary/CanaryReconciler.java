@@ -7,6 +7,7 @@ import dev.bunting.api.Condition;
 import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.StatusWriter;
 import dev.bunting.kube.WorkQueue.Outcome;
+import dev.bunting.logging.ObjectLog;
 import dev.bunting.metrics.FlaggerMetrics;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -86,6 +87,10 @@ public final class CanaryReconciler {
     Duration interval = canary.getSpec().effectiveAnalysis().intervalDuration();
     Instant last = lastTick.computeIfAbsent(key, k -> restoredTick(canary));
     boolean tickDue = !start.isBefore(last.plus(interval));
+    if (tickDue && ticking(canary) && !last.equals(Instant.EPOCH)) {
+      // how late this tick starts against its schedule (queueing, pools, timers): should stay near zero
+      metrics.observeTickLateness(Duration.between(last.plus(interval), start));
+    }
     Observation obs = observer.observe(canary, start, tickDue);
     Map<CheckKind, CheckResult> results = new EnumMap<>(CheckKind.class);
     return decideWithChecks(obs, results)
@@ -127,7 +132,7 @@ public final class CanaryReconciler {
       return true;
     }
     if (Duration.between(e.at(), now).compareTo(MAX_CATCH_UP) > 0) {
-      LOG.warn("canary {}: caches did not show our last writes after {}s; continuing", key, MAX_CATCH_UP.toSeconds());
+      log(key, null).warn("caches did not show our last writes after {}s; continuing", MAX_CATCH_UP.toSeconds());
       expectations.remove(key);
       return true;
     }
@@ -176,8 +181,9 @@ public final class CanaryReconciler {
     CanaryPhase from = before == null ? CanaryPhase.NEW : before.phaseOrNew();
     int fromWeight = before == null ? 0 : before.canaryWeightOrZero();
     if (from != after.phaseOrNew() || fromWeight != after.canaryWeightOrZero()) {
-      LOG.info("canary {}: {} weight {} -> {} weight {} (failed checks {}, iterations {})", key, from, fromWeight,
-          after.phaseOrNew(), after.canaryWeightOrZero(), after.failedChecksOrZero(), after.iterationsOrZero());
+      log(key, after.phaseOrNew()).info("{} weight {} -> {} weight {} (failed checks {}, iterations {})", from,
+          fromWeight, after.phaseOrNew(), after.canaryWeightOrZero(), after.failedChecksOrZero(),
+          after.iterationsOrZero());
     }
   }
 
@@ -207,9 +213,9 @@ public final class CanaryReconciler {
       events.record(canary, e.severity(), CanaryDecider.REASON_SYNCED, e.message());
       notifier.event(canary, e);
       if (e.severity().equals("Warning")) {
-        LOG.warn("canary {}: {}", key, e.message());
+        log(key, after).warn(e.message());
       } else {
-        LOG.info("canary {}: {}", key, e.message());
+        log(key, after).info(e.message());
       }
     }
     problemEvent(key, canary, plan);
@@ -233,8 +239,7 @@ public final class CanaryReconciler {
         metrics.observeRollout(target, ns, c.succeeded(), Duration.between(began, now));
       }
     }
-    LOG.debug("canary {}: reconciled in {} ms, {} writes, phase {}", key, Duration.between(start, now).toMillis(),
-        writes, after);
+    log(key, after).debug("reconciled in {} ms, {} writes", Duration.between(start, now).toMillis(), writes);
   }
 
   /** Bad input: one Warning Event and log line when the problem appears or changes, not on every reconcile. */
@@ -248,17 +253,30 @@ public final class CanaryReconciler {
     if (before != null && Objects.equals(before.message, now.message)) {
       return;
     }
-    LOG.warn("canary {}: {}: {}", key, now.reason, now.message);
+    log(key, plan.status().phaseOrNew()).warn("{}: {}", now.reason, now.message);
     events.record(canary, EventRecorder.WARNING, CanaryDecider.REASON_SYNCED, now.message);
+  }
+
+  /** The fields of a canary's log lines: kind, namespace, name, and the phase when known. */
+  private static ObjectLog log(String key, CanaryPhase phase) {
+    return ObjectLog.of(LOG, "Canary", key).with("phase", phase);
+  }
+
+  /** Phases in which a canary comes back at every analysis interval. */
+  private static boolean ticking(CanaryPhase phase) {
+    return phase.inFlight() || phase == CanaryPhase.WAITING || phase == CanaryPhase.INITIALIZING
+        || phase == CanaryPhase.TERMINATING;
+  }
+
+  private static boolean ticking(Canary canary) {
+    return canary.getStatus() != null && ticking(canary.getStatus().phaseOrNew());
   }
 
   /** In-flight canaries come back at their next tick; idle ones only when something they watch changes. */
   private Outcome next(String key, CanaryPlan plan, Duration interval) {
     CanaryPhase phase = plan.status().phaseOrNew();
     Duration wait = plan.requeueAfter();
-    boolean ticking = phase.inFlight() || phase == CanaryPhase.WAITING || phase == CanaryPhase.INITIALIZING
-        || phase == CanaryPhase.TERMINATING;
-    if (ticking) {
+    if (ticking(phase)) {
       Instant due = lastTick.getOrDefault(key, Instant.EPOCH).plus(interval);
       Duration untilTick = Duration.between(clock.instant(), due);
       if (untilTick.compareTo(MIN_REQUEUE) < 0) {

@@ -1,7 +1,7 @@
 package dev.bunting.gitops;
 
 import dev.bunting.kube.BlockingPool;
-import dev.bunting.kube.ObjectLog;
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;

@@ -2,7 +2,7 @@ package dev.bunting.gitops;
 
 import dev.bunting.api.GitSync;
 import dev.bunting.api.GitSyncSpec;
-import dev.bunting.kube.ObjectLog;
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

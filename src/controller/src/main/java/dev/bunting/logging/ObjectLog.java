@@ -1,4 +1,4 @@
-package dev.bunting.kube;
+package dev.bunting.logging;
 
 import java.util.ArrayList;
 import java.util.List;
