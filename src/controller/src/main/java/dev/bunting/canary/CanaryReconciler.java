@@ -1,6 +1,9 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryAlert;
+import dev.bunting.api.CanaryAnalysis;
+import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
@@ -18,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +85,7 @@ public final class CanaryReconciler {
       return Future.succeededFuture(Outcome.DONE); // the CRD requires targetRef; nothing to do for a partial object
     }
     Instant start = clock.instant();
-    if (!cachesCaughtUp(key, start)) {
+    if (!cachesCaughtUp(key, start) || !configsWatched(canary)) {
       return Future.succeededFuture(Outcome.after(CACHE_CATCH_UP));
     }
     Duration interval = canary.getSpec().effectiveAnalysis().intervalDuration();
@@ -144,6 +148,48 @@ public final class CanaryReconciler {
     }
     expectations.remove(key);
     return true;
+  }
+
+  /**
+   * Secrets and ConfigMaps are watched only in the namespaces canaries read them from (their own, and those of the
+   * MetricTemplates and AlertProviders they use), not cluster-wide: a canary waits until those are loaded, so that a
+   * config it tracks is never missing from a half-loaded cache (that would look like a new revision).
+   */
+  private boolean configsWatched(Canary canary) {
+    Set<String> namespaces = configNamespaces(canary);
+    boolean secrets = caches.secrets().watchNamespaces(namespaces);
+    boolean configMaps = caches.configMaps().watchNamespaces(namespaces);
+    return secrets && configMaps;
+  }
+
+  static Set<String> configNamespaces(Canary canary) {
+    String ns = canary.getMetadata().getNamespace();
+    Set<String> out = new java.util.TreeSet<>();
+    out.add(ns);
+    CanaryAnalysis analysis = canary.getSpec() == null ? null : canary.getSpec().effectiveAnalysis();
+    if (analysis != null && analysis.metrics != null) {
+      for (CanaryMetric m : analysis.metrics) {
+        if (m.templateRef != null && m.templateRef.name != null) {
+          out.add(m.templateRef.namespaceOr(ns));
+        }
+      }
+    }
+    if (analysis != null && analysis.alerts != null) {
+      for (CanaryAlert a : analysis.alerts) {
+        if (a.providerRef != null && a.providerRef.name != null) {
+          out.add(a.providerRef.namespaceOr(ns));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** After a canary is gone: stop watching Secrets and ConfigMaps of namespaces no canary reads them from. */
+  private void releaseConfigNamespaces() {
+    Set<String> needed = new java.util.HashSet<>();
+    caches.canaries().list(null).forEach(c -> needed.addAll(configNamespaces(c)));
+    caches.secrets().retainNamespaces(needed);
+    caches.configMaps().retainNamespaces(needed);
   }
 
   /**
@@ -306,6 +352,7 @@ public final class CanaryReconciler {
     releaseStart.remove(key);
     lastEvent.remove(key);
     expectations.remove(key);
+    releaseConfigNamespaces();
   }
 
   /** Drops the metric series of a deleted canary. */

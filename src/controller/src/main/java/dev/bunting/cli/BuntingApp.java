@@ -154,8 +154,9 @@ public final class BuntingApp {
         informers.<Service, io.fabric8.kubernetes.api.model.ServiceList>watch(Service.class, Map.of()),
         informers.watch(MetricTemplate.class, Map.of()),
         informers.watch(AlertProvider.class, Map.of()),
-        informers.<Secret, io.fabric8.kubernetes.api.model.SecretList>watch(Secret.class, Map.of()),
-        informers.<ConfigMap, io.fabric8.kubernetes.api.model.ConfigMapList>watch(ConfigMap.class, Map.of()),
+        // read only where canaries are (their namespaces and their templates' and alert providers'): watched there
+        informers.watchOnDemand(Secret.class),
+        informers.watchOnDemand(ConfigMap.class),
         informers.<HorizontalPodAutoscaler, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList>watch(
             HorizontalPodAutoscaler.class, Map.of()),
         routes);
