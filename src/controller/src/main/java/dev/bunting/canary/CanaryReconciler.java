@@ -47,6 +47,11 @@ public final class CanaryReconciler {
   private final Clock clock;
   /** When each canary last used an analysis tick. */
   private final Map<String, Instant> lastTick = new ConcurrentHashMap<>();
+  /**
+   * When each ticking canary asked to come back for its next tick: the earliest such request since its last due tick,
+   * as the work queue keeps the earliest (for the tick lateness histogram).
+   */
+  private final Map<String, Instant> scheduledTicks = new ConcurrentHashMap<>();
   /** When each in-flight release started (for the rollout duration histogram). */
   private final Map<String, Instant> releaseStart = new ConcurrentHashMap<>();
   /** The last Event message per canary, to keep repeated identical Events (and their writes) away. */
@@ -91,9 +96,12 @@ public final class CanaryReconciler {
     Duration interval = canary.getSpec().effectiveAnalysis().intervalDuration();
     Instant last = lastTick.computeIfAbsent(key, k -> restoredTick(canary));
     boolean tickDue = !start.isBefore(last.plus(interval));
-    if (tickDue && ticking(canary) && !last.equals(Instant.EPOCH)) {
-      // how late this tick starts against its schedule (queueing, pools, timers): should stay near zero
-      metrics.observeTickLateness(Duration.between(last.plus(interval), start));
+    if (tickDue) {
+      Instant scheduled = scheduledTicks.remove(key);
+      if (scheduled != null && !start.isBefore(scheduled)) {
+        // how late the tick starts against the time its requeue asked for (timers, queue slots): should stay near 0
+        metrics.observeTickLateness(Duration.between(scheduled, start));
+      }
     }
     Observation obs = observer.observe(canary, start, tickDue);
     Map<CheckKind, CheckResult> results = new EnumMap<>(CheckKind.class);
@@ -314,21 +322,21 @@ public final class CanaryReconciler {
         || phase == CanaryPhase.TERMINATING;
   }
 
-  private static boolean ticking(Canary canary) {
-    return canary.getStatus() != null && ticking(canary.getStatus().phaseOrNew());
-  }
-
   /** In-flight canaries come back at their next tick; idle ones only when something they watch changes. */
   private Outcome next(String key, CanaryPlan plan, Duration interval) {
     CanaryPhase phase = plan.status().phaseOrNew();
     Duration wait = plan.requeueAfter();
     if (ticking(phase)) {
+      Instant now = clock.instant();
       Instant due = lastTick.getOrDefault(key, Instant.EPOCH).plus(interval);
-      Duration untilTick = Duration.between(clock.instant(), due);
+      Duration untilTick = Duration.between(now, due);
       if (untilTick.compareTo(MIN_REQUEUE) < 0) {
         untilTick = MIN_REQUEUE;
       }
+      scheduledTicks.merge(key, now.plus(untilTick), (a, b) -> a.isBefore(b) ? a : b);
       wait = wait == null || untilTick.compareTo(wait) < 0 ? untilTick : wait;
+    } else {
+      scheduledTicks.remove(key);
     }
     return wait == null ? Outcome.DONE : Outcome.after(wait);
   }
@@ -349,6 +357,7 @@ public final class CanaryReconciler {
 
   private void forget(String key, String namespace) {
     lastTick.remove(key);
+    scheduledTicks.remove(key);
     releaseStart.remove(key);
     lastEvent.remove(key);
     expectations.remove(key);

@@ -29,7 +29,8 @@ public final class BuntingUnderTest implements AutoCloseable {
   private final ControllerOptions options;
   private BuntingApp app;
 
-  private BuntingUnderTest(TestCluster cluster, String provider) throws Exception {
+  private BuntingUnderTest(TestCluster cluster, String provider, java.util.function.Consumer<ControllerOptions> flags)
+      throws Exception {
     assumeTrue(PrometheusServer.isAvailable(), PrometheusServer.UNAVAILABLE);
     this.cluster = cluster;
     this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace());
@@ -42,12 +43,19 @@ public final class BuntingUnderTest implements AutoCloseable {
     options.namespace = cluster.namespace();
     options.port = 0;
     options.listenAddress = "127.0.0.1";
+    flags.accept(options);
     this.app = startApp();
   }
 
   /** Starts Bunting for {@code cluster}'s namespace with {@code provider} as the default provider. */
   public static BuntingUnderTest start(TestCluster cluster, String provider) throws Exception {
-    return new BuntingUnderTest(cluster, provider);
+    return new BuntingUnderTest(cluster, provider, o -> { });
+  }
+
+  /** The same, with some flags set otherwise (e.g. {@code --max-concurrent-reconciles}). */
+  public static BuntingUnderTest start(TestCluster cluster, String provider,
+      java.util.function.Consumer<ControllerOptions> flags) throws Exception {
+    return new BuntingUnderTest(cluster, provider, flags);
   }
 
   private BuntingApp startApp() throws Exception {
