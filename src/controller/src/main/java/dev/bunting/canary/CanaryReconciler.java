@@ -8,6 +8,7 @@ import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
 import dev.bunting.kube.EventRecorder;
+import dev.bunting.kube.ResourceVersions;
 import dev.bunting.kube.StatusWriter;
 import dev.bunting.kube.WorkQueue.Outcome;
 import dev.bunting.logging.ObjectLog;
@@ -200,19 +201,9 @@ public final class CanaryReconciler {
     caches.configMaps().retainNamespaces(needed);
   }
 
-  /**
-   * resourceVersions are opaque, but etcd-backed servers hand out increasing integers; when both parse, a cached
-   * version at or above the written one means the cache has our write (others may have written since).
-   */
+  /** See {@link ResourceVersions#atLeast}. */
   static boolean atLeast(String cached, String written) {
-    if (cached.equals(written)) {
-      return true;
-    }
-    try {
-      return Long.parseLong(cached) >= Long.parseLong(written);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return ResourceVersions.atLeast(cached, written);
   }
 
   /** Writes the status subresource once, only when something other than timestamps changed; null when not written. */

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ import org.slf4j.event.Level;
 final class GitSyncReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(GitSyncReconciler.class);
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
+  private static final Duration CACHE_CATCH_UP = Duration.ofMillis(200);
+  private static final Duration MAX_CATCH_UP = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
   private final BlockingPool pool;
@@ -106,6 +109,9 @@ final class GitSyncReconciler {
     }
     GitSync gs = found.get();
     GitSyncState st = state(key);
+    if (!st.cacheShowsWrites(gs.getMetadata().getResourceVersion(), clock.instant(), MAX_CATCH_UP)) {
+      return Future.succeededFuture(Outcome.after(CACHE_CATCH_UP));
+    }
     ObjectLog log = ObjectLog.of(LOG, GitSync.KIND, ns, name);
     if (gs.getMetadata().getDeletionTimestamp() != null) {
       return finalizeDeletion(gs, key, log);
@@ -199,7 +205,8 @@ final class GitSyncReconciler {
     }
     log(revLog, plan.logs());
     boolean changed = StatusWriter.changed(gs.getStatus(), plan.status());
-    Future<GitSync> written = changed ? statusWriter.write(gs, plan.status()) : Future.succeededFuture(gs);
+    Future<GitSync> written = changed ? statusWriter.write(gs, plan.status()).onSuccess(w -> remember(st, w))
+        : Future.succeededFuture(gs);
     return written.compose(v -> {
       plan.events().forEach(e -> events.record(gs, e.severity(), e.reason(), e.message()));
       if (plan.retry()) {
@@ -207,6 +214,12 @@ final class GitSyncReconciler {
       }
       return Future.succeededFuture(plan.requeueAfter() == null ? Outcome.DONE : Outcome.after(plan.requeueAfter()));
     });
+  }
+
+  private void remember(GitSyncState st, GitSync written) {
+    if (written != null) {
+      st.wrote(written.getMetadata().getResourceVersion(), clock.instant());
+    }
   }
 
   private static void log(ObjectLog log, List<Note> lines) {
@@ -226,7 +239,7 @@ final class GitSyncReconciler {
       st.finalizerWarning = null;
       return Future.succeededFuture(gs);
     }
-    return pool.run(() -> updateFinalizers(gs, true)).recover(e -> {
+    return pool.run(() -> updateFinalizers(gs, true)).onSuccess(w -> remember(st, w)).recover(e -> {
       if (e instanceof KubernetesClientException k && k.getCode() == 409) {
         return Future.failedFuture(e);
       }

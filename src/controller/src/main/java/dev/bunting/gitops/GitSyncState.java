@@ -40,7 +40,33 @@ final class GitSyncState {
   /** The last Warning about a refused finalizer (repeated only when the message changes). */
   volatile String finalizerWarning;
   volatile Waiting waiting = Waiting.NOTHING;
+  /** The resourceVersion of this controller's last write of the GitSync (status, finalizer) and when it was made. */
+  private volatile String written;
+  private volatile Instant writtenAt;
   private final AtomicReference<Wake> wake = new AtomicReference<>(Wake.NONE);
+
+  /** Remembers a write of the GitSync, so that the next reconcile waits until the cache shows it. */
+  void wrote(String resourceVersion, Instant at) {
+    writtenAt = at;
+    written = resourceVersion;
+  }
+
+  /**
+   * Whether a cached GitSync at {@code cachedVersion} shows this controller's last write (read-your-writes: a reconcile
+   * on an older copy would compute from a stale status and be refused with a conflict). After {@code patience} it
+   * goes on anyway.
+   */
+  boolean cacheShowsWrites(String cachedVersion, Instant now, java.time.Duration patience) {
+    String w = written;
+    if (w == null) {
+      return true;
+    }
+    if (dev.bunting.kube.ResourceVersions.atLeast(cachedVersion, w) || now.isAfter(writtenAt.plus(patience))) {
+      written = null;
+      return true;
+    }
+    return false;
+  }
 
   /** Asks the next reconcile for {@code w} (a full sync wins over a health re-check). */
   void request(Wake w) {
