@@ -20,9 +20,11 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,7 +175,7 @@ public final class CanaryReconciler {
 
   static Set<String> configNamespaces(Canary canary) {
     String ns = canary.getMetadata().getNamespace();
-    Set<String> out = new java.util.TreeSet<>();
+    Set<String> out = new TreeSet<>();
     out.add(ns);
     CanaryAnalysis analysis = canary.getSpec() == null ? null : canary.getSpec().effectiveAnalysis();
     if (analysis != null && analysis.metrics != null) {
@@ -195,7 +197,7 @@ public final class CanaryReconciler {
 
   /** After a canary is gone: stop watching Secrets and ConfigMaps of namespaces no canary reads them from. */
   private void releaseConfigNamespaces() {
-    Set<String> needed = new java.util.HashSet<>();
+    Set<String> needed = new HashSet<>();
     caches.canaries().list(null).forEach(c -> needed.addAll(configNamespaces(c)));
     caches.secrets().retainNamespaces(needed);
     caches.configMaps().retainNamespaces(needed);

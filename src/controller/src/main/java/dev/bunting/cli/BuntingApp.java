@@ -182,10 +182,10 @@ public final class BuntingApp {
         options.metricsServer().isPresent(), options.maxProgressingCanaries, options.configTracking);
     CanaryEffects effects = new CanaryEffects(client, canaryPool, new Applier(client, canaryPool, FIELD_MANAGER), caches,
         workload, services, notifier);
-    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, canaryPool), caches, observer, new CanaryDecider(),
-        new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
-    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles,
-        Scheduler.of(vertx, clock));
+    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, canaryPool), caches, observer,
+        new CanaryDecider(), new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
+    Scheduler scheduler = Scheduler.of(vertx, clock);
+    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles, scheduler);
     stops.add(canaries::stop);
 
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
@@ -202,8 +202,8 @@ public final class BuntingApp {
     BlockingPool gitSyncPool = pool("bunting-gitsync", gitOptions.poolSize());
     gitSyncs = new GitSyncController(vertx, client, gitSyncPool, informers,
         new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
-        new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry,
-        Scheduler.of(vertx, clock), clock, gitOptions);
+        new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry, scheduler, clock,
+        gitOptions);
     return List.of(gitSyncs.receiver());
   }
 

@@ -16,7 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -107,9 +107,11 @@ final class ApplyPipeline {
   private final ManagedObjects live;
   private final ReplicasRule replicas;
   private final int concurrency;
+  private final Clock clock;
 
   ApplyPipeline(BlockingPool pool, ApiDiscovery discovery, ManagedObjects live, ReplicasRule replicas,
-      int concurrency) {
+      int concurrency, Clock clock) {
+    this.clock = clock;
     this.pool = pool;
     this.discovery = discovery;
     this.live = live;
@@ -290,7 +292,7 @@ final class ApplyPipeline {
       return null;
     }
     Optional<List<ManagedFieldsEntry>> takeover = current == null ? Optional.empty()
-        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, Instant.now());
+        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, clock.instant());
     if (takeover.isPresent()) {
       // fields added by hand: take them over, then the apply removes what Git does not set
       i.takeover = takeover.get();

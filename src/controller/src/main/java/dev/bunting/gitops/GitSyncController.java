@@ -69,7 +69,8 @@ public final class GitSyncController {
     ReplicasRule replicas = new ReplicasRule(
         ns -> caches.canaries() == null ? List.of() : caches.canaries().list(ns),
         caches.autoscalers()::list);
-    ApplyPipeline pipeline = new ApplyPipeline(pool, discovery, managed, replicas, options.applyConcurrency());
+    ApplyPipeline pipeline = new ApplyPipeline(pool, discovery, managed, replicas, options.applyConcurrency(),
+        clock);
     this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, new GitSource(client, mirror, discovery),
         pipeline, managed, new GitSyncDecider(options.intervalJitterPercent()), new StatusWriter(client, pool), events,
         new GitSyncMetrics(registry), this::impersonatedClient);

@@ -10,11 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A read-only view of one kind, kept current by fabric8 informers (watches). Every read the engines make comes from a
@@ -27,6 +31,7 @@ import java.util.function.Function;
  * namespace of the cluster.
  */
 public final class ResourceCache<T extends HasMetadata> {
+  private static final Logger LOG = LoggerFactory.getLogger(ResourceCache.class);
   private static final String ALL = "";
 
   private final String kind;
@@ -38,7 +43,11 @@ public final class ResourceCache<T extends HasMetadata> {
   private final List<Consumer<T>> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<T>> deleteListeners = new CopyOnWriteArrayList<>();
 
-  private record Shard<T extends HasMetadata>(SharedIndexInformer<T> informer, Future<Void> started) {}
+  /** One informer; {@code startedAt} (System.nanoTime) throttles retries of a start that failed. */
+  private record Shard<T extends HasMetadata>(SharedIndexInformer<T> informer, Future<Void> started, long startedAt) {}
+
+  /** A namespace whose watch could not start is tried again after this long (and the failure logged each time). */
+  private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** A cache over one informer (not started: see {@link #start}). */
   public ResourceCache(String kind, SharedIndexInformer<T> informer, Map<String, Function<T, List<String>>> indexers) {
@@ -46,7 +55,7 @@ public final class ResourceCache<T extends HasMetadata> {
     this.indexers = indexers;
     this.perNamespace = null;
     this.pool = null;
-    shards.put(ALL, new Shard<>(prepare(informer), null));
+    shards.put(ALL, new Shard<>(prepare(informer), null, 0));
   }
 
   private ResourceCache(String kind, Function<String, SharedIndexInformer<T>> perNamespace, BlockingPool pool) {
@@ -133,7 +142,7 @@ public final class ResourceCache<T extends HasMetadata> {
    */
   public CompletionStage<Void> start() {
     Shard<T> shard = shards.get(ALL);
-    return perNamespace != null || shard == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
+    return perNamespace != null || shard == null ? CompletableFuture.completedFuture(null)
         : shard.informer().start();
   }
 
@@ -153,17 +162,23 @@ public final class ResourceCache<T extends HasMetadata> {
     }
     boolean loaded = true;
     for (String ns : namespaces) {
-      Shard<T> shard = shards.computeIfAbsent(ns, n -> {
-        SharedIndexInformer<T> informer = prepare(perNamespace.apply(n));
-        return new Shard<>(informer, pool.run(informer::start).compose(Future::fromCompletionStage));
-      });
-      if (shard.started().failed()) {
-        shards.remove(ns, shard); // e.g. forbidden: tried again next time
-        shard.informer().stop();
+      Shard<T> shard = shards.computeIfAbsent(ns, this::startShard);
+      if (shard.started().failed() && System.nanoTime() - shard.startedAt() > RETRY_NANOS
+          && shards.remove(ns, shard)) {
+        shard.informer().stop(); // e.g. forbidden: tried again
+        shards.computeIfAbsent(ns, this::startShard);
       }
       loaded &= shard.informer().hasSynced();
     }
     return loaded;
+  }
+
+  private Shard<T> startShard(String ns) {
+    SharedIndexInformer<T> informer = prepare(perNamespace.apply(ns));
+    Future<Void> started = pool.run(informer::start).compose(Future::fromCompletionStage);
+    started.onFailure(e -> LOG.warn("cannot watch {} in namespace {} (retried in {}s): {}", kind, ns,
+        TimeUnit.NANOSECONDS.toSeconds(RETRY_NANOS), e.getMessage()));
+    return new Shard<>(informer, started, System.nanoTime());
   }
 
   /** Stops watching the namespaces not in {@code keep} (a cache that watches namespaces on demand). */
