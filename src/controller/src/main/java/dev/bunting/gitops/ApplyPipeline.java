@@ -392,7 +392,7 @@ final class ApplyPipeline {
    */
   private List<String> stageOneWaiting(Request r, List<Item> items) {
     List<Item> stageOne = items.stream().filter(i -> ApplyOrder.stage(i.key) == 1 && i.ctx != null
-        && i.action != Action.SKIPPED).toList();
+        && i.action != Action.SKIPPED && i.waiting == null).toList();
     if (stageOne.isEmpty()) {
       return List.of();
     }

@@ -1,5 +1,6 @@
 package dev.bunting.kube;
 
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -71,9 +72,8 @@ public final class EventRecorder {
       counts.put(name, written);
     }
     return written.<Void>mapEmpty().recover(e -> {
-      LOG.atWarn().addKeyValue("kind", about.getKind()).addKeyValue("namespace", about.getMetadata().getNamespace())
-          .addKeyValue("name", about.getMetadata().getName())
-          .log("could not record event {}: {}", reason, e.getMessage());
+      ObjectLog.of(LOG, about.getKind(), about.getMetadata().getNamespace(), about.getMetadata().getName())
+          .warn("could not record event {}: {}", reason, e.getMessage());
       return Future.succeededFuture();
     });
   }

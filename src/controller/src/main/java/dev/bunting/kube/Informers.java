@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +58,6 @@ public final class Informers {
     this.resyncMs = resync.toMillis();
   }
 
-  /** The namespace watched, or null for all. */
-  public String namespace() {
-    return namespace;
-  }
-
   public <T extends HasMetadata, L extends KubernetesResourceList<T>> ResourceCache<T> watch(Class<T> type,
       Map<String, Function<T, List<String>>> indexers) {
     ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace), indexers);
@@ -104,7 +100,8 @@ public final class Informers {
    * The cache of the objects of {@code rdc} that carry {@code label}, started the first time it is asked for (in the
    * controller's namespace for a namespaced kind with {@code --namespace}, else cluster-wide); completes once its first
    * list is loaded. Callers asking for the same kind meanwhile share that start; a start that failed (no RBAC to
-   * list the kind, a timeout) is tried again by the next caller. {@code listener} gets every change of the kind.
+   * list the kind, a timeout) is tried again by the next caller. The {@code listener} given when the watch starts
+   * gets every change of the kind (callers of one kind pass the same listener).
    */
   public Future<ResourceCache<GenericKubernetesResource>> watchLabelled(ResourceDefinitionContext rdc, String label,
       Consumer<GenericKubernetesResource> listener) {
@@ -118,7 +115,7 @@ public final class Informers {
         ? op.inNamespace(namespace).withLabel(label) : op.inAnyNamespace().withLabel(label)).runnableInformer(0);
     ResourceCache<GenericKubernetesResource> cache = new ResourceCache<>(rdc.getKind(), informer, Map.of());
     cache.onChange(listener);
-    io.vertx.core.Promise<ResourceCache<GenericKubernetesResource>> promise = io.vertx.core.Promise.promise();
+    Promise<ResourceCache<GenericKubernetesResource>> promise = Promise.promise();
     Future<ResourceCache<GenericKubernetesResource>> mine = promise.future();
     Future<ResourceCache<GenericKubernetesResource>> winner = known == null ? labelled.putIfAbsent(id, mine)
         : labelled.replace(id, known, mine) ? null : labelled.get(id);

@@ -1,5 +1,6 @@
 package dev.bunting.kube;
 
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -15,7 +16,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.event.Level;
 
 /**
  * A keyed work queue: duplicate keys collapse, one reconcile per key at a time, a limit on concurrent reconciles,
@@ -194,14 +195,15 @@ public final class WorkQueue {
         addAfter(key, outcome.requeueAfter());
       }
     } else if (isConflict(error) && failures.merge(key, 1, Integer::sum) <= MAX_IMMEDIATE_CONFLICT_RETRIES) {
-      log(LOG.atDebug(), key).log("conflict, retrying at once");
+      ObjectLog.of(LOG, name, key).debug("conflict, retrying at once");
       dirty.add(key);
     } else {
       int n = isConflict(error) ? failures.get(key) : failures.merge(key, 1, Integer::sum);
       Duration backoff = backoff(n);
-      log(LOG.atWarn(), key).log("reconcile failed (attempt {}), retrying in {}s: {}", n, backoff.toSeconds(),
+      ObjectLog log = ObjectLog.of(LOG, name, key);
+      log.warn("reconcile failed (attempt {}), retrying in {}s: {}", n, backoff.toSeconds(),
           error.getMessage() == null ? error.toString() : error.getMessage());
-      log(LOG.atDebug(), key).setCause(error).log("reconcile failure");
+      log.at(Level.DEBUG).setCause(error).log("reconcile failure");
       addAfter(key, backoff);
     }
     if (dirty.remove(key)) {
@@ -210,16 +212,6 @@ public final class WorkQueue {
       pump();
     }
     publish();
-  }
-
-  /** The key's fields on a log line: {@code kind} (the queue's name), {@code namespace}, {@code name}. */
-  private LoggingEventBuilder log(LoggingEventBuilder b, String key) {
-    int slash = key.indexOf('/');
-    b.addKeyValue("kind", name);
-    if (slash > 0) {
-      b.addKeyValue("namespace", key.substring(0, slash));
-    }
-    return b.addKeyValue("name", key.substring(slash + 1));
   }
 
   /** {@code base × 2^(n-1)}, capped. */
