@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * make). Impersonation for GitSync is exercised end to end with the ServiceAccount's own token.
  *
  * <p>{@link #CANARY} and {@link #GITSYNC} list the controller's API requests. Keep them in step with the code: the
- * informers of {@code cli.BuntingApp} and {@code gitops.GitSyncController}, the writes of {@code kube.Applier},
+ * informers of {@code cli.BuntingApp} (all made by {@code kube.Informers}), the writes of {@code kube.Applier},
  * {@code canary.CanaryEffects}, {@code kube.StatusWriter} (Canary and GitSync status), {@code kube.EventRecorder}, and
  * GitSync's Secret reads and {@code ManagedObjects} watches. {@code ChartControllerClusterTest} runs the controller
  * itself under these rules, which catches what this list misses.
