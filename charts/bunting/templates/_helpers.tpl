@@ -143,10 +143,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# Kubernetes Events on Canaries
+# Kubernetes Events on Canaries; a repeat raises the count of the existing Event (get after a restart, patch)
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "get", "patch"]
 # Routers (docs/routing.md): each provider's routing objects are watched and server-side applied; the objects a
 # router starts from (nginx and skipper: spec.ingressRef; apisix: spec.routeRef; gloo: spec.upstreamRef; istio: a
 # VirtualService it takes over) are read from the same watches. Kinds a cluster does not have are simply not watched.
@@ -208,10 +208,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "list", "watch"]
-# Kubernetes Events on GitSyncs
+# Kubernetes Events on GitSyncs; a repeat raises the count of the existing Event (get after a restart, patch)
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "get", "patch"]
 {{- end -}}
 
 {{/*

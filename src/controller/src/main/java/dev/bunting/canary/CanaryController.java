@@ -7,6 +7,7 @@ import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.kube.KnativeServing;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.Scheduler;
 import dev.bunting.kube.WorkQueue;
 import dev.bunting.metrics.FlaggerMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -35,10 +36,10 @@ public final class CanaryController {
   private final WorkQueue queue;
 
   public CanaryController(Vertx vertx, CanaryCaches caches, CanaryReconciler reconciler, FlaggerMetrics metrics,
-      int maxConcurrent) {
+      int maxConcurrent, Scheduler scheduler) {
     this.caches = caches;
     this.metrics = metrics;
-    this.queue = new WorkQueue(vertx, "canary", maxConcurrent, reconciler::reconcile);
+    this.queue = new WorkQueue(vertx, "Canary", maxConcurrent, reconciler::reconcile, scheduler);
     caches.canaries().onChange(c -> {
       queue.enqueue(ResourceCache.key(c));
       countCanaries(c.getMetadata().getNamespace());

@@ -21,6 +21,7 @@ import dev.bunting.canary.workload.WorkloadWrite;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.Subset;
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -95,8 +96,8 @@ public final class CanaryEffects {
         return ensurePrimaryAutoscaler(canary, obs, writes).map(canary);
       }
       if (!obs.observed().primaryExists()) {
-        LOG.info("canary {}/{}: creating the primary of {} {}", ns, canary.getMetadata().getName(), workload.kind(),
-            obs.target().getMetadata().getName());
+        ObjectLog.of(LOG, "Canary", ns, canary.getMetadata().getName()).info("creating the primary of {} {}",
+            workload.kind(), obs.target().getMetadata().getName());
       }
       return copyConfigs(canary, obs, writes).compose(v -> write(create, writes))
           .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);
@@ -124,7 +125,7 @@ public final class CanaryEffects {
     if (action instanceof ScaleTarget t) {
       List<WorkloadWrite> scale = workload.scale(canary, obs.observed(), t.replicas());
       if (!scale.isEmpty()) {
-        LOG.info("canary {}/{}: scaling {} {} to {}", ns, canary.getMetadata().getName(), workload.kind(),
+        ObjectLog.of(LOG, "Canary", ns, canary.getMetadata().getName()).info("scaling {} {} to {}", workload.kind(),
             obs.target().getMetadata().getName(), t.replicas());
       }
       return pauseScaledObject(obs, t.replicas() == 0, writes).compose(v -> write(scale, writes)).map(canary);
@@ -132,7 +133,7 @@ public final class CanaryEffects {
     if (action instanceof Promote) {
       List<WorkloadWrite> promote = workload.promote(canary, obs.observed(), UUID.randomUUID().toString(),
           obs.autoscaler() != null && obs.primary() != null);
-      LOG.info("canary {}/{}: promoting {} {} onto its primary", ns, canary.getMetadata().getName(),
+      ObjectLog.of(LOG, "Canary", ns, canary.getMetadata().getName()).info("promoting {} {} onto its primary",
           workload.kind(), obs.target().getMetadata().getName());
       return copyConfigs(canary, obs, writes).compose(v -> write(promote, writes))
           .compose(v -> ensurePrimaryAutoscaler(canary, obs, writes)).map(canary);

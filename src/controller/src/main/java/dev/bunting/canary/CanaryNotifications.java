@@ -10,6 +10,7 @@ import dev.bunting.hooks.EventWebhookDispatcher;
 import dev.bunting.hooks.WebhookContext;
 import dev.bunting.hooks.WebhookRunner;
 import dev.bunting.kube.EventRecorder;
+import dev.bunting.logging.ObjectLog;
 import dev.bunting.notify.Alert;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.AlertSeverity;
@@ -51,8 +52,8 @@ public final class CanaryNotifications implements CanaryNotifier {
   public void alert(Canary canary, CanaryPlan.Note alert) {
     AlertSeverity severity = AlertSeverity.threshold(alert.severity()).orElse(AlertSeverity.INFO);
     alerts.send(Alert.of(canary, alert.message(), severity, true), canary.getSpec().effectiveAnalysis().alerts,
-        this::provider).onSuccess(deliveries -> deliveries.forEach(d -> LOG.debug("alert {}/{}: {}",
-            canary.getMetadata().getNamespace(), canary.getMetadata().getName(), d)));
+        this::provider).onSuccess(deliveries -> deliveries.forEach(d -> ObjectLog.of(LOG, "Canary",
+            canary.getMetadata().getNamespace(), canary.getMetadata().getName()).debug("alert {}", d)));
   }
 
   @Override
@@ -67,7 +68,8 @@ public final class CanaryNotifications implements CanaryNotifier {
         .filter(r -> !r.success())
         .forEach(r -> {
           String message = type.wire() + " hook " + r.hook() + " failed: " + r.message();
-          LOG.warn("canary {}/{}: {}", canary.getMetadata().getNamespace(), canary.getMetadata().getName(), message);
+          ObjectLog.of(LOG, "Canary", canary.getMetadata().getNamespace(), canary.getMetadata().getName())
+              .warn(message);
           events.record(canary, EventRecorder.WARNING, CanaryDecider.REASON_SYNCED, message);
         }));
   }

@@ -1,16 +1,18 @@
 package dev.bunting.canary;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryAlert;
+import dev.bunting.api.CanaryAnalysis;
+import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
-import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.EventRecorder;
+import dev.bunting.kube.ResourceVersions;
+import dev.bunting.kube.StatusWriter;
 import dev.bunting.kube.WorkQueue.Outcome;
+import dev.bunting.logging.ObjectLog;
 import dev.bunting.metrics.FlaggerMetrics;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +20,11 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +38,7 @@ public final class CanaryReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(CanaryReconciler.class);
   private static final Duration MIN_REQUEUE = Duration.ofSeconds(1);
 
-  private final KubernetesClient client;
-  private final BlockingPool pool;
+  private final StatusWriter statusWriter;
   private final CanaryCaches caches;
   private final CanaryObserver observer;
   private final CanaryDecider decider;
@@ -46,6 +50,11 @@ public final class CanaryReconciler {
   private final Clock clock;
   /** When each canary last used an analysis tick. */
   private final Map<String, Instant> lastTick = new ConcurrentHashMap<>();
+  /**
+   * When each ticking canary asked to come back for its next tick: the earliest such request since its last due tick,
+   * as the work queue keeps the earliest (for the tick lateness histogram).
+   */
+  private final Map<String, Instant> scheduledTicks = new ConcurrentHashMap<>();
   /** When each in-flight release started (for the rollout duration histogram). */
   private final Map<String, Instant> releaseStart = new ConcurrentHashMap<>();
   /** The last Event message per canary, to keep repeated identical Events (and their writes) away. */
@@ -58,11 +67,10 @@ public final class CanaryReconciler {
   /** Objects written by a reconcile ({@code kind/ns/name} → resourceVersion) and when. */
   private record Expectation(Map<String, String> versions, Instant at) {}
 
-  public CanaryReconciler(KubernetesClient client, BlockingPool pool, CanaryCaches caches, CanaryObserver observer,
+  public CanaryReconciler(StatusWriter statusWriter, CanaryCaches caches, CanaryObserver observer,
       CanaryDecider decider, CanaryChecks checks, CanaryEffects effects, CanaryNotifier notifier, EventRecorder events,
       FlaggerMetrics metrics, Clock clock) {
-    this.client = client;
-    this.pool = pool;
+    this.statusWriter = statusWriter;
     this.caches = caches;
     this.observer = observer;
     this.decider = decider;
@@ -85,12 +93,19 @@ public final class CanaryReconciler {
       return Future.succeededFuture(Outcome.DONE); // the CRD requires targetRef; nothing to do for a partial object
     }
     Instant start = clock.instant();
-    if (!cachesCaughtUp(key, start)) {
+    if (!cachesCaughtUp(key, start) || !configsWatched(canary)) {
       return Future.succeededFuture(Outcome.after(CACHE_CATCH_UP));
     }
     Duration interval = canary.getSpec().effectiveAnalysis().intervalDuration();
     Instant last = lastTick.computeIfAbsent(key, k -> restoredTick(canary));
     boolean tickDue = !start.isBefore(last.plus(interval));
+    if (tickDue) {
+      Instant scheduled = scheduledTicks.remove(key);
+      if (scheduled != null && !start.isBefore(scheduled)) {
+        // how late the tick starts against the time its requeue asked for (timers, queue slots): should stay near 0
+        metrics.observeTickLateness(Duration.between(scheduled, start));
+      }
+    }
     Observation obs = observer.observe(canary, start, tickDue);
     Map<CheckKind, CheckResult> results = new EnumMap<>(CheckKind.class);
     return decideWithChecks(obs, results)
@@ -132,7 +147,7 @@ public final class CanaryReconciler {
       return true;
     }
     if (Duration.between(e.at(), now).compareTo(MAX_CATCH_UP) > 0) {
-      LOG.warn("canary {}: caches did not show our last writes after {}s; continuing", key, MAX_CATCH_UP.toSeconds());
+      log(key, null).warn("caches did not show our last writes after {}s; continuing", MAX_CATCH_UP.toSeconds());
       expectations.remove(key);
       return true;
     }
@@ -147,18 +162,50 @@ public final class CanaryReconciler {
   }
 
   /**
-   * resourceVersions are opaque, but etcd-backed servers hand out increasing integers; when both parse, a cached
-   * version at or above the written one means the cache has our write (others may have written since).
+   * Secrets and ConfigMaps are watched only in the namespaces canaries read them from (their own, and those of the
+   * MetricTemplates and AlertProviders they use), not cluster-wide: a canary waits until those are loaded, so that a
+   * config it tracks is never missing from a half-loaded cache (that would look like a new revision).
    */
+  private boolean configsWatched(Canary canary) {
+    Set<String> namespaces = configNamespaces(canary);
+    boolean secrets = caches.secrets().watchNamespaces(namespaces);
+    boolean configMaps = caches.configMaps().watchNamespaces(namespaces);
+    return secrets && configMaps;
+  }
+
+  static Set<String> configNamespaces(Canary canary) {
+    String ns = canary.getMetadata().getNamespace();
+    Set<String> out = new TreeSet<>();
+    out.add(ns);
+    CanaryAnalysis analysis = canary.getSpec() == null ? null : canary.getSpec().effectiveAnalysis();
+    if (analysis != null && analysis.metrics != null) {
+      for (CanaryMetric m : analysis.metrics) {
+        if (m.templateRef != null && m.templateRef.name != null) {
+          out.add(m.templateRef.namespaceOr(ns));
+        }
+      }
+    }
+    if (analysis != null && analysis.alerts != null) {
+      for (CanaryAlert a : analysis.alerts) {
+        if (a.providerRef != null && a.providerRef.name != null) {
+          out.add(a.providerRef.namespaceOr(ns));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** After a canary is gone: stop watching Secrets and ConfigMaps of namespaces no canary reads them from. */
+  private void releaseConfigNamespaces() {
+    Set<String> needed = new HashSet<>();
+    caches.canaries().list(null).forEach(c -> needed.addAll(configNamespaces(c)));
+    caches.secrets().retainNamespaces(needed);
+    caches.configMaps().retainNamespaces(needed);
+  }
+
+  /** See {@link ResourceVersions#atLeast}. */
   static boolean atLeast(String cached, String written) {
-    if (cached.equals(written)) {
-      return true;
-    }
-    try {
-      return Long.parseLong(cached) >= Long.parseLong(written);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return ResourceVersions.atLeast(cached, written);
   }
 
   /** Writes the status subresource once, only when something other than timestamps changed; null when not written. */
@@ -173,31 +220,22 @@ public final class CanaryReconciler {
       return Future.succeededFuture(null); // the object is going away
     }
     after.lastTransitionTime = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
-    Canary copy = Serialization.clone(current);
-    copy.setStatus(after);
     logTransition(key, before, after);
-    return pool.run(() -> client.resources(Canary.class).inNamespace(copy.getMetadata().getNamespace())
-        .resource(copy).updateStatus());
+    return statusWriter.write(current, after);
   }
 
   private static void logTransition(String key, CanaryStatus before, CanaryStatus after) {
     CanaryPhase from = before == null ? CanaryPhase.NEW : before.phaseOrNew();
     int fromWeight = before == null ? 0 : before.canaryWeightOrZero();
     if (from != after.phaseOrNew() || fromWeight != after.canaryWeightOrZero()) {
-      LOG.info("canary {}: {} weight {} -> {} weight {} (failed checks {}, iterations {})", key, from, fromWeight,
-          after.phaseOrNew(), after.canaryWeightOrZero(), after.failedChecksOrZero(), after.iterationsOrZero());
+      log(key, after.phaseOrNew()).info("{} weight {} -> {} weight {} (failed checks {}, iterations {})", from,
+          fromWeight, after.phaseOrNew(), after.canaryWeightOrZero(), after.failedChecksOrZero(),
+          after.iterationsOrZero());
     }
   }
 
   static boolean changed(CanaryStatus before, CanaryStatus after) {
-    if (before == null) {
-      return true;
-    }
-    ObjectNode a = Serialization.jsonMapper().valueToTree(before);
-    ObjectNode b = Serialization.jsonMapper().valueToTree(after);
-    a.remove("lastTransitionTime");
-    b.remove("lastTransitionTime");
-    return !a.equals(b);
+    return StatusWriter.changed(before, after, "lastTransitionTime");
   }
 
   private void finish(String key, Observation obs, CanaryPlan plan, Instant start, int writes, boolean analysed) {
@@ -222,9 +260,9 @@ public final class CanaryReconciler {
       events.record(canary, e.severity(), CanaryDecider.REASON_SYNCED, e.message());
       notifier.event(canary, e);
       if (e.severity().equals("Warning")) {
-        LOG.warn("canary {}: {}", key, e.message());
+        log(key, after).warn(e.message());
       } else {
-        LOG.info("canary {}: {}", key, e.message());
+        log(key, after).info(e.message());
       }
     }
     problemEvent(key, canary, plan);
@@ -255,8 +293,7 @@ public final class CanaryReconciler {
         metrics.observeRollout(target, ns, c.succeeded(), Duration.between(began, now));
       }
     }
-    LOG.debug("canary {}: reconciled in {} ms, {} writes, phase {}", key, Duration.between(start, now).toMillis(),
-        writes, after);
+    log(key, after).debug("reconciled in {} ms, {} writes", Duration.between(start, now).toMillis(), writes);
   }
 
   /** Bad input: one Warning Event and log line when the problem appears or changes, not on every reconcile. */
@@ -270,23 +307,36 @@ public final class CanaryReconciler {
     if (before != null && Objects.equals(before.message, now.message)) {
       return;
     }
-    LOG.warn("canary {}: {}: {}", key, now.reason, now.message);
+    log(key, plan.status().phaseOrNew()).warn("{}: {}", now.reason, now.message);
     events.record(canary, EventRecorder.WARNING, CanaryDecider.REASON_SYNCED, now.message);
+  }
+
+  /** The fields of a canary's log lines: kind, namespace, name, and the phase when known. */
+  private static ObjectLog log(String key, CanaryPhase phase) {
+    return ObjectLog.of(LOG, "Canary", key).with("phase", phase);
+  }
+
+  /** Phases in which a canary comes back at every analysis interval. */
+  private static boolean ticking(CanaryPhase phase) {
+    return phase.inFlight() || phase == CanaryPhase.WAITING || phase == CanaryPhase.INITIALIZING
+        || phase == CanaryPhase.TERMINATING;
   }
 
   /** In-flight canaries come back at their next tick; idle ones only when something they watch changes. */
   private Outcome next(String key, CanaryPlan plan, Duration interval) {
     CanaryPhase phase = plan.status().phaseOrNew();
     Duration wait = plan.requeueAfter();
-    boolean ticking = phase.inFlight() || phase == CanaryPhase.WAITING || phase == CanaryPhase.INITIALIZING
-        || phase == CanaryPhase.TERMINATING;
-    if (ticking) {
+    if (ticking(phase)) {
+      Instant now = clock.instant();
       Instant due = lastTick.getOrDefault(key, Instant.EPOCH).plus(interval);
-      Duration untilTick = Duration.between(clock.instant(), due);
+      Duration untilTick = Duration.between(now, due);
       if (untilTick.compareTo(MIN_REQUEUE) < 0) {
         untilTick = MIN_REQUEUE;
       }
+      scheduledTicks.merge(key, now.plus(untilTick), (a, b) -> a.isBefore(b) ? a : b);
       wait = wait == null || untilTick.compareTo(wait) < 0 ? untilTick : wait;
+    } else {
+      scheduledTicks.remove(key);
     }
     return wait == null ? Outcome.DONE : Outcome.after(wait);
   }
@@ -307,9 +357,11 @@ public final class CanaryReconciler {
 
   private void forget(String key, String namespace) {
     lastTick.remove(key);
+    scheduledTicks.remove(key);
     releaseStart.remove(key);
     lastEvent.remove(key);
     expectations.remove(key);
+    releaseConfigNamespaces();
   }
 
   /** Drops the metric series of a deleted canary. */

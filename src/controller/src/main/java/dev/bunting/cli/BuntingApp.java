@@ -19,6 +19,7 @@ import dev.bunting.canary.router.Routers;
 import dev.bunting.canary.router.ServiceBuilder;
 import dev.bunting.canary.workload.SelectorLabels;
 import dev.bunting.canary.workload.Workloads;
+import dev.bunting.gitops.GitSyncCaches;
 import dev.bunting.gitops.GitSyncController;
 import dev.bunting.gitops.GitSyncOptions;
 import dev.bunting.hooks.EventWebhookDispatcher;
@@ -33,6 +34,8 @@ import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.Informers;
 import dev.bunting.kube.KubeClientFactory;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.Scheduler;
+import dev.bunting.kube.StatusWriter;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.GlobalNotifierConfig;
@@ -62,9 +65,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where Bunting is wired: the Kubernetes client on the shared Vert.x, the informer caches, the canary
- * engine, GitSync, notifications, metrics and the HTTP server. The CLI, the tests and the playground start it the
- * same way.
+ * The one place where Bunting is wired: the Kubernetes client on the shared Vert.x, the informer caches of both
+ * engines ({@link Informers}), the canary engine and the GitSync engine, notifications, metrics and the HTTP server.
+ * The CLI, the tests and the playground start it the same way.
+ *
+ * <p>Threads: Vert.x event loops run the work queues and the non-blocking parts of reconciles; blocking work (fabric8
+ * calls, JGit, files) runs on one worker pool per engine ({@code bunting-canary}, {@code bunting-gitsync}), so that
+ * neither engine's work ever queues behind the other's, plus a small {@code bunting-kube} pool for starting the client
+ * and the informers. {@code --max-concurrent-reconciles} bounds each engine's queue.
  */
 public final class BuntingApp {
   private static final Logger LOG = LoggerFactory.getLogger(BuntingApp.class);
@@ -77,7 +85,8 @@ public final class BuntingApp {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ApiRequestCounter requests = new ApiRequestCounter(registry);
   private final List<Runnable> stops = new ArrayList<>();
-  private BlockingPool pool;
+  private final List<BlockingPool> pools = new ArrayList<>();
+  private BlockingPool kubePool;
   private KubernetesClient client;
   private Informers informers;
   private CanaryController canaries;
@@ -94,14 +103,14 @@ public final class BuntingApp {
 
   /** Builds everything, waits for the caches, starts the engines and the HTTP server. */
   public Future<BuntingApp> start() {
-    pool = new BlockingPool(vertx, 16);
-    return pool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests, options.apiRateLimiter()))
+    kubePool = pool("bunting-kube", 4);
+    return kubePool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests, options.apiRateLimiter()))
         .compose(c -> {
           client = c;
           stops.add(client::close);
-          informers = new Informers(client, pool, options.namespace().orElse(null), Duration.ofMinutes(10));
+          informers = new Informers(client, kubePool, options.namespace().orElse(null), Duration.ofMinutes(10));
           stops.add(informers::stop);
-          return pool.run(this::wire);
+          return kubePool.run(this::wire);
         })
         .compose(contributors -> {
           http = new HttpApi(vertx, registry, () -> ready && informers.synced()
@@ -118,6 +127,12 @@ public final class BuntingApp {
               options.meshProvider, options.metricsServer().orElse("(none)"), http.port());
           return this;
         });
+  }
+
+  private BlockingPool pool(String name, int size) {
+    BlockingPool p = new BlockingPool(vertx, name, size);
+    pools.add(p);
+    return p;
   }
 
   /** Creates caches and engines (blocking: API discovery). Returns the HTTP route contributors. */
@@ -146,14 +161,16 @@ public final class BuntingApp {
         informers.<Service, io.fabric8.kubernetes.api.model.ServiceList>watch(Service.class, Map.of()),
         informers.watch(MetricTemplate.class, Map.of()),
         informers.watch(AlertProvider.class, Map.of()),
-        informers.<Secret, io.fabric8.kubernetes.api.model.SecretList>watch(Secret.class, Map.of()),
-        informers.<ConfigMap, io.fabric8.kubernetes.api.model.ConfigMapList>watch(ConfigMap.class, Map.of()),
+        // read only where canaries are (their namespaces and their templates' and alert providers'): watched there
+        informers.watchOnDemand(Secret.class),
+        informers.watchOnDemand(ConfigMap.class),
         informers.<HorizontalPodAutoscaler, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerList>watch(
             HorizontalPodAutoscaler.class, Map.of()),
         routes);
 
     String instance = hostname();
-    EventRecorder events = new EventRecorder(client, pool, clock, "bunting", instance);
+    BlockingPool canaryPool = pool("bunting-canary", Math.max(4, 2 * options.maxConcurrentReconciles));
+    EventRecorder events = new EventRecorder(client, canaryPool, clock, "bunting", instance);
     FlaggerMetrics metrics = new FlaggerMetrics(registry, BuntingVersion.version(), options.meshProvider);
     WebhookCaller caller = new WebhookCaller(vertx);
     stops.add(caller::close);
@@ -171,31 +188,35 @@ public final class BuntingApp {
     ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workloads, options.metricsServer().isPresent(),
         options.maxProgressingCanaries);
-    CanaryEffects effects = new CanaryEffects(client, pool, new Applier(client, pool, FIELD_MANAGER), caches,
+    CanaryEffects effects = new CanaryEffects(client, canaryPool, new Applier(client, canaryPool, FIELD_MANAGER), caches,
         services, notifier);
-    CanaryReconciler reconciler = new CanaryReconciler(client, pool, caches, observer, new CanaryDecider(),
-        new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
-    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles);
+    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, canaryPool), caches, observer,
+        new CanaryDecider(), new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
+    Scheduler scheduler = Scheduler.of(vertx, clock);
+    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles, scheduler);
     stops.add(canaries::stop);
 
-    GitSyncOptions gitOptions = GitSyncOptions.defaults()
-        .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
-        .withNamespace(options.namespace().orElse(null))
-        .withIntervalJitterPercent(options.intervalJitterPercentage)
-        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
     if (!informers.served(gitSyncKind)) {
       LOG.warn("GitSync ({}/{}) is not installed: Git sync is off; install crds/ to turn it on",
           gitSyncKind.getGroup(), gitSyncKind.getVersion());
       return List.of();
     }
-    gitSyncs = new GitSyncController(vertx, client, pool, registry, clock, caches.canaries(), caches.autoscalers(),
+    GitSyncOptions gitOptions = GitSyncOptions.defaults()
+        .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
+        .withMaxConcurrentSyncs(options.maxConcurrentReconciles)
+        .withIntervalJitterPercent(options.intervalJitterPercentage)
+        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
+    BlockingPool gitSyncPool = pool("bunting-gitsync", gitOptions.poolSize());
+    gitSyncs = new GitSyncController(vertx, client, gitSyncPool, informers,
+        new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
+        new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry, scheduler, clock,
         gitOptions);
     return List.of(gitSyncs.receiver());
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
-    List<T> all = new java.util.ArrayList<>(a);
+    List<T> all = new ArrayList<>(a);
     all.addAll(b);
     return all;
   }
@@ -227,10 +248,10 @@ public final class BuntingApp {
     if (gitSyncs != null) {
       closed = closed.eventually(() -> gitSyncs.stop());
     }
-    if (pool == null) {
+    if (kubePool == null) {
       return closed;
     }
-    return closed.eventually(() -> pool.run(() -> {
+    return closed.eventually(() -> kubePool.run(() -> {
       for (int i = stops.size() - 1; i >= 0; i--) {
         try {
           stops.get(i).run();
@@ -240,7 +261,7 @@ public final class BuntingApp {
       }
       return (Void) null;
     })).eventually(() -> {
-      pool.close();
+      pools.forEach(BlockingPool::close);
       return Future.succeededFuture();
     });
   }

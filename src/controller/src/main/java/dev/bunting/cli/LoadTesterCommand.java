@@ -61,7 +61,7 @@ public final class LoadTesterCommand implements Callable<Integer> {
             + "is unknown here; write it as namespace/name");
       }
       KubernetesClient client = KubeClientFactory.create(vertx, config, new ApiRequestCounter(registry));
-      BlockingPool pool = new BlockingPool(vertx, 4);
+      BlockingPool pool = new BlockingPool(vertx, "bunting-loadtester", 4);
       closeables.add(client);
       closeables.add(pool);
       gates = new ConfigMapGateStore(client, pool, namespace, name);

@@ -1,6 +1,7 @@
 package dev.bunting.gitops;
 
 import dev.bunting.kube.BlockingPool;
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
@@ -15,8 +16,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,9 +37,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies a rendered revision: validate everything with a server-side dry run first (nothing is written when any
  * object is invalid), write only the objects whose dry-run result differs from the live object, in stages (CRDs and
- * Namespaces, waited for; other cluster-scoped objects; the rest), then prune what left the repository. Every request
- * runs on the worker pool, several at a time; the live objects come from the {@link ManagedObjects} watch caches, so a
+ * Namespaces; other cluster-scoped objects; the rest), then prune what left the repository. Every request runs on the
+ * GitSync worker pool, several at a time; the live objects come from the {@link ManagedObjects} watch caches, so a
  * sync where nothing changed makes no request at all.
+ *
+ * <p>Nothing here waits for the cluster. Where the apply must wait (CRDs of stage 1 not established yet, Namespaces not
+ * active, an object being deleted before it is created again), it stops there and says what it waits for
+ * ({@link SyncOutcome#waiting}); the reconciler syncs again shortly, or as soon as one of those objects changes, and
+ * the next sync goes on from where this one stopped.
  */
 final class ApplyPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(ApplyPipeline.class);
@@ -52,10 +57,14 @@ final class ApplyPipeline {
   /** What the last sync learned about one object, so the next one can skip the dry run if nothing moved. */
   record Memo(String digest, String resourceVersion, String fingerprint, long generation) {}
 
-  /** One sync's input. {@code memo} is the GitSync's memory across syncs (updated in place). */
-  record Request(String gitSyncNamespace, String gitSyncName, KubernetesClient client, List<Manifest> desired,
-      List<ObjectKey> previousInventory, boolean prune, boolean allowEmpty, boolean force, Duration timeout,
-      Map<String, Memo> memo) {}
+  /**
+   * One sync's input. {@code memo} is the GitSync's memory across syncs (updated in place); {@code log} its log
+   * fields; {@code waitingForStageOne} is told true just before the apply looks whether stage 1 is in place (from
+   * then on a change of one of the GitSync's objects must wake it), false when it is.
+   */
+  record Request(ObjectLog log, String gitSyncNamespace, String gitSyncName, KubernetesClient client,
+      List<Manifest> desired, List<ObjectKey> previousInventory, boolean prune, boolean allowEmpty, boolean force,
+      Map<String, Memo> memo, Consumer<Boolean> waitingForStageOne) {}
 
   private enum Action { CREATE, CONFIGURE, RECREATE, UNCHANGED, SKIPPED }
 
@@ -68,6 +77,8 @@ final class ApplyPipeline {
     boolean deferred;
     Action action;
     String error;
+    /** What keeps the object from being applied in this sync (it is being deleted); null when nothing. */
+    String waiting;
     List<String> drift = List.of();
     boolean dryRun;
     /** Workload whose replicas a Canary or an HPA scales. */
@@ -96,9 +107,11 @@ final class ApplyPipeline {
   private final ManagedObjects live;
   private final ReplicasRule replicas;
   private final int concurrency;
+  private final Clock clock;
 
   ApplyPipeline(BlockingPool pool, ApiDiscovery discovery, ManagedObjects live, ReplicasRule replicas,
-      int concurrency) {
+      int concurrency, Clock clock) {
+    this.clock = clock;
     this.pool = pool;
     this.discovery = discovery;
     this.live = live;
@@ -116,7 +129,9 @@ final class ApplyPipeline {
     r.desired().forEach(m -> items.add(new Item(m)));
     long[] t = new long[4];
     t[0] = System.nanoTime();
-    return pool.run(() -> prepare(r, items))
+    return pool.run(() -> resolve(r, items))
+        .compose(v -> live.watch(kinds(items)))
+        .compose(v -> pool.run(() -> prepare(r, items)))
         .compose(v -> {
           t[1] = System.nanoTime();
           return parallel(items.stream().filter(i -> i.error == null && !i.deferred && i.action == null).toList(),
@@ -131,29 +146,39 @@ final class ApplyPipeline {
           }
           return applyStage(r, items, 1);
         })
-        .compose(v -> pool.run(() -> {
-          waitForStageOne(r, items);
-          return null;
-        }))
-        .compose(v -> checkDeferred(r, items))
-        .compose(v -> applyStage(r, items, 2))
-        .compose(v -> applyStage(r, items, 3))
-        .recover(e -> Future.failedFuture(e instanceof SyncFailure ? e : applyFailure(r, items, e)))
         .compose(v -> {
+          List<String> stageOne = stageOneWaiting(r, items);
+          if (!stageOne.isEmpty()) {
+            return Future.succeededFuture(stageOne);
+          }
+          return checkDeferred(r, items)
+              .compose(x -> applyStage(r, items, 2))
+              .compose(x -> applyStage(r, items, 3))
+              .map(x -> List.<String>of());
+        })
+        .recover(e -> Future.failedFuture(e instanceof SyncFailure ? e : applyFailure(r, items, e)))
+        .compose(stageOne -> {
           t[3] = System.nanoTime();
           long dryRuns = items.stream().filter(i -> i.dryRun).count();
           long writes = items.stream().filter(Item::applied).count();
           if (dryRuns + writes > 0) {
-            LOG.info("gitsync {}/{}: {} objects: prepared in {} ms, {} dry runs in {} ms, {} writes in {} ms",
-                r.gitSyncNamespace(), r.gitSyncName(), items.size(), (t[1] - t[0]) / 1_000_000, dryRuns,
-                (t[2] - t[1]) / 1_000_000, writes, (t[3] - t[2]) / 1_000_000);
+            r.log().to(LOG).info("{} objects: prepared in {} ms, {} dry runs in {} ms, {} writes in {} ms",
+                items.size(), (t[1] - t[0]) / 1_000_000, dryRuns, (t[2] - t[1]) / 1_000_000, writes,
+                (t[3] - t[2]) / 1_000_000);
+          }
+          List<String> waiting = new ArrayList<>(stageOne);
+          items.stream().filter(i -> i.waiting != null).forEach(i -> waiting.add(i.waiting));
+          if (!waiting.isEmpty()) {
+            // stopped before the end: keep the old inventory (plus what was applied) and prune nothing yet
+            return Future.succeededFuture(outcome(items, inventoryAfter(r, items), changes(items), 0, List.of(),
+                waiting));
           }
           return prune(r, items);
         });
   }
 
-  /** Discovery, watches, the replicas rule, and the memo shortcut; blocking. */
-  private Void prepare(Request r, List<Item> items) {
+  /** API discovery for every object: its resource, or why it must wait for stage 1, or why it is invalid; blocking. */
+  private Void resolve(Request r, List<Item> items) {
     Set<String> renderedNamespaces = new HashSet<>();
     Set<String> renderedKinds = new HashSet<>();
     for (Item i : items) {
@@ -170,7 +195,6 @@ final class ApplyPipeline {
       Optional<ResourceDefinitionContext> ctx = discovery.find(i.key.apiVersion(), i.key.kind());
       if (ctx.isPresent()) {
         i.ctx = ctx.get();
-        live.watch(i.ctx);
       } else if (renderedKinds.contains(i.key.group() + "/" + i.key.kind())) {
         i.deferred = true;
       } else {
@@ -182,6 +206,15 @@ final class ApplyPipeline {
         i.deferred = true;
       }
     }
+    return null;
+  }
+
+  private static List<ResourceDefinitionContext> kinds(List<Item> items) {
+    return items.stream().filter(i -> i.ctx != null && !i.deferred && i.error == null).map(i -> i.ctx).toList();
+  }
+
+  /** The replicas rule and the memo shortcut (objects that did not move since the last sync); blocking. */
+  private Void prepare(Request r, List<Item> items) {
     Map<String, ReplicasRule.Decision> decisions = replicas.decide(r.desired(),
         k -> items.stream().filter(i -> i.key.equals(k) && i.ctx != null).findFirst()
             .flatMap(i -> live.get(i.ctx, k.namespace(), k.name())));
@@ -221,6 +254,11 @@ final class ApplyPipeline {
 
   /** Dry-run one object and decide what to do with it; blocking. */
   private Void check(Request r, Item i) {
+    Optional<GenericKubernetesResource> cachedLive = live.get(i.ctx, i.key.namespace(), i.key.name());
+    if (cachedLive.isPresent() && cachedLive.get().getMetadata().getDeletionTimestamp() != null) {
+      i.waiting = i.key + " (terminating; applied again once it is gone)";
+      return null;
+    }
     i.dryRun = true;
     GenericKubernetesResource dry;
     try {
@@ -254,7 +292,7 @@ final class ApplyPipeline {
       return null;
     }
     Optional<List<ManagedFieldsEntry>> takeover = current == null ? Optional.empty()
-        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, Instant.now());
+        : FieldTakeover.plan(current, FIELD_MANAGER, i.scaledElsewhere, clock.instant());
     if (takeover.isPresent()) {
       // fields added by hand: take them over, then the apply removes what Git does not set
       i.takeover = takeover.get();
@@ -296,8 +334,8 @@ final class ApplyPipeline {
 
   private Future<Void> applyStage(Request r, List<Item> items, int stage) {
     List<Item> todo = items.stream()
-        .filter(i -> ApplyOrder.stage(i.key) == stage && !i.deferred && i.error == null && i.action != null
-            && i.action != Action.UNCHANGED && i.action != Action.SKIPPED && !i.applied())
+        .filter(i -> ApplyOrder.stage(i.key) == stage && !i.deferred && i.error == null && i.waiting == null
+            && i.action != null && i.action != Action.UNCHANGED && i.action != Action.SKIPPED && !i.applied())
         .sorted(Comparator.comparing(i -> i.key, ApplyOrder.COMPARATOR))
         .toList();
     return parallel(todo, i -> pool.run(() -> {
@@ -310,8 +348,8 @@ final class ApplyPipeline {
     Resource<GenericKubernetesResource> res = ops(r.client(), i.ctx, i.key).resource(i.toApply);
     GenericKubernetesResource result;
     try {
-      if (i.action == Action.RECREATE) {
-        recreate(r, i);
+      if (i.action == Action.RECREATE && !deleted(r, i)) {
+        return;
       } else if (i.takeover != null) {
         takeOver(r, i);
       }
@@ -320,7 +358,9 @@ final class ApplyPipeline {
       String msg = serverMessage(e);
       if (r.force() && e.getCode() == 422 && IMMUTABLE.matcher(msg).find() && i.action != Action.RECREATE) {
         i.action = Action.RECREATE;
-        recreate(r, i);
+        if (!deleted(r, i)) {
+          return;
+        }
         result = res.fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
       } else {
         throw new ObjectFailure(i, msg);
@@ -328,38 +368,63 @@ final class ApplyPipeline {
     }
     r.memo().put(i.key.inventoryId(), memoOf(i.digest, result));
     i.markApplied();
-    LOG.debug("gitsync {}/{}: {} {}{}", r.gitSyncNamespace(), r.gitSyncName(), i.key, verb(i.action),
+    r.log().to(LOG).debug("{} {}{}", i.key, verb(i.action),
         i.drift.isEmpty() ? "" : " (drifted: " + String.join(", ", i.drift) + ")");
   }
 
-  private void recreate(Request r, Item i) {
+  /**
+   * Deletes an object whose immutable fields changed ({@code spec.force}); true when it is gone at once (then it is
+   * created again in this sync), false when it is still terminating (a later sync creates it).
+   */
+  private boolean deleted(Request r, Item i) {
     Resource<GenericKubernetesResource> existing = ops(r.client(), i.ctx, i.key).withName(i.key.name());
     existing.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-    existing.waitUntilCondition(Objects::isNull, Math.max(5, r.timeout().toSeconds()), TimeUnit.SECONDS);
+    if (existing.get() == null) {
+      return true;
+    }
+    i.waiting = i.key + " (deleted to be created again: its immutable fields changed)";
+    return false;
   }
 
-  /** CRDs established and Namespaces active before anything that may need them; blocking. */
-  private void waitForStageOne(Request r, List<Item> items) {
-    for (Item i : items) {
-      if (!i.applied()) {
-        continue;
+  /**
+   * The CRDs and Namespaces of this revision that are not established or active yet, from the watch caches (no
+   * request): what must be in place before anything that may need them is applied.
+   */
+  private List<String> stageOneWaiting(Request r, List<Item> items) {
+    List<Item> stageOne = items.stream().filter(i -> ApplyOrder.stage(i.key) == 1 && i.ctx != null
+        && i.action != Action.SKIPPED && i.waiting == null).toList();
+    if (stageOne.isEmpty()) {
+      return List.of();
+    }
+    r.waitingForStageOne().accept(true);
+    List<String> waiting = new ArrayList<>();
+    for (Item i : stageOne) {
+      if (i.applied() && ApplyOrder.isCrd(i.key)) {
+        forgetServedVersions(i);
       }
-      if (ApplyOrder.isCrd(i.key)) {
-        ops(r.client(), i.ctx, i.key).withName(i.key.name()).waitUntilCondition(
-            c -> c != null && HealthRules.conditionTrue(HealthRules.map(c.getAdditionalProperties().get("status")),
-                "Established"), Math.max(5, r.timeout().toSeconds()), TimeUnit.SECONDS);
-        if (i.manifest.object().getAdditionalProperties().get("spec") instanceof Map<?, ?> s
-            && s.get("versions") instanceof List<?> versions) {
-          for (Object v : versions) {
-            if (v instanceof Map<?, ?> vm) {
-              discovery.invalidate(s.get("group") + "/" + vm.get("name"));
-            }
-          }
+      Optional<GenericKubernetesResource> obj = live.get(i.ctx, i.key.namespace(), i.key.name());
+      Map<String, Object> status = obj.map(o -> HealthRules.map(o.getAdditionalProperties().get("status")))
+          .orElse(Map.of());
+      if (ApplyOrder.isCrd(i.key) && !(obj.isPresent() && HealthRules.conditionTrue(status, "Established"))) {
+        waiting.add(i.key + " (not established yet)");
+      } else if (ApplyOrder.isNamespace(i.key) && !(obj.isPresent() && !"Terminating".equals(status.get("phase")))) {
+        waiting.add(i.key + (obj.isPresent() ? " (terminating)" : " (not active yet)"));
+      }
+    }
+    if (waiting.isEmpty()) {
+      r.waitingForStageOne().accept(false);
+    }
+    return waiting;
+  }
+
+  /** After a CRD was applied: its group versions are asked again (the kinds it serves may have changed). */
+  private void forgetServedVersions(Item i) {
+    if (i.manifest.object().getAdditionalProperties().get("spec") instanceof Map<?, ?> s
+        && s.get("versions") instanceof List<?> versions) {
+      for (Object v : versions) {
+        if (v instanceof Map<?, ?> vm) {
+          discovery.invalidate(s.get("group") + "/" + vm.get("name"));
         }
-      } else if (ApplyOrder.isNamespace(i.key)) {
-        ops(r.client(), i.ctx, i.key).withName(i.key.name()).waitUntilCondition(
-            c -> c != null && !"Terminating".equals(HealthRules.map(c.getAdditionalProperties().get("status"))
-                .get("phase")), Math.max(5, r.timeout().toSeconds()), TimeUnit.SECONDS);
       }
     }
   }
@@ -379,11 +444,11 @@ final class ApplyPipeline {
               + " (its CustomResourceDefinition was applied but is not served)";
         } else {
           i.ctx = ctx.get();
-          live.watch(i.ctx);
         }
       }
       return null;
-    }).compose(v -> parallel(deferred.stream().filter(i -> i.error == null).toList(), i -> pool.run(() -> check(r, i))))
+    }).compose(v -> live.watch(kinds(deferred)))
+        .compose(v -> parallel(deferred.stream().filter(i -> i.error == null).toList(), i -> pool.run(() -> check(r, i))))
         .compose(v -> {
           try {
             failOnErrors(items, r);
@@ -404,20 +469,16 @@ final class ApplyPipeline {
     List<ObjectKey> stale = r.previousInventory().stream().filter(k -> !wanted.contains(k.inventoryId()))
         .sorted(ApplyOrder.COMPARATOR.reversed()).toList();
     List<String> warnings = new ArrayList<>();
-    List<String> changes = new ArrayList<>();
-    for (Item i : items) {
-      if (i.applied()) {
-        changes.add(i.key + " " + verb(i.action));
-      }
-    }
+    List<String> changes = changes(items);
     if (!r.prune() || stale.isEmpty()) {
-      return Future.succeededFuture(outcome(items, List.of(), changes, 0, warnings));
+      return Future.succeededFuture(outcome(items, inventory(items, List.of()), changes, 0, warnings, List.of()));
     }
-    return pool.run(() -> deleteAll(r.client(), r.gitSyncNamespace(), r.gitSyncName(), stale)).compose(d -> {
+    return pool.run(() -> deleteAll(r.client(), r.log(), r.gitSyncNamespace(), r.gitSyncName(), stale)).compose(d -> {
       d.deleted().forEach(k -> r.memo().remove(k.inventoryId()));
       d.deleted().forEach(k -> changes.add(k + " pruned"));
       warnings.addAll(d.warnings());
-      SyncOutcome outcome = outcome(items, d.failed(), changes, d.deleted().size(), warnings);
+      SyncOutcome outcome = outcome(items, inventory(items, d.failed()), changes, d.deleted().size(), warnings,
+          List.of());
       if (!d.failures().isEmpty()) {
         return Future.failedFuture(new SyncFailure(SyncFailure.PRUNE_FAILED, "prune failed for "
             + String.join("; ", d.failures()), false, new ArrayList<>(outcome.inventory())));
@@ -439,7 +500,8 @@ final class ApplyPipeline {
    * Deletes {@code keys} in reverse apply order (background propagation), each only if it still exists, carries the
    * owner labels of {@code gitSyncNamespace/gitSyncName} and has no prune opt-out. Blocking: call on the worker pool.
    */
-  Deletion deleteAll(KubernetesClient client, String gitSyncNamespace, String gitSyncName, List<ObjectKey> keys) {
+  Deletion deleteAll(KubernetesClient client, ObjectLog log, String gitSyncNamespace, String gitSyncName,
+      List<ObjectKey> keys) {
     List<ObjectKey> ordered = keys.stream().sorted(ApplyOrder.COMPARATOR.reversed()).toList();
     List<ObjectKey> deleted = new ArrayList<>();
     List<ObjectKey> terminating = new ArrayList<>();
@@ -472,7 +534,7 @@ final class ApplyPipeline {
         }
         res.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         deleted.add(k);
-        LOG.info("gitsync {}/{}: {} deleted", gitSyncNamespace, gitSyncName, k);
+        log.to(LOG).info("{} deleted", k);
       } catch (KubernetesClientException e) {
         failed.add(k);
         failures.add(k + ": " + serverMessage(e));
@@ -488,32 +550,48 @@ final class ApplyPipeline {
     return code == 0 || code == 408 || code == 429 || code >= 500;
   }
 
-  private static SyncOutcome outcome(List<Item> items, List<ObjectKey> keptStale, List<String> changes, int pruned,
-      List<String> warnings) {
+  private static List<String> changes(List<Item> items) {
+    List<String> changes = new ArrayList<>();
+    for (Item i : items) {
+      if (i.applied()) {
+        changes.add(i.key + " " + verb(i.action));
+      }
+    }
+    return changes;
+  }
+
+  /** What the GitSync manages after a complete sync: every rendered object, and stale ones it failed to delete. */
+  private static List<ObjectKey> inventory(List<Item> items, List<ObjectKey> keptStale) {
     LinkedHashSet<ObjectKey> inv = new LinkedHashSet<>();
+    items.forEach(i -> inv.add(i.key));
+    inv.addAll(keptStale);
+    List<ObjectKey> sorted = new ArrayList<>(inv);
+    sorted.sort(Comparator.comparing(ObjectKey::inventoryId));
+    return sorted;
+  }
+
+  private static SyncOutcome outcome(List<Item> items, List<ObjectKey> inventory, List<String> changes, int pruned,
+      List<String> warnings, List<String> waiting) {
     int created = 0;
     int configured = 0;
     int unchanged = 0;
     int skipped = 0;
     for (Item i : items) {
-      inv.add(i.key);
-      if (i.action == null) {
+      if (i.action == null || i.waiting != null) {
         continue;
       }
       switch (i.action) {
-        case CREATE -> created++;
-        case CONFIGURE, RECREATE -> configured++;
+        case CREATE -> created += i.applied() ? 1 : 0;
+        case CONFIGURE, RECREATE -> configured += i.applied() ? 1 : 0;
         case UNCHANGED -> unchanged++;
         case SKIPPED -> skipped++;
         default -> { }
       }
     }
-    inv.addAll(keptStale);
-    List<ObjectKey> sorted = new ArrayList<>(inv);
-    sorted.sort(Comparator.comparing(ObjectKey::inventoryId));
     Set<ObjectKey> skippedKeys = new HashSet<>();
     items.stream().filter(i -> i.action == Action.SKIPPED).forEach(i -> skippedKeys.add(i.key));
-    return new SyncOutcome(sorted, changes, created, configured, unchanged, skipped, pruned, warnings, skippedKeys);
+    return new SyncOutcome(inventory, changes, created, configured, unchanged, skipped, pruned, warnings, skippedKeys,
+        waiting);
   }
 
   /** After a failure midway: the old inventory plus whatever was applied, so a later prune can still find it. */
@@ -580,11 +658,9 @@ final class ApplyPipeline {
         + JSON.asJson(i.takeover) + "}]";
     try {
       ops(r.client(), i.ctx, i.key).withName(i.key.name()).patch(PatchContext.of(PatchType.JSON), patch);
-      LOG.info("gitsync {}/{}: {}: took over {}", r.gitSyncNamespace(), r.gitSyncName(), i.key,
-          i.drift.get(i.drift.size() - 1));
+      r.log().to(LOG).info("{}: took over {}", i.key, i.drift.get(i.drift.size() - 1));
     } catch (KubernetesClientException e) {
-      LOG.warn("gitsync {}/{}: {}: could not take over fields set by hand: {}", r.gitSyncNamespace(),
-          r.gitSyncName(), i.key, serverMessage(e));
+      r.log().to(LOG).warn("{}: could not take over fields set by hand: {}", i.key, serverMessage(e));
     }
   }
 

@@ -1,19 +1,17 @@
 package dev.bunting.gitops;
 
-import dev.bunting.api.Canary;
 import dev.bunting.api.GitSync;
 import dev.bunting.http.RouteContributor;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.EventRecorder;
+import dev.bunting.kube.Informers;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.Scheduler;
+import dev.bunting.kube.StatusWriter;
 import dev.bunting.kube.WorkQueue;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,80 +24,59 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GitSync controller: a GitSync cache (watch), an HPA cache, watch caches of every managed kind, a keyed work
- * queue (one sync per GitSync at a time; each GitSync re-synced every {@code spec.interval}, jittered), the
- * reconciler and the webhook receiver. Every GitSync carries {@link GitSync#FINALIZER}: deleting one deletes its
- * objects first when {@code spec.deletionPolicy} says so. A GitSync is synced at once when it is created, when its
- * spec changes (generation), when it is deleted, when its reconcile-request annotation changes, when a valid webhook
- * arrives, and, while it waits for health, when one of its objects changes.
+ * The GitSync engine: its work queue (one sync per GitSync at a time, at most {@code maxConcurrentSyncs} at once; each
+ * GitSync re-synced every {@code spec.interval}, jittered), its triggers, the reconciler and the webhook receiver. It
+ * reads the controller's shared caches ({@link GitSyncCaches}) and starts watches of the kinds GitSyncs apply through
+ * the shared {@link Informers}; all its blocking work runs on its own worker pool. Every GitSync carries
+ * {@link GitSync#FINALIZER}: deleting one deletes its objects first when {@code spec.deletionPolicy} says so.
  *
- * <pre>{@code
- * GitSyncController gitops = new GitSyncController(vertx, client, pool, registry, clock, canaries, options);
- * HttpApi http = new HttpApi(vertx, registry, ready, List.of(gitops.receiver(), ...));
- * gitops.start();   // ... gitops.stop();
- * }</pre>
+ * <p>A GitSync is synced at once when it is created, when its spec changes (generation), when it is deleted, when its
+ * reconcile-request annotation changes, when a valid webhook arrives, when a GitSync it depends on changes, and,
+ * while it waits for its objects (health, or an apply that stopped to wait), when one of them changes.
  */
 public final class GitSyncController {
   private static final Logger LOG = LoggerFactory.getLogger(GitSyncController.class);
 
-  private final Vertx vertx;
   private final KubernetesClient client;
   private final BlockingPool pool;
   private final GitSyncOptions options;
   private final ResourceCache<GitSync> gitSyncs;
-  private final ResourceCache<HorizontalPodAutoscaler> hpas;
+  private final GitSyncCaches caches;
   private final GitMirror mirror;
-  private final ManagedObjects managed;
   private final GitSyncReconciler reconciler;
   private final GitSyncReceiver receiver;
+  private final WorkQueue queue;
   private final Map<String, String> seen = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> impersonated = new ConcurrentHashMap<>();
-  private WorkQueue queue;
-  private final boolean ownsHpas;
+  private volatile boolean started;
 
   /**
-   * @param canaries the canary engine's Canary cache (Deployments it targets never get {@code spec.replicas}
-   *     applied); may be null when the canary engine is not running
+   * @param pool the GitSync engine's own worker pool (Git, dry runs, applies, prunes)
+   * @param events records Events as the GitSync engine (on {@code pool})
    */
-  public GitSyncController(Vertx vertx, KubernetesClient client, BlockingPool pool, PrometheusRegistry registry,
-      Clock clock, ResourceCache<Canary> canaries, GitSyncOptions options) {
-    this(vertx, client, pool, registry, clock, canaries, null, options);
-  }
-
-  /**
-   * @param sharedHpas an HPA cache another engine already runs (started by its owner); null to watch HPAs here
-   */
-  public GitSyncController(Vertx vertx, KubernetesClient client, BlockingPool pool, PrometheusRegistry registry,
-      Clock clock, ResourceCache<Canary> canaries, ResourceCache<HorizontalPodAutoscaler> sharedHpas,
+  public GitSyncController(Vertx vertx, KubernetesClient client, BlockingPool pool, Informers informers,
+      GitSyncCaches caches, EventRecorder events, PrometheusRegistry registry, Scheduler scheduler, Clock clock,
       GitSyncOptions options) {
-    this.vertx = vertx;
     this.client = client;
     this.pool = pool;
-    this.options = options;
-    SharedIndexInformer<GitSync> gsInformer = options.namespace() == null
-        ? client.resources(GitSync.class).inAnyNamespace().runnableInformer(0)
-        : client.resources(GitSync.class).inNamespace(options.namespace()).runnableInformer(0);
-    this.gitSyncs = new ResourceCache<>(GitSync.KIND, gsInformer, Map.of());
-    this.ownsHpas = sharedHpas == null;
-    if (sharedHpas != null) {
-      this.hpas = sharedHpas;
-    } else {
-      SharedIndexInformer<HorizontalPodAutoscaler> hpaInformer = options.namespace() == null
-          ? client.autoscaling().v2().horizontalPodAutoscalers().inAnyNamespace().runnableInformer(0)
-          : client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(options.namespace()).runnableInformer(0);
-      this.hpas = new ResourceCache<>("HorizontalPodAutoscaler", hpaInformer, Map.of());
-    }
+    this.options = Objects.requireNonNull(options);
+    Objects.requireNonNull(options.clientFactory(), "GitSyncOptions.clientFactory");
+    this.caches = caches;
+    this.gitSyncs = caches.gitSyncs();
     this.mirror = new GitMirror(options.cacheDir());
     ApiDiscovery discovery = new ApiDiscovery(client, clock);
-    this.managed = new ManagedObjects(client, options.namespace(), this::ownedObjectChanged);
+    ManagedObjects managed = new ManagedObjects(informers, discovery, this::ownedObjectChanged);
     ReplicasRule replicas = new ReplicasRule(
-        ns -> canaries == null ? List.of() : canaries.list(ns),
-        hpas::list);
-    ApplyPipeline pipeline = new ApplyPipeline(pool, discovery, managed, replicas, options.applyConcurrency());
-    EventRecorder events = new EventRecorder(client, pool, clock, "bunting-gitops", options.instance());
-    this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, mirror, discovery, managed, pipeline,
-        events, new GitSyncMetrics(registry), this::impersonatedClient, options.intervalJitterPercent());
+        ns -> caches.canaries() == null ? List.of() : caches.canaries().list(ns),
+        caches.autoscalers()::list);
+    ApplyPipeline pipeline = new ApplyPipeline(pool, discovery, managed, replicas, options.applyConcurrency(),
+        clock);
+    this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, new GitSource(client, mirror, discovery),
+        pipeline, managed, new GitSyncDecider(options.intervalJitterPercent()), new StatusWriter(client, pool), events,
+        new GitSyncMetrics(registry), this::impersonatedClient);
     this.receiver = new GitSyncReceiver(client, pool, gitSyncs, this::requestSync);
+    this.queue = new WorkQueue(vertx, GitSync.KIND, options.maxConcurrentSyncs(), reconciler::reconcile, scheduler);
+    gitSyncs.onChange(this::gitSyncChanged);
   }
 
   /** The webhook receiver, to mount on the controller's HTTP port (through {@code HttpApi}). */
@@ -107,55 +84,43 @@ public final class GitSyncController {
     return receiver;
   }
 
-  /** Starts the caches and the queue; completes when the caches are loaded and every GitSync is queued. */
+  /** Starts syncing once the shared caches are loaded: every GitSync is queued. */
   public Future<Void> start() {
-    queue = new WorkQueue(vertx, "gitsync", options.maxConcurrentSyncs(), reconciler::reconcile);
-    gitSyncs.onChange(this::gitSyncChanged);
-    return pool.run(() -> {
-      if (ownsHpas) {
-        hpas.start().toCompletableFuture().get();
-      }
-      gitSyncs.start().toCompletableFuture().get();
-      return null;
-    }).map(v -> {
-      LOG.info("gitsync controller started: {} GitSyncs, mirrors in {}", gitSyncs.list(null).size(),
-          options.cacheDir());
-      return null;
-    });
+    started = true;
+    List<GitSync> all = gitSyncs.list(null);
+    all.forEach(this::gitSyncChanged);
+    LOG.info("gitsync controller started: {} GitSyncs, up to {} synced at once, mirrors in {}", all.size(),
+        options.maxConcurrentSyncs(), options.cacheDir());
+    return Future.succeededFuture();
   }
 
-  /** True once the caches are loaded. */
+  /** True once the caches it reads are loaded. */
   public boolean ready() {
-    return gitSyncs.synced() && hpas.synced();
+    return gitSyncs.synced() && caches.autoscalers().synced()
+        && (caches.canaries() == null || caches.canaries().synced());
   }
 
   /** Stops syncing; a sync in flight finishes. */
   public Future<Void> stop() {
-    if (queue != null) {
-      queue.close();
-    }
+    queue.close();
     return pool.run(() -> {
-      gitSyncs.stop();
-      if (ownsHpas) {
-        hpas.stop();
-      }
-      managed.stop();
       mirror.close();
       impersonated.values().forEach(KubernetesClient::close);
       return null;
     });
   }
 
-  /** Asks for an immediate sync of {@code namespace/name} (the webhook receiver's trigger). */
+  /** Asks for an immediate full sync of {@code namespace/name} (the webhook receiver's trigger). */
   public void requestSync(String key) {
-    reconciler.requestFullSync(key);
-    if (queue != null) {
-      queue.enqueue(key);
-    }
+    reconciler.state(key).request(GitSyncState.Wake.FULL);
+    queue.enqueue(key);
   }
 
   /** GitSync cache events: sync on create, deletion, spec change and reconcile request; not on our status writes. */
   private void gitSyncChanged(GitSync gs) {
+    if (!started) {
+      return; // start() queues every GitSync once the caches it reads are loaded
+    }
     String key = ResourceCache.key(gs);
     boolean gone = gitSyncs.get(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).isEmpty();
     String fingerprint = gone ? null : gs.getMetadata().getGeneration() + "|" + gs.requestedAt() + "|"
@@ -164,16 +129,19 @@ public final class GitSyncController {
     if (gone || !Objects.equals(before, fingerprint)) {
       requestSync(key);
     }
-    if (queue != null) {
-      // its status may have made the GitSyncs that depend on it ready to go
-      reconciler.waitingFor(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).forEach(queue::enqueue);
-    }
+    // its status may have made the GitSyncs that depend on it ready to go
+    reconciler.waitingFor(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).forEach(queue::enqueue);
   }
 
+  /** A watched object of {@code ownerKey} changed: wake the GitSync if it waits for its objects. */
   private void ownedObjectChanged(String ownerKey) {
-    if (reconciler.waitingForHealth(ownerKey) && queue != null) {
-      reconciler.requestHealthCheck(ownerKey);
-      queue.enqueue(ownerKey);
+    switch (reconciler.waiting(ownerKey)) {
+      case HEALTH -> {
+        reconciler.state(ownerKey).request(GitSyncState.Wake.HEALTH);
+        queue.enqueue(ownerKey);
+      }
+      case APPLY -> queue.enqueue(ownerKey);
+      default -> { }
     }
   }
 
@@ -187,11 +155,7 @@ public final class GitSyncController {
           // a right (impersonate on groups) that also allows system:masters.
           .withImpersonateUsername("system:serviceaccount:" + ns + ":" + sa)
           .build();
-      if (options.clientFactory() != null) {
-        return options.clientFactory().apply(cfg);
-      }
-      return new KubernetesClientBuilder().withConfig(cfg).withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-          .build();
+      return options.clientFactory().apply(cfg);
     });
   }
 

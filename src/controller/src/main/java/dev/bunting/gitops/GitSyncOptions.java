@@ -6,31 +6,32 @@ import java.nio.file.Path;
 import java.util.function.Function;
 
 /**
- * Settings of the GitSync controller.
+ * Settings of the GitSync engine.
  *
  * @param cacheDir where the Git mirrors live ({@code --git-cache-dir}); default {@link #defaultCacheDir()}
- * @param namespace watch GitSyncs of this namespace only; null for all
- * @param maxConcurrentSyncs GitSyncs synced at the same time
+ * @param maxConcurrentSyncs GitSyncs synced at the same time ({@code --max-concurrent-reconciles})
  * @param applyConcurrency requests one sync keeps in flight (dry runs, applies)
- * @param instance this controller's name in Events ({@code reportingInstance})
  * @param intervalJitterPercent each GitSync's next periodic sync comes after {@code spec.interval} plus or minus up to
  *     this percentage of it, drawn anew each time, so GitSyncs created together do not all hit Git and the API server
  *     at the same moment ({@code --interval-jitter-percentage}, as in Flux; 0 disables)
- * @param clientFactory builds the client used for {@code spec.serviceAccountName} (impersonation) from a config;
- *     null builds one on fabric8's default HTTP client
+ * @param clientFactory builds the client used for {@code spec.serviceAccountName} (impersonation) from a config, on the
+ *     controller's Vert.x and request counter (required)
  */
-public record GitSyncOptions(Path cacheDir, String namespace, int maxConcurrentSyncs, int applyConcurrency,
-    String instance, int intervalJitterPercent, Function<Config, KubernetesClient> clientFactory) {
+public record GitSyncOptions(Path cacheDir, int maxConcurrentSyncs, int applyConcurrency, int intervalJitterPercent,
+    Function<Config, KubernetesClient> clientFactory) {
 
   public GitSyncOptions {
     if (intervalJitterPercent < 0 || intervalJitterPercent >= 100) {
       throw new IllegalArgumentException("the interval jitter percentage must be from 0 to 99, got "
           + intervalJitterPercent);
     }
+    if (maxConcurrentSyncs < 1 || applyConcurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1");
+    }
   }
 
   public static GitSyncOptions defaults() {
-    return new GitSyncOptions(defaultCacheDir(), null, 4, 8, "bunting", 5, null);
+    return new GitSyncOptions(defaultCacheDir(), 4, 8, 5, null);
   }
 
   /** {@code $BUNTING_CACHE/git}, else {@code ~/.cache/bunting/git}. */
@@ -41,28 +42,31 @@ public record GitSyncOptions(Path cacheDir, String namespace, int maxConcurrentS
     return base.resolve("git");
   }
 
-  public GitSyncOptions withCacheDir(Path dir) {
-    return new GitSyncOptions(dir, namespace, maxConcurrentSyncs, applyConcurrency, instance, intervalJitterPercent,
-        clientFactory);
+  /**
+   * Threads of the GitSync engine's worker pool: enough for every sync at once to keep its apply requests in flight,
+   * at most 32 (a request that finds no thread waits in the GitSync pool only, never in another engine's).
+   */
+  public int poolSize() {
+    return Math.max(2, Math.min(32, maxConcurrentSyncs * applyConcurrency));
   }
 
-  public GitSyncOptions withNamespace(String ns) {
-    return new GitSyncOptions(cacheDir, ns, maxConcurrentSyncs, applyConcurrency, instance, intervalJitterPercent,
-        clientFactory);
+  public GitSyncOptions withCacheDir(Path dir) {
+    return new GitSyncOptions(dir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, clientFactory);
+  }
+
+  public GitSyncOptions withMaxConcurrentSyncs(int n) {
+    return new GitSyncOptions(cacheDir, n, applyConcurrency, intervalJitterPercent, clientFactory);
   }
 
   public GitSyncOptions withApplyConcurrency(int n) {
-    return new GitSyncOptions(cacheDir, namespace, maxConcurrentSyncs, n, instance, intervalJitterPercent,
-        clientFactory);
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, n, intervalJitterPercent, clientFactory);
   }
 
   public GitSyncOptions withClientFactory(Function<Config, KubernetesClient> f) {
-    return new GitSyncOptions(cacheDir, namespace, maxConcurrentSyncs, applyConcurrency, instance,
-        intervalJitterPercent, f);
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, f);
   }
 
   public GitSyncOptions withIntervalJitterPercent(int percent) {
-    return new GitSyncOptions(cacheDir, namespace, maxConcurrentSyncs, applyConcurrency, instance, percent,
-        clientFactory);
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, percent, clientFactory);
   }
 }

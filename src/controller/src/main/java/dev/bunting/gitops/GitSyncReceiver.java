@@ -4,6 +4,7 @@ import dev.bunting.api.GitSync;
 import dev.bunting.http.RouteContributor;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.ResourceCache;
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.buffer.Buffer;
@@ -57,8 +58,8 @@ public final class GitSyncReceiver implements RouteContributor {
     String secretName = gs.getSpec().receiver.secretRef.name;
     pool.run(() -> token(ns, secretName)).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("gitsync {}: webhook rejected: cannot read receiver Secret {}: {}", key, secretName,
-            ar.cause().getMessage());
+        ObjectLog.of(LOG, GitSync.KIND, ns, name).warn("webhook rejected: cannot read receiver Secret {}: {}",
+            secretName, ar.cause().getMessage());
         reject(ctx, key, null);
         return;
       }
@@ -67,7 +68,7 @@ public final class GitSyncReceiver implements RouteContributor {
         reject(ctx, key, v.detail());
         return;
       }
-      LOG.info("gitsync {}: webhook accepted ({}), syncing now", key, v.detail());
+      ObjectLog.of(LOG, GitSync.KIND, ns, name).info("webhook accepted ({}), syncing now", v.detail());
       trigger.accept(key);
       ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
           .end("{\"status\":\"accepted\",\"gitsync\":\"" + key + "\"}");
@@ -79,13 +80,13 @@ public final class GitSyncReceiver implements RouteContributor {
     if (s == null) {
       return new byte[0];
     }
-    String token = GitSyncReconciler.decode(s).get("token");
+    String token = GitSource.decode(s).get("token");
     return token == null ? new byte[0] : token.trim().getBytes(StandardCharsets.UTF_8);
   }
 
   private static void reject(RoutingContext ctx, String key, String why) {
     if (why != null) {
-      LOG.warn("gitsync {}: webhook rejected: {}", key, why);
+      ObjectLog.of(LOG, GitSync.KIND, key).warn("webhook rejected: {}", why);
     }
     ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
         .end("{\"status\":\"unauthorized\"}");

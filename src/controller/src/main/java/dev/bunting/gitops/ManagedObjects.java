@@ -1,85 +1,49 @@
 package dev.bunting.gitops;
 
+import dev.bunting.kube.Informers;
+import dev.bunting.kube.ResourceCache;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Watch caches of the objects GitSyncs manage: one informer per kind, filtered on the owner label, started the first
- * time a GitSync applies that kind. Drift checks and health read live objects from here, so an idle GitSync sends no
- * GETs; a change to a managed object calls the listener with the owning GitSync's key ({@code namespace/name}).
+ * Watch caches of the objects GitSyncs manage: one per kind, filtered on the owner label, started (through the
+ * controller's {@link Informers}) the first time a GitSync applies that kind. Drift checks and health read live
+ * objects from here, so an idle GitSync sends no GETs; a change to a managed object calls the listener with the owning
+ * GitSync's key ({@code namespace/name}).
  */
 final class ManagedObjects {
-  private static final Logger LOG = LoggerFactory.getLogger(ManagedObjects.class);
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-  private final KubernetesClient client;
-  private final String namespace;
+  private final Informers informers;
+  private final ApiDiscovery discovery;
   private final Consumer<String> ownerChanged;
-  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
 
-  /** {@code namespace}: watch namespaced kinds in this namespace only (the controller's {@code --namespace}); null: all. */
-  ManagedObjects(KubernetesClient client, String namespace, Consumer<String> ownerChanged) {
-    this.client = client;
-    this.namespace = namespace;
+  ManagedObjects(Informers informers, ApiDiscovery discovery, Consumer<String> ownerChanged) {
+    this.informers = informers;
+    this.discovery = discovery;
     this.ownerChanged = ownerChanged;
   }
 
-  private static String id(ResourceDefinitionContext ctx) {
-    return ctx.getGroup() + "/" + ctx.getVersion() + "/" + ctx.getPlural();
-  }
-
-  /** Starts watching a kind unless already watched; blocks until the first list is loaded. */
-  void watch(ResourceDefinitionContext ctx) {
-    String id = id(ctx);
-    if (informers.containsKey(id)) {
-      return;
-    }
-    synchronized (this) {
-      if (informers.containsKey(id)) {
-        return;
-      }
-      var ops = client.genericKubernetesResources(ctx);
-      SharedIndexInformer<GenericKubernetesResource> inf = (namespace != null && ctx.isNamespaceScoped()
-          ? ops.inNamespace(namespace).withLabel(OwnerLabels.NAME)
-          : ops.inAnyNamespace().withLabel(OwnerLabels.NAME)).runnableInformer(0);
-      inf.addEventHandler(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(GenericKubernetesResource obj) {
-          notifyOwner(obj);
-        }
-
-        @Override
-        public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
-          notifyOwner(newObj);
-        }
-
-        @Override
-        public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-          notifyOwner(obj);
-        }
-      });
-      try {
-        inf.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        inf.stop();
-        if (forbidden(e)) {
-          throw new IllegalStateException(forbiddenMessage(ctx), e);
-        }
-        throw new IllegalStateException("cannot watch " + id + ": " + e.getMessage(), e);
-      }
-      informers.put(id, inf);
-      LOG.debug("watching {}", id);
-    }
+  /**
+   * Watches these kinds (those not watched yet); completes once every one of them is loaded. Never blocks. A kind the
+   * controller may not list and watch fails with a message that says which grant is missing.
+   */
+  Future<Void> watch(Collection<ResourceDefinitionContext> kinds) {
+    List<Future<ResourceCache<GenericKubernetesResource>>> started = kinds.stream().distinct()
+        .map(k -> informers.watchLabelled(k, OwnerLabels.NAME, this::notifyOwner)
+            .recover(e -> Future.failedFuture(forbidden(e) ? new IllegalStateException(forbiddenMessage(k), e) : e)))
+        .toList();
+    return Future.all(started).mapEmpty();
   }
 
   private static boolean forbidden(Throwable e) {
@@ -96,6 +60,7 @@ final class ManagedObjects {
    * and watches every kind a GitSync applies, and a least-privilege install grants that for some kinds only.
    */
   private String forbiddenMessage(ResourceDefinitionContext ctx) {
+    String namespace = informers.namespace();
     String resource = ctx.getPlural() + (ctx.getGroup() == null || ctx.getGroup().isEmpty() ? "" : "." + ctx.getGroup());
     String where = namespace != null && ctx.isNamespaceScoped() ? "in namespace " + namespace
         : ctx.isNamespaceScoped() ? "in all namespaces" : "(cluster-scoped)";
@@ -105,18 +70,35 @@ final class ManagedObjects {
         + ctx.getPlural() + "\"]} to gitsync.watchResources) and the next sync goes on";
   }
 
-  boolean watched(ResourceDefinitionContext ctx) {
-    return informers.containsKey(id(ctx));
+  /** The cached live object, if its kind is watched and it exists. */
+  Optional<GenericKubernetesResource> get(ResourceDefinitionContext ctx, String namespace, String name) {
+    return informers.labelled(ctx, OwnerLabels.NAME).flatMap(c -> c.get(namespace, name));
   }
 
-  /** The cached live object, if watched and present. */
-  Optional<GenericKubernetesResource> get(ResourceDefinitionContext ctx, String namespace, String name) {
-    SharedIndexInformer<GenericKubernetesResource> inf = informers.get(id(ctx));
-    if (inf == null) {
-      return Optional.empty();
+  /**
+   * The health of {@code keys} (but {@code skipped}) from the watch caches: no requests, blocking only for a discovery
+   * miss. An object of a kind the server does not serve is left out; one not in the cache yet is in progress.
+   */
+  Map<ObjectKey, Health> health(List<ObjectKey> keys, Set<ObjectKey> skipped) {
+    Map<ObjectKey, Health> out = new LinkedHashMap<>();
+    for (ObjectKey k : keys) {
+      if (skipped.contains(k)) {
+        continue;
+      }
+      Optional<ResourceDefinitionContext> ctx = discovery.find(k.apiVersion(), k.kind());
+      if (ctx.isEmpty()) {
+        continue;
+      }
+      Optional<GenericKubernetesResource> obj = get(ctx.get(), k.namespace(), k.name());
+      if (obj.isEmpty()) {
+        out.put(k, Health.inProgress("not yet observed"));
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = JSON.convertValue(obj.get(), Map.class);
+      out.put(k, HealthRules.evaluate(map));
     }
-    String key = namespace == null || namespace.isEmpty() ? name : namespace + "/" + name;
-    return Optional.ofNullable(inf.getStore().getByKey(key));
+    return out;
   }
 
   private void notifyOwner(GenericKubernetesResource obj) {
@@ -129,10 +111,5 @@ final class ManagedObjects {
     if (name != null && ns != null) {
       ownerChanged.accept(ns + "/" + name);
     }
-  }
-
-  void stop() {
-    informers.values().forEach(SharedIndexInformer::stop);
-    informers.clear();
   }
 }

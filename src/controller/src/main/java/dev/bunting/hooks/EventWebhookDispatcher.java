@@ -2,6 +2,7 @@ package dev.bunting.hooks;
 
 import dev.bunting.api.CanaryWebhook;
 import dev.bunting.api.WebhookType;
+import dev.bunting.logging.ObjectLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Clock;
@@ -129,8 +130,8 @@ public final class EventWebhookDispatcher {
     }
     if (!accepted) {
       String hookName = delivery.hook.name == null ? "" : delivery.hook.name;
-      LOG.warn("canary {} event hook {} ({}) dropped: {} deliveries pending (capacity {})", delivery.context.key(),
-          hookName, RedactedUrl.of(delivery.hook.url), pendingNow, capacity);
+      ObjectLog.of(LOG, "Canary", delivery.context.key()).warn("event hook {} ({}) dropped: {} deliveries pending "
+          + "(capacity {})", hookName, RedactedUrl.of(delivery.hook.url), pendingNow, capacity);
       delivery.result.complete(WebhookResult.failure(hookName, 0,
           "dropped: event queue full (" + capacity + " pending)", 0));
     }
@@ -152,7 +153,7 @@ public final class EventWebhookDispatcher {
         WebhookResult result = ar.succeeded() ? ar.result()
             : WebhookResult.failure(String.valueOf(delivery.hook.name), 0, "delivery failed: " + ar.cause(), 0);
         if (result.failed()) {
-          LOG.warn("canary {} event hook {} ({}) failed after {} attempt(s): {}", delivery.context.key(),
+          ObjectLog.of(LOG, "Canary", delivery.context.key()).warn("event hook {} ({}) failed after {} attempt(s): {}",
               result.hook(), RedactedUrl.of(delivery.hook.url), result.attempts(), result.message());
         }
         delivery.result.complete(result);

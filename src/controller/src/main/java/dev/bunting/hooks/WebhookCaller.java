@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bunting.api.CanaryWebhook;
 import dev.bunting.api.GoDuration;
+import dev.bunting.logging.ObjectLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -99,7 +100,7 @@ public final class WebhookCaller implements AutoCloseable {
   private Future<WebhookResult> attempt(Call call, int attempt, long timeoutMs) {
     return send(call, timeoutMs).compose(outcome -> {
       if (outcome.success) {
-        LOG.debug("canary {} webhook {} ({}) answered {} on attempt {}", call.key, call.name,
+        ObjectLog.of(LOG, "Canary", call.key).debug("webhook {} ({}) answered {} on attempt {}", call.name,
             RedactedUrl.of(call.url), outcome.message, attempt);
         return Future.succeededFuture(WebhookResult.success(call.name, outcome.status, outcome.message, attempt));
       }
@@ -114,8 +115,8 @@ public final class WebhookCaller implements AutoCloseable {
         return Future.succeededFuture(WebhookResult.failure(call.name, outcome.status,
             outcome.message + " (no retry left within the analysis interval)", attempt));
       }
-      LOG.debug("canary {} webhook {} ({}) attempt {}/{} failed: {}; retrying in {} ms", call.key, call.name,
-          RedactedUrl.of(call.url), attempt, call.maxAttempts, outcome.message, delayMs);
+      ObjectLog.of(LOG, "Canary", call.key).debug("webhook {} ({}) attempt {}/{} failed: {}; retrying in {} ms",
+          call.name, RedactedUrl.of(call.url), attempt, call.maxAttempts, outcome.message, delayMs);
       Promise<WebhookResult> next = Promise.promise();
       vertx.setTimer(Math.max(1, delayMs),
           id -> attempt(call, attempt + 1, Math.min(call.timeoutMs, remainingMs)).onComplete(next));

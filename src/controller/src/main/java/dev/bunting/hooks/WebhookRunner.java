@@ -2,6 +2,7 @@ package dev.bunting.hooks;
 
 import dev.bunting.api.CanaryWebhook;
 import dev.bunting.api.WebhookType;
+import dev.bunting.logging.ObjectLog;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,24 +69,23 @@ public final class WebhookRunner {
 
   private static void report(WebhookType type, WebhookContext context, CanaryWebhook hook, WebhookResult result) {
     String url = RedactedUrl.of(hook.url);
+    ObjectLog log = ObjectLog.of(LOG, "Canary", context.key());
     if (type == WebhookType.ROLLBACK) {
       if (result.success()) {
-        LOG.info("canary {} rollback hook {} ({}) signalled a rollback: {}", context.key(), result.hook(), url,
-            result.message());
+        log.info("rollback hook {} ({}) signalled a rollback: {}", result.hook(), url, result.message());
       } else {
-        LOG.debug("canary {} rollback hook {} ({}) not signalling a rollback: {}", context.key(), result.hook(), url,
-            result.message());
+        log.debug("rollback hook {} ({}) not signalling a rollback: {}", result.hook(), url, result.message());
       }
     } else if (result.failed()) {
       if (type == WebhookType.POST_ROLLOUT) {
-        LOG.warn("canary {} post-rollout hook {} ({}) failed after {} attempt(s): {}", context.key(), result.hook(),
-            url, result.attempts(), result.message());
+        log.warn("post-rollout hook {} ({}) failed after {} attempt(s): {}", result.hook(), url, result.attempts(),
+            result.message());
       } else {
-        LOG.info("canary {} {} hook {} ({}) failed after {} attempt(s): {}", context.key(), type.wire(),
-            result.hook(), url, result.attempts(), result.message());
+        log.info("{} hook {} ({}) failed after {} attempt(s): {}", type.wire(), result.hook(), url,
+            result.attempts(), result.message());
       }
     } else {
-      LOG.debug("canary {} {} hook {} passed: {}", context.key(), type.wire(), result.hook(), result.message());
+      log.debug("{} hook {} passed: {}", type.wire(), result.hook(), result.message());
     }
   }
 }

@@ -7,16 +7,28 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one named worker pool for blocking work: fabric8 DSL calls, JGit, file I/O. Never run those on an event loop or
- * inside an informer callback; run them here and continue on the returned {@link Future}.
+ * A named worker pool for blocking work: fabric8 DSL calls, JGit, file I/O. Never run those on an event loop or inside
+ * an informer callback; run them here and continue on the returned {@link Future}. Each engine has its own pool, so
+ * one engine's slow work (a GitSync applying a thousand objects) never queues ahead of another's (a canary's status
+ * write); the pools' names ({@code bunting-canary}, {@code bunting-gitsync}, ...) are their threads' names.
  */
 public final class BlockingPool implements AutoCloseable {
-  public static final String NAME = "bunting-blocking";
-
+  private final String name;
+  private final int size;
   private final WorkerExecutor executor;
 
-  public BlockingPool(Vertx vertx, int size) {
-    this.executor = vertx.createSharedWorkerExecutor(NAME, size, 5, TimeUnit.MINUTES);
+  public BlockingPool(Vertx vertx, String name, int size) {
+    this.name = name;
+    this.size = size;
+    this.executor = vertx.createSharedWorkerExecutor(name, size, 5, TimeUnit.MINUTES);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int size() {
+    return size;
   }
 
   /** Runs {@code work} on the pool, unordered (independent calls run in parallel). */

@@ -9,24 +9,48 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Creates the informer caches of one controller process, all scoped to one namespace or to the whole cluster, and
- * starts them together. Starting waits for every first list, so the engines never act on a half-filled cache.
+ * Every informer cache of the controller process, for both engines, scoped to one namespace ({@code --namespace}) or
+ * to the whole cluster. Three ways to watch a kind, all giving a {@link ResourceCache}:
+ *
+ * <ul>
+ *   <li>{@link #watch}: a kind the engines always read (Canary, Deployment, GitSync, ...), started together by
+ *       {@link #start}, which waits for every first list, so no engine acts on a half-filled cache;
+ *   <li>{@link #watchOnDemand}: a kind read only in some namespaces (Secrets and ConfigMaps: only where canaries
+ *       are), watched namespace by namespace as the engine asks ({@link ResourceCache#watchNamespaces});
+ *   <li>{@link #watchLabelled}: a kind discovered at run time and filtered on a label (the objects GitSyncs apply),
+ *       started when first asked for; starting one never waits for, nor blocks, another.
+ * </ul>
  */
 public final class Informers {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
   private final KubernetesClient client;
   private final BlockingPool pool;
   private final String namespace;
   private final long resyncMs;
-  private final List<ResourceCache<?>> caches = new ArrayList<>();
+  /** The caches {@link #start} starts and {@link #synced} judges. */
+  private final List<ResourceCache<?>> caches = new CopyOnWriteArrayList<>();
+  /** Caches started on demand (namespaces, labelled kinds): stopped with the others, not part of readiness. */
+  private final List<ResourceCache<?>> onDemand = new CopyOnWriteArrayList<>();
+  private final Map<String, Future<ResourceCache<GenericKubernetesResource>>> labelled = new ConcurrentHashMap<>();
 
-  /** {@code namespace} null watches every namespace. */
+  /**
+   * @param namespace null watches every namespace
+   * @param pool where informers are started (a small pool of the process, not an engine's)
+   */
   public Informers(KubernetesClient client, BlockingPool pool, String namespace, Duration resync) {
     this.client = client;
     this.pool = pool;
@@ -34,12 +58,14 @@ public final class Informers {
     this.resyncMs = resync.toMillis();
   }
 
+  /** The one namespace watched ({@code --namespace}), or null for all. */
+  public String namespace() {
+    return namespace;
+  }
+
   public <T extends HasMetadata, L extends KubernetesResourceList<T>> ResourceCache<T> watch(Class<T> type,
       Map<String, Function<T, List<String>>> indexers) {
-    MixedOperation<T, L, Resource<T>> op = (MixedOperation<T, L, Resource<T>>) (MixedOperation<T, ?, ?>) client.resources(type);
-    SharedIndexInformer<T> informer = namespace == null ? op.inAnyNamespace().runnableInformer(resyncMs)
-        : op.inNamespace(namespace).runnableInformer(resyncMs);
-    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer, indexers);
+    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace), indexers);
     caches.add(cache);
     return cache;
   }
@@ -55,6 +81,75 @@ public final class Informers {
     return cache;
   }
 
+  /**
+   * A cache of {@code type} that holds only the namespaces asked for with {@link ResourceCache#watchNamespaces}. With
+   * {@code --namespace}, that one namespace is watched from the start, like any other kind.
+   */
+  public <T extends HasMetadata> ResourceCache<T> watchOnDemand(Class<T> type) {
+    if (namespace != null) {
+      return watch(type, Map.of());
+    }
+    ResourceCache<T> cache = ResourceCache.perNamespace(type.getSimpleName(), ns -> informer(type, ns), pool);
+    onDemand.add(cache);
+    return cache;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata, L extends KubernetesResourceList<T>> SharedIndexInformer<T> informer(Class<T> type,
+      String ns) {
+    MixedOperation<T, L, Resource<T>> op = (MixedOperation<T, L, Resource<T>>) (MixedOperation<T, ?, ?>) client
+        .resources(type);
+    return ns == null ? op.inAnyNamespace().runnableInformer(resyncMs) : op.inNamespace(ns).runnableInformer(resyncMs);
+  }
+
+  /**
+   * The cache of the objects of {@code rdc} that carry {@code label}, started the first time it is asked for (in the
+   * controller's namespace for a namespaced kind with {@code --namespace}, else cluster-wide); completes once its first
+   * list is loaded. Callers asking for the same kind meanwhile share that start; a start that failed (no RBAC to
+   * list the kind, a timeout) is tried again by the next caller. The {@code listener} given when the watch starts
+   * gets every change of the kind (callers of one kind pass the same listener).
+   */
+  public Future<ResourceCache<GenericKubernetesResource>> watchLabelled(ResourceDefinitionContext rdc, String label,
+      Consumer<GenericKubernetesResource> listener) {
+    String id = id(rdc) + "?" + label;
+    Future<ResourceCache<GenericKubernetesResource>> known = labelled.get(id);
+    if (known != null && !known.failed()) {
+      return known;
+    }
+    var op = client.genericKubernetesResources(rdc);
+    SharedIndexInformer<GenericKubernetesResource> informer = (namespace != null && rdc.isNamespaceScoped()
+        ? op.inNamespace(namespace).withLabel(label) : op.inAnyNamespace().withLabel(label)).runnableInformer(0);
+    ResourceCache<GenericKubernetesResource> cache = new ResourceCache<>(rdc.getKind(), informer, Map.of());
+    cache.onChange(listener);
+    Promise<ResourceCache<GenericKubernetesResource>> promise = Promise.promise();
+    Future<ResourceCache<GenericKubernetesResource>> mine = promise.future();
+    Future<ResourceCache<GenericKubernetesResource>> winner = known == null ? labelled.putIfAbsent(id, mine)
+        : labelled.replace(id, known, mine) ? null : labelled.get(id);
+    if (winner != null) {
+      return winner; // someone else started it meanwhile
+    }
+    onDemand.add(cache);
+    pool.run(cache::start).compose(Future::fromCompletionStage)
+        .timeout(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+        .onSuccess(v -> promise.complete(cache))
+        .onFailure(e -> {
+          cache.stop();
+          onDemand.remove(cache);
+          promise.fail(new IllegalStateException("cannot watch " + id(rdc) + ": " + e.getMessage(), e));
+        });
+    return mine;
+  }
+
+  /** The cache {@link #watchLabelled} started for {@code rdc}, if it is loaded. */
+  public Optional<ResourceCache<GenericKubernetesResource>> labelled(ResourceDefinitionContext rdc, String label) {
+    Future<ResourceCache<GenericKubernetesResource>> f = labelled.get(id(rdc) + "?" + label);
+    return f != null && f.succeeded() ? Optional.of(f.result()) : Optional.empty();
+  }
+
+  private static String id(ResourceDefinitionContext rdc) {
+    return rdc.getGroup() + "/" + rdc.getVersion() + "/" + rdc.getPlural();
+  }
+
   /** Whether the API server serves {@code plural} in {@code group/version} (e.g. a CRD is installed). Blocking. */
   public boolean served(ResourceDefinitionContext rdc) {
     try {
@@ -67,7 +162,7 @@ public final class Informers {
     }
   }
 
-  /** Starts every cache created so far; completes when all have loaded their first list. */
+  /** Starts every {@link #watch} cache created so far; completes when all have loaded their first list. */
   public Future<Void> start() {
     List<Future<Void>> started = new ArrayList<>();
     for (ResourceCache<?> c : caches) {
@@ -76,11 +171,13 @@ public final class Informers {
     return Future.all(started).mapEmpty();
   }
 
+  /** Whether every cache has loaded its first list (readiness). */
   public boolean synced() {
     return caches.stream().allMatch(ResourceCache::synced);
   }
 
   public void stop() {
     caches.forEach(ResourceCache::stop);
+    onDemand.forEach(ResourceCache::stop);
   }
 }

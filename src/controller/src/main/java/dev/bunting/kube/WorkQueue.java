@@ -1,10 +1,12 @@
 package dev.bunting.kube;
 
+import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -14,12 +16,14 @@ import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * A keyed work queue: duplicate keys collapse, one reconcile per key at a time, a global limit on concurrent
- * reconciles, bounded exponential backoff on errors (start 2 s, ×2, cap 5 min) and an immediate retry on a 409
- * Conflict (a few times in a row, then with backoff). A key enqueued while it is being reconciled runs once more afterwards. All state lives on one Vert.x
- * context, so no locks are needed; {@link #enqueue} is safe from any thread (informer callbacks included).
+ * A keyed work queue: duplicate keys collapse, one reconcile per key at a time, a limit on concurrent reconciles,
+ * bounded exponential backoff on errors (start 2 s, ×2, cap 5 min) and an immediate retry on a 409 Conflict (a few
+ * times in a row, then with backoff). A key enqueued while it is being reconciled runs once more afterwards. All state
+ * lives on one Vert.x context, so no locks are needed; {@link #enqueue} is safe from any thread (informer callbacks
+ * included). Delays come from a {@link Scheduler} (the controller's clock and Vert.x timers; a manual one in tests).
  */
 public final class WorkQueue {
   private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
@@ -35,11 +39,11 @@ public final class WorkQueue {
     }
   }
 
-  private final Vertx vertx;
   private final Context context;
   private final String name;
   private final int maxConcurrent;
   private final Function<String, Future<Outcome>> reconciler;
+  private final Scheduler scheduler;
   private final Duration baseBackoff;
   private final Duration maxBackoff;
 
@@ -47,21 +51,28 @@ public final class WorkQueue {
   private final Set<String> running = new HashSet<>();
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Long> timerIds = new HashMap<>();
-  private final Map<String, Long> timerDue = new HashMap<>();
+  private final Map<String, Instant> timerDue = new HashMap<>();
   private final Map<String, Integer> failures = new HashMap<>();
+  private volatile int readyCount;
+  private volatile int runningCount;
   private boolean closed;
 
-  public WorkQueue(Vertx vertx, String name, int maxConcurrent, Function<String, Future<Outcome>> reconciler) {
-    this(vertx, name, maxConcurrent, reconciler, Duration.ofSeconds(2), Duration.ofMinutes(5));
+  /**
+   * @param name the kind of the queued resources ({@code Canary}, {@code GitSync}): the {@code kind} of its log lines
+   * @param maxConcurrent reconciles of this queue that may run at once ({@code --max-concurrent-reconciles})
+   */
+  public WorkQueue(Vertx vertx, String name, int maxConcurrent, Function<String, Future<Outcome>> reconciler,
+      Scheduler scheduler) {
+    this(vertx, name, maxConcurrent, reconciler, scheduler, Duration.ofSeconds(2), Duration.ofMinutes(5));
   }
 
   public WorkQueue(Vertx vertx, String name, int maxConcurrent, Function<String, Future<Outcome>> reconciler,
-      Duration baseBackoff, Duration maxBackoff) {
-    this.vertx = vertx;
+      Scheduler scheduler, Duration baseBackoff, Duration maxBackoff) {
     this.context = vertx.getOrCreateContext();
     this.name = name;
-    this.maxConcurrent = maxConcurrent;
+    this.maxConcurrent = Math.max(1, maxConcurrent);
     this.reconciler = reconciler;
+    this.scheduler = scheduler;
     this.baseBackoff = baseBackoff;
     this.maxBackoff = maxBackoff;
   }
@@ -89,16 +100,27 @@ public final class WorkQueue {
   public void close() {
     context.runOnContext(v -> {
       closed = true;
-      timerIds.values().forEach(vertx::cancelTimer);
+      timerIds.values().forEach(scheduler::cancel);
       timerIds.clear();
       timerDue.clear();
       ready.clear();
+      publish();
     });
   }
 
   /** Keys waiting to run (not counting delayed ones); for metrics and tests. */
   public int depth() {
-    return ready.size();
+    return readyCount;
+  }
+
+  /** Reconciles running now; for metrics and tests. */
+  public int running() {
+    return runningCount;
+  }
+
+  private void publish() {
+    readyCount = ready.size();
+    runningCount = running.size();
   }
 
   private void add(String key) {
@@ -112,25 +134,31 @@ public final class WorkQueue {
     }
     ready.add(key);
     pump();
+    publish();
   }
 
   private void addAfter(String key, Duration delay) {
     if (closed) {
       return;
     }
-    long delayMs = Math.max(1, delay.toMillis());
-    long due = System.currentTimeMillis() + delayMs;
-    Long existing = timerDue.get(key);
-    if (existing != null && existing <= due) {
+    Duration wait = delay.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : delay;
+    Instant due = scheduler.now().plus(wait);
+    Instant existing = timerDue.get(key);
+    if (existing != null && !existing.isAfter(due)) {
       return;
     }
     cancelTimer(key);
-    long id = vertx.setTimer(delayMs, t -> {
+    long[] id = new long[1];
+    id[0] = scheduler.schedule(wait, () -> context.runOnContext(v -> {
+      Long current = timerIds.get(key);
+      if (current == null || current != id[0]) {
+        return; // cancelled or replaced meanwhile
+      }
       timerIds.remove(key);
       timerDue.remove(key);
       add(key);
-    });
-    timerIds.put(key, id);
+    }));
+    timerIds.put(key, id[0]);
     timerDue.put(key, due);
   }
 
@@ -138,7 +166,7 @@ public final class WorkQueue {
     Long id = timerIds.remove(key);
     timerDue.remove(key);
     if (id != null) {
-      vertx.cancelTimer(id);
+      scheduler.cancel(id);
     }
   }
 
@@ -167,14 +195,15 @@ public final class WorkQueue {
         addAfter(key, outcome.requeueAfter());
       }
     } else if (isConflict(error) && failures.merge(key, 1, Integer::sum) <= MAX_IMMEDIATE_CONFLICT_RETRIES) {
-      LOG.debug("{} {}: conflict, retrying at once", name, key);
+      ObjectLog.of(LOG, name, key).debug("conflict, retrying at once");
       dirty.add(key);
     } else {
       int n = isConflict(error) ? failures.get(key) : failures.merge(key, 1, Integer::sum);
       Duration backoff = backoff(n);
-      LOG.warn("{} {}: reconcile failed (attempt {}), retrying in {}s: {}", name, key, n, backoff.toSeconds(),
+      ObjectLog log = ObjectLog.of(LOG, name, key);
+      log.warn("reconcile failed (attempt {}), retrying in {}s: {}", n, backoff.toSeconds(),
           error.getMessage() == null ? error.toString() : error.getMessage());
-      LOG.debug("{} {}: reconcile failure", name, key, error);
+      log.at(Level.DEBUG).setCause(error).log("reconcile failure");
       addAfter(key, backoff);
     }
     if (dirty.remove(key)) {
@@ -182,6 +211,7 @@ public final class WorkQueue {
     } else {
       pump();
     }
+    publish();
   }
 
   /** {@code base × 2^(n-1)}, capped. */

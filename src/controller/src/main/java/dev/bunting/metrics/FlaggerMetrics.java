@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * Flagger's metrics with their exact names, labels and meaning, so existing dashboards and alert rules (e.g.
- * {@code flagger_canary_status > 1}) work unchanged, plus Bunting's rollout duration. {@code name} is the target's
- * name, as in Flagger. Series of deleted canaries are removed ({@link #forget}), unlike Flagger.
+ * {@code flagger_canary_status > 1}) work unchanged, plus Bunting's rollout duration and tick lateness. {@code name}
+ * is the target's name, as in Flagger. Series of deleted canaries are removed ({@link #forget}), unlike Flagger.
  */
 public final class FlaggerMetrics {
   private final Gauge info;
@@ -22,6 +22,7 @@ public final class FlaggerMetrics {
   private final Counter successes;
   private final Counter failures;
   private final Histogram rolloutDuration;
+  private final Histogram tickLateness;
 
   public FlaggerMetrics(PrometheusRegistry registry, String version, String meshProvider) {
     info = Gauge.builder().name("flagger_info").help("Flagger version and mesh provider information")
@@ -47,6 +48,10 @@ public final class FlaggerMetrics {
         .help("Seconds from a new revision's detection to its promotion or rollback")
         .labelNames("name", "namespace", "result").classicOnly()
         .classicUpperBounds(30, 60, 120, 300, 600, 900, 1800, 3600, 7200).register(registry);
+    tickLateness = Histogram.builder().name("bunting_canary_tick_lateness_seconds")
+        .help("Seconds between when a canary's analysis tick was due and when its reconcile started")
+        .classicOnly().classicUpperBounds(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
+        .register(registry);
   }
 
   public void setTotal(String namespace, int count) {
@@ -79,6 +84,11 @@ public final class FlaggerMetrics {
   public void countCompletion(String target, String namespace, boolean succeeded, String strategy,
       String analysisStatus) {
     (succeeded ? successes : failures).labelValues(target, namespace, strategy, analysisStatus).inc();
+  }
+
+  /** How late a due analysis tick started (all canaries together: queueing and pools, not a canary's own state). */
+  public void observeTickLateness(Duration late) {
+    tickLateness.observe(Math.max(0, late.toNanos()) / 1e9);
   }
 
   public void observeRollout(String target, String namespace, boolean succeeded, Duration d) {

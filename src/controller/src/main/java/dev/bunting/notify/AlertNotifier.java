@@ -1,6 +1,7 @@
 package dev.bunting.notify;
 
 import dev.bunting.api.CanaryAlert;
+import dev.bunting.logging.ObjectLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -120,17 +121,17 @@ public final class AlertNotifier implements AutoCloseable {
     JsonObject payload = target.type().format().render(alert, fields, target.channel(), target.username());
     return poster.post(target, payload).transform(ar -> {
       if (ar.succeeded()) {
-        LOG.debug("canary {} alert sent to {}: {}", alert.key(), label, ar.result());
+        ObjectLog.of(LOG, "Canary", alert.key()).debug("alert sent to {}: {}", label, ar.result());
         return Future.succeededFuture(new AlertDelivery(label, true, ar.result()));
       }
       String message = ar.cause().getMessage();
-      LOG.warn("canary {} alert to {} failed: {}", alert.key(), label, message);
+      ObjectLog.of(LOG, "Canary", alert.key()).warn("alert to {} failed: {}", label, message);
       return Future.succeededFuture(new AlertDelivery(label, false, message));
     });
   }
 
   private static Future<AlertDelivery> unusable(Alert alert, String label, String reason) {
-    LOG.warn("canary {} alert to {} not sent: {}", alert.key(), label, reason);
+    ObjectLog.of(LOG, "Canary", alert.key()).warn("alert to {} not sent: {}", label, reason);
     return Future.succeededFuture(new AlertDelivery(label, false, reason));
   }
 

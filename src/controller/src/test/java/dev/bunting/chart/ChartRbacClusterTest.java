@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
  * make). Impersonation for GitSync is exercised end to end with the ServiceAccount's own token.
  *
  * <p>{@link #CANARY} and {@link #GITSYNC} list the controller's API requests. Keep them in step with the code: the
- * informers of {@code cli.BuntingApp} and {@code gitops.GitSyncController}, the writes of {@code kube.Applier},
- * {@code canary.CanaryEffects}, {@code canary.CanaryReconciler}, {@code kube.EventRecorder}, and GitSync's status
- * patch, Secret reads and {@code ManagedObjects} watches. {@code ChartControllerClusterTest} runs the controller itself
- * under these rules, which catches what this list misses.
+ * informers of {@code cli.BuntingApp} (all made by {@code kube.Informers}), the writes of {@code kube.Applier},
+ * {@code canary.CanaryEffects}, {@code kube.StatusWriter} (Canary and GitSync status), {@code kube.EventRecorder}, and
+ * GitSync's Secret reads and {@code ManagedObjects} watches. {@code ChartControllerClusterTest} runs the controller
+ * itself under these rules, which catches what this list misses.
  */
 @LocalCluster
 class ChartRbacClusterTest {
@@ -133,6 +133,8 @@ class ChartRbacClusterTest {
       Request.in("create", "horizontalpodautoscalers.autoscaling"),
       Request.in("patch", "horizontalpodautoscalers.autoscaling"),
       Request.in("create", "events"),
+      Request.in("get", "events"),
+      Request.in("patch", "events"),
       Request.watchAll("list", "httproutes.gateway.networking.k8s.io"),
       Request.watchAll("watch", "httproutes.gateway.networking.k8s.io"),
       Request.in("create", "httproutes.gateway.networking.k8s.io"),
@@ -187,11 +189,13 @@ class ChartRbacClusterTest {
       Request.watchAll("list", "gitsyncs.bunting.dev"),
       Request.watchAll("watch", "gitsyncs.bunting.dev"),
       Request.in("update", "gitsyncs.bunting.dev"),
-      Request.in("patch", "gitsyncs.bunting.dev", "status"),
+      Request.in("update", "gitsyncs.bunting.dev", "status"),
       Request.in("get", "secrets"),
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
       Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),
-      Request.in("create", "events"));
+      Request.in("create", "events"),
+      Request.in("get", "events"),
+      Request.in("patch", "events"));
 
   /** Impersonating a GitSync's ServiceAccount: where and whom depends on the gitsync.impersonate* values. */
   static final Request IMPERSONATE = Request.in("impersonate", "serviceaccounts");

@@ -163,6 +163,64 @@ class GitSyncClusterTest {
   }
 
   @Test
+  void aRevisionWithItsOwnCrdAndNamespaceAndAnImmutableChangeIsAppliedWithoutWaitingInTheSync() throws Exception {
+    String group = ns() + ".test.bunting.dev";
+    String extraNs = ns() + "-extra";
+    String crd = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: widgets.%1$s}
+        spec:
+          group: %1$s
+          scope: Namespaced
+          names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+        """.formatted(group);
+    String frozen = """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: frozen}
+        immutable: true
+        data: {value: "%s"}
+        """;
+    try (TestRepo repo = TestRepo.create(tmp.resolve("staged"))) {
+      repo.write("crd.yaml", crd)
+          .write("widget.yaml", "apiVersion: %s/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 1}\n"
+              .formatted(group))
+          .write("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n".formatted(extraNs))
+          .write("extra.yaml", configMap("in-extra", "1").replace("metadata:\n", "metadata:\n  namespace: "
+              + extraNs + "\n"))
+          .write("frozen.yaml", frozen.formatted("1"));
+      String c1 = repo.commit("a CRD and its object, a Namespace and its ConfigMap, an immutable ConfigMap");
+      GitSyncSpec spec = GitSyncFixture.spec(repo.url(), "");
+      spec.force = true;
+      fx.create("staged", spec);
+      awaitApplied("staged", c1);
+      assertThat(fx.client.genericKubernetesResources(group + "/v1", "Widget").inNamespace(ns()).withName("w1").get())
+          .as("the Widget, applied once its CRD was established").isNotNull();
+      assertThat(fx.client.configMaps().inNamespace(extraNs).withName("in-extra").get()).isNotNull();
+      String uid = cm("frozen").getMetadata().getUid();
+
+      repo.write("frozen.yaml", frozen.formatted("2"));
+      String c2 = repo.commit("an immutable field changes");
+      fx.requestSync("staged");
+      awaitApplied("staged", c2);
+      assertThat(cm("frozen").getData()).containsEntry("value", "2");
+      assertThat(cm("frozen").getMetadata().getUid()).as("deleted and created again (spec.force)").isNotEqualTo(uid);
+    } finally {
+      fx.client.resources(GitSync.class).inNamespace(ns()).withName("staged").delete();
+      await().atMost(WAIT).until(() -> fx.get("staged").isEmpty());
+      fx.client.namespaces().withName(extraNs).delete();
+      fx.client.apiextensions().v1().customResourceDefinitions().withName("widgets." + group).delete();
+    }
+  }
+
+  @Test
   void aSyncWithNothingToChangeMakesNoWrites() throws Exception {
     try (TestRepo repo = TestRepo.create(tmp.resolve("idle"))) {
       repo.write("a.yaml", configMap("idle-a", "1")).write("b.yaml", configMap("idle-b", "2"))
@@ -510,11 +568,11 @@ class GitSyncClusterTest {
       assertThat(cm("orphan-config")).as("deletionPolicy: Orphan").isNotNull();
       assertThat(cm("noprune-config")).as("prune: false").isNotNull();
       await().atMost(WAIT).untilAsserted(() -> assertThat(events("mirror")).anySatisfy(e -> {
-        assertThat(e.getReason()).isEqualTo(GitSyncReconciler.GARBAGE_COLLECTED);
+        assertThat(e.getReason()).isEqualTo(GitSyncDecider.GARBAGE_COLLECTED);
         assertThat(e.getMessage()).contains("deletionPolicy MirrorPrune", "deleted 2 objects",
             ns() + "/mirror-config");
       }));
-      assertThat(events("orphan")).noneMatch(e -> GitSyncReconciler.GARBAGE_COLLECTED.equals(e.getReason()));
+      assertThat(events("orphan")).noneMatch(e -> GitSyncDecider.GARBAGE_COLLECTED.equals(e.getReason()));
     }
   }
 
@@ -620,7 +678,7 @@ class GitSyncClusterTest {
       assertThat(fx.get("nofinalizer").orElseThrow().getMetadata().getFinalizers()).isNullOrEmpty();
       await().atMost(WAIT).untilAsserted(() -> assertThat(events("nofinalizer")).anySatisfy(e -> {
         assertThat(e.getType()).isEqualTo("Warning");
-        assertThat(e.getReason()).isEqualTo(GitSyncReconciler.FINALIZER_FAILED);
+        assertThat(e.getReason()).isEqualTo(GitSyncDecider.FINALIZER_FAILED);
         assertThat(e.getMessage()).contains("cannot add finalizer finalizers.bunting.dev",
             "updates of this GitSync are refused by a test policy", "will leave its objects in place");
       }));

@@ -91,7 +91,7 @@ class GitSyncCrdTest {
           assertThat(gs.getSpec().unknownFields()).as(f + " spec").isEmpty();
           assertThat(gs.getSpec().ref.unknownFields()).isEmpty();
           assertThat(gs.getSpec().ref.kindCount()).isEqualTo(1);
-          assertThat(GitSyncReconciler.validate(gs.getSpec())).as(f.toString()).isNull();
+          assertThat(GitSyncDecider.validate(gs.getSpec())).as(f.toString()).isNull();
           @SuppressWarnings("unchecked")
           Map<String, Object> back = JSON.convertValue(gs, Map.class);
           assertThat(back.get("spec")).isEqualTo(m.get("spec"));
@@ -105,24 +105,24 @@ class GitSyncCrdTest {
   void specValidationCatchesWhatTheSchemaCannot() {
     GitSyncSpec s = new GitSyncSpec();
     s.url = "https://example.com/r.git";
-    assertThat(GitSyncReconciler.validate(s)).isNull();
+    assertThat(GitSyncDecider.validate(s)).isNull();
     s.ref = GitSyncRef.semver(">=1.0 <two");
-    assertThat(GitSyncReconciler.validate(s)).startsWith("spec.ref.semver: cannot read '<two'");
+    assertThat(GitSyncDecider.validate(s)).startsWith("spec.ref.semver: cannot read '<two'");
     s.ref = GitSyncRef.branch("main");
     s.ref.tag = "v1";
-    assertThat(GitSyncReconciler.validate(s)).isEqualTo("spec.ref must set exactly one of branch, tag, semver or commit");
+    assertThat(GitSyncDecider.validate(s)).isEqualTo("spec.ref must set exactly one of branch, tag, semver or commit");
     s.ref = null;
     s.url = "git@github.com:org/repo.git";
-    assertThat(GitSyncReconciler.validate(s)).contains("must start with https://, http://, ssh:// or file://");
+    assertThat(GitSyncDecider.validate(s)).contains("must start with https://, http://, ssh:// or file://");
     s.url = "https://example.com/r.git";
     s.path = "apps/../../etc";
-    assertThat(GitSyncReconciler.validate(s)).contains("leaves the repository");
+    assertThat(GitSyncDecider.validate(s)).contains("leaves the repository");
     s.path = "apps";
     s.interval = "10";
-    assertThat(GitSyncReconciler.validate(s)).contains("spec.interval '10' is not a duration");
+    assertThat(GitSyncDecider.validate(s)).contains("spec.interval '10' is not a duration");
     s.interval = null;
     s.deletionPolicy = "Foreground";
-    assertThat(GitSyncReconciler.validate(s)).isEqualTo(
+    assertThat(GitSyncDecider.validate(s)).isEqualTo(
         "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got 'Foreground')");
   }
 

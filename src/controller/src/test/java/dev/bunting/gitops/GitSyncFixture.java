@@ -8,11 +8,14 @@ import dev.bunting.http.HttpApi;
 import dev.bunting.kube.ApiRequestCounter;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.KubeClientFactory;
-import dev.bunting.kube.ResourceCache;
+import dev.bunting.kube.EventRecorder;
+import dev.bunting.kube.Informers;
+import dev.bunting.kube.Scheduler;
 import dev.bunting.testing.NamespaceTeardown;
 import dev.bunting.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,7 +54,8 @@ public final class GitSyncFixture implements AutoCloseable {
   public final HttpApi http;
   public final String namespace;
   private final BlockingPool pool;
-  private final ResourceCache<Canary> canaries;
+  private final BlockingPool kubePool;
+  private final Informers informers;
 
   private final boolean ownsClusterObjects;
 
@@ -80,15 +84,22 @@ public final class GitSyncFixture implements AutoCloseable {
     counter = new ApiRequestCounter(registry);
     controllerClient = KubeClientFactory.create(vertx, config, counter);
     this.namespace = namespace;
-    pool = new BlockingPool(vertx, 16);
-    canaries = new ResourceCache<>("Canary",
-        controllerClient.resources(Canary.class).inAnyNamespace().runnableInformer(0), Map.of());
-    pool.run(() -> canaries.start().toCompletableFuture().get()).await(60, TimeUnit.SECONDS);
-    controller = new GitSyncController(vertx, controllerClient, pool, registry, Clock.systemUTC(), canaries,
-        GitSyncOptions.defaults().withCacheDir(cacheDir)
-            .withApplyConcurrency(Integer.getInteger("bunting.gitsync.applyConcurrency", 16)));
+    // the GitSync engine as cli.BuntingApp wires it, on its own (no canary engine), watching every namespace
+    GitSyncOptions options = GitSyncOptions.defaults().withCacheDir(cacheDir)
+        .withApplyConcurrency(Integer.getInteger("bunting.gitsync.applyConcurrency", 16))
+        .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, counter));
+    Clock clock = Clock.systemUTC();
+    kubePool = new BlockingPool(vertx, "bunting-kube", 4);
+    pool = new BlockingPool(vertx, "bunting-gitsync", options.poolSize());
+    informers = new Informers(controllerClient, kubePool, null, Duration.ofMinutes(10));
+    GitSyncCaches caches = new GitSyncCaches(informers.watch(GitSync.class, Map.of()),
+        informers.watch(Canary.class, Map.of()), informers.watch(HorizontalPodAutoscaler.class, Map.of()));
+    controller = new GitSyncController(vertx, controllerClient, pool, informers, caches,
+        new EventRecorder(controllerClient, pool, clock, "bunting-gitops", "test"), registry,
+        Scheduler.of(vertx, clock), clock, options);
     http = new HttpApi(vertx, registry, controller::ready, List.of(controller.receiver()));
     http.listen("127.0.0.1", 0).await(30, TimeUnit.SECONDS);
+    informers.start().await(60, TimeUnit.SECONDS);
     controller.start().await(60, TimeUnit.SECONDS);
   }
 
@@ -188,7 +199,7 @@ public final class GitSyncFixture implements AutoCloseable {
   public void close() throws Exception {
     controller.stop().await(30, TimeUnit.SECONDS);
     http.close().await(10, TimeUnit.SECONDS);
-    canaries.stop();
+    informers.stop();
     controllerClient.close();
     if (ownsClusterObjects) {
       if (!Boolean.getBoolean("bunting.keepNamespaces")) {
@@ -198,6 +209,7 @@ public final class GitSyncFixture implements AutoCloseable {
       client.close();
     }
     pool.close();
+    kubePool.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 

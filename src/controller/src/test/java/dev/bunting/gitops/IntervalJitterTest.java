@@ -11,11 +11,11 @@ class IntervalJitterTest {
   @Test
   void theNextSyncIsTheIntervalPlusOrMinusThePercentage() {
     Duration fiveMinutes = Duration.ofMinutes(5);
-    assertThat(GitSyncReconciler.jittered(fiveMinutes, 5, 0.0)).isEqualTo(Duration.ofSeconds(285));
-    assertThat(GitSyncReconciler.jittered(fiveMinutes, 5, 0.5)).isEqualTo(fiveMinutes);
-    assertThat(GitSyncReconciler.jittered(fiveMinutes, 5, 0.999999)).isBetween(Duration.ofMillis(314_999),
+    assertThat(GitSyncDecider.jittered(fiveMinutes, 5, 0.0)).isEqualTo(Duration.ofSeconds(285));
+    assertThat(GitSyncDecider.jittered(fiveMinutes, 5, 0.5)).isEqualTo(fiveMinutes);
+    assertThat(GitSyncDecider.jittered(fiveMinutes, 5, 0.999999)).isBetween(Duration.ofMillis(314_999),
         Duration.ofSeconds(315));
-    assertThat(GitSyncReconciler.jittered(fiveMinutes, 0, 0.0)).isEqualTo(fiveMinutes);
+    assertThat(GitSyncDecider.jittered(fiveMinutes, 0, 0.0)).isEqualTo(fiveMinutes);
   }
 
   @Test
@@ -24,7 +24,7 @@ class IntervalJitterTest {
     Duration min = Duration.ofDays(1);
     Duration max = Duration.ZERO;
     for (int i = 0; i < 1000; i++) {
-      Duration d = GitSyncReconciler.jittered(Duration.ofSeconds(100), 10, random.nextDouble());
+      Duration d = GitSyncDecider.jittered(Duration.ofSeconds(100), 10, random.nextDouble());
       min = d.compareTo(min) < 0 ? d : min;
       max = d.compareTo(max) > 0 ? d : max;
     }

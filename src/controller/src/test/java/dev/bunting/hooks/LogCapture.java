@@ -21,10 +21,12 @@ public final class LogCapture implements AutoCloseable {
     root.addAppender(appender);
   }
 
-  /** Every captured line, formatted, with the exception text (if any) appended. */
+  /** Every captured line, formatted, with its key-value fields and the exception text (if any) appended. */
   public List<String> lines() {
     return List.copyOf(appender.list).stream()
         .map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
+            + (e.getKeyValuePairs() == null ? "" : e.getKeyValuePairs().stream().map(kv -> " " + kv.key + "=" + kv.value)
+                .collect(java.util.stream.Collectors.joining()))
             + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
         .toList();
   }

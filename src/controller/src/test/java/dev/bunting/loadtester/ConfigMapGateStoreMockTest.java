@@ -29,7 +29,7 @@ class ConfigMapGateStoreMockTest {
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
-    pool = new BlockingPool(vertx, 2);
+    pool = new BlockingPool(vertx, "test", 2);
   }
 
   @AfterEach

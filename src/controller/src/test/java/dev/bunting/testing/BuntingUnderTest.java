@@ -31,7 +31,7 @@ public final class BuntingUnderTest implements AutoCloseable {
   private volatile java.util.function.ToIntFunction<String> routeWeights;
 
   private BuntingUnderTest(TestCluster cluster, String provider, List<SyntheticAppMetrics.MetricFamily> families,
-      SyntheticAppMetrics.Traffic traffic) throws Exception {
+      SyntheticAppMetrics.Traffic traffic, java.util.function.Consumer<ControllerOptions> flags) throws Exception {
     assumeTrue(PrometheusServer.isAvailable(), PrometheusServer.UNAVAILABLE);
     this.cluster = cluster;
     this.metrics = new SyntheticAppMetrics(cluster.vertx(), cluster.client(), cluster.namespace(), families, traffic);
@@ -44,13 +44,21 @@ public final class BuntingUnderTest implements AutoCloseable {
     options.namespace = cluster.namespace();
     options.port = 0;
     options.listenAddress = "127.0.0.1";
+    flags.accept(options);
     this.app = startApp();
   }
 
   /** Starts Bunting for {@code cluster}'s namespace with {@code provider} as the default provider. */
   public static BuntingUnderTest start(TestCluster cluster, String provider) throws Exception {
     return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP),
-        SyntheticAppMetrics.Traffic.SYNTHETIC);
+        SyntheticAppMetrics.Traffic.SYNTHETIC, o -> { });
+  }
+
+  /** The same, with some flags set otherwise (e.g. {@code --max-concurrent-reconciles}). */
+  public static BuntingUnderTest start(TestCluster cluster, String provider,
+      java.util.function.Consumer<ControllerOptions> flags) throws Exception {
+    return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP),
+        SyntheticAppMetrics.Traffic.SYNTHETIC, flags);
   }
 
   /**
@@ -59,7 +67,7 @@ public final class BuntingUnderTest implements AutoCloseable {
    */
   public static BuntingUnderTest startWithDrivenTraffic(TestCluster cluster, String provider) throws Exception {
     return new BuntingUnderTest(cluster, provider, List.of(SyntheticAppMetrics.MetricFamily.HTTP),
-        SyntheticAppMetrics.Traffic.DRIVEN);
+        SyntheticAppMetrics.Traffic.DRIVEN, o -> { });
   }
 
   /**
@@ -68,7 +76,7 @@ public final class BuntingUnderTest implements AutoCloseable {
    */
   public static BuntingUnderTest start(TestCluster cluster, String provider,
       List<SyntheticAppMetrics.MetricFamily> families) throws Exception {
-    return new BuntingUnderTest(cluster, provider, families, SyntheticAppMetrics.Traffic.SYNTHETIC);
+    return new BuntingUnderTest(cluster, provider, families, SyntheticAppMetrics.Traffic.SYNTHETIC, o -> { });
   }
 
   private BuntingApp startApp() throws Exception {

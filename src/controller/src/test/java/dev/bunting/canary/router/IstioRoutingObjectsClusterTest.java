@@ -43,7 +43,7 @@ class IstioRoutingObjectsClusterTest {
 
   @BeforeEach
   void setUp() {
-    pool = new BlockingPool(cluster.vertx(), 2);
+    pool = new BlockingPool(cluster.vertx(), "test", 2);
     applier = new Applier(client, pool, "bunting");
   }
 

@@ -1,0 +1,465 @@
+package dev.bunting.gitops;
+
+import dev.bunting.api.Condition;
+import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncInventory;
+import dev.bunting.api.GitSyncSpec;
+import dev.bunting.api.GitSyncStatus;
+import dev.bunting.api.GoDuration;
+import dev.bunting.api.NamedReference;
+import dev.bunting.gitops.GitSyncPlan.Note;
+import dev.bunting.gitops.GitSyncState.HealthClock;
+import dev.bunting.gitops.GitSyncState.Waiting;
+import dev.bunting.gitops.GitSyncState.Wake;
+import dev.bunting.gitops.SyncResult.Applied;
+import dev.bunting.gitops.SyncResult.Failed;
+import dev.bunting.gitops.SyncResult.Invalid;
+import dev.bunting.kube.EventRecorder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The GitSync engine's decisions, as pure functions of what the reconciler observed and did: no I/O, no clock, no
+ * randomness of its own. {@link #mode} says what a reconcile does (nothing, report a bad spec, re-judge health, or a
+ * full sync); {@link #decide} turns the GitSync and what its sync found (revision, apply outcome, health, or the
+ * failure) into the new status and conditions, the Events, log lines and the next requeue; {@link #deletion} does the
+ * same for a deleted GitSync. Status conditions follow kstatus ({@code Ready}, {@code Reconciling}, {@code Stalled})
+ * with Flux's reasons; Events and log lines are repeated only when what they say changes.
+ */
+final class GitSyncDecider {
+  static final String SUCCEEDED = "ReconciliationSucceeded";
+  static final String PROGRESSING = "Progressing";
+  static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
+  static final String INVALID_SPEC = "InvalidSpec";
+  static final String RECONCILIATION_FAILED = "ReconciliationFailed";
+  static final String GARBAGE_COLLECTED = "GarbageCollected";
+  static final String GARBAGE_COLLECTION_FAILED = "GarbageCollectionFailed";
+  static final String FINALIZER_FAILED = "FinalizerFailed";
+  static final String INFO = "INFO";
+  static final String WARN = "WARN";
+  /** Health is re-read from the caches this often while waiting (changes of the objects wake it sooner). */
+  static final Duration HEALTH_RECHECK = Duration.ofSeconds(5);
+  /** An apply that stopped to wait (a CRD, a Namespace, a deletion) is tried again this soon. */
+  static final Duration APPLY_RECHECK = Duration.ofSeconds(2);
+  /** WaitForTermination polls the deleted objects this often. */
+  static final Duration TERMINATION_POLL = Duration.ofSeconds(2);
+  private static final int MAX_NAMES = 5;
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  /** What one reconcile of a GitSync that is not being deleted does. */
+  enum Mode { SUSPENDED, INVALID, HEALTH_CHECK, FULL_SYNC }
+
+  /**
+   * What the decider knows besides the GitSync and the result: the time, and the GitSync's memory (when its wait for
+   * readiness began, when its last full sync began, what it last logged about waiting). {@code jitter} in [0, 1)
+   * places the next periodic sync within the jitter window.
+   */
+  record Snapshot(GitSync gitSync, Instant now, HealthClock healthClock, Instant lastFullSync, String lastWaitingLog,
+      double jitter) {}
+
+  /** What to do for a deleted GitSync once its objects were dealt with. */
+  record DeletionPlan(List<Note> events, List<Note> logs, int pruned, boolean release, boolean retry,
+      Duration requeueAfter, String retryMessage) {}
+
+  private final int jitterPercent;
+
+  /** {@code jitterPercent}: {@code --interval-jitter-percentage}. */
+  GitSyncDecider(int jitterPercent) {
+    this.jitterPercent = jitterPercent;
+  }
+
+  static GitSyncSpec spec(GitSync gs) {
+    return gs.getSpec() == null ? new GitSyncSpec() : gs.getSpec();
+  }
+
+  Mode mode(GitSync gs, Wake requested, GitSyncState.LastSync last, Waiting waiting) {
+    GitSyncSpec spec = spec(gs);
+    if (spec.suspended()) {
+      return Mode.SUSPENDED;
+    }
+    if (validate(spec) != null) {
+      return Mode.INVALID;
+    }
+    // woken by a change to one of its objects while waiting for health: judge health again, no Git, no apply
+    boolean healthOnly = requested == Wake.HEALTH && waiting == Waiting.HEALTH && last != null
+        && Objects.equals(last.generation(), gs.getMetadata().getGeneration());
+    return healthOnly ? Mode.HEALTH_CHECK : Mode.FULL_SYNC;
+  }
+
+  GitSyncPlan decide(Snapshot s, SyncResult result) {
+    if (result instanceof Invalid i) {
+      return invalid(s, i.problem());
+    }
+    if (result instanceof Failed f) {
+      return failed(s, f);
+    }
+    return applied(s, (Applied) result);
+  }
+
+  private GitSyncPlan invalid(Snapshot s, String problem) {
+    GitSync gs = s.gitSync();
+    GitSyncStatus status = status(s, null, null);
+    setCondition(status, s, Condition.READY, "False", INVALID_SPEC, problem);
+    setCondition(status, s, Condition.STALLED, "True", INVALID_SPEC, problem);
+    removeCondition(status, Condition.RECONCILING);
+    List<Note> events = sameReady(gs, INVALID_SPEC, problem) ? List.of()
+        : List.of(new Note(EventRecorder.WARNING, INVALID_SPEC, problem));
+    return new GitSyncPlan(status, events, List.of(new Note(WARN, null, "invalid spec: " + problem)), null, false,
+        Wake.NONE, Waiting.NOTHING, null, null, null, INVALID_SPEC, false);
+  }
+
+  private GitSyncPlan failed(Snapshot s, Failed f) {
+    GitSync gs = s.gitSync();
+    String full = f.revision() == null ? f.message() : "revision " + f.revision() + ": " + f.message();
+    GitSyncStatus status = status(s, f.revision(), f.inventory());
+    setCondition(status, s, Condition.READY, "False", f.reason(), full);
+    if (f.stalled()) {
+      setCondition(status, s, Condition.STALLED, "True", f.reason(), full);
+    } else {
+      removeCondition(status, Condition.STALLED);
+    }
+    removeCondition(status, Condition.RECONCILING);
+    List<Note> events = sameReady(gs, f.reason(), full) ? List.of()
+        : List.of(new Note(EventRecorder.WARNING, f.reason(), full));
+    Waiting waiting = SyncFailure.DEPENDENCY_NOT_READY.equals(f.reason()) ? Waiting.DEPENDENCY : Waiting.NOTHING;
+    // a stalled revision waits for a new commit or spec (and the periodic sync); anything else retries with backoff
+    return new GitSyncPlan(status, events, List.of(new Note(WARN, null, full + " (" + f.reason() + ")")),
+        nextSync(s), !f.stalled(), Wake.NONE, waiting, null, null, "failure", f.reason(), false);
+  }
+
+  private GitSyncPlan applied(Snapshot s, Applied a) {
+    GitSync gs = s.gitSync();
+    GitSyncSpec spec = spec(gs);
+    GitRevision rev = a.revision();
+    SyncOutcome outcome = a.outcome();
+    Instant now = s.now();
+    String waitKey = rev + "/" + gs.getMetadata().getGeneration();
+    HealthClock clock = s.healthClock();
+    if (clock == null || !clock.waitingFor().equals(waitKey) || outcome.wroteSomething()) {
+      clock = new HealthClock(waitKey, now);
+    }
+    List<String> failed = new ArrayList<>();
+    List<String> pending = new ArrayList<>(outcome.waiting());
+    a.health().forEach((k, h) -> {
+      if (h.isFailed()) {
+        failed.add(k + ": " + h.message());
+      } else if (!h.isCurrent()) {
+        pending.add(k + " (" + h.message() + ")");
+      }
+    });
+    Duration timeout = spec.timeoutOrDefault();
+    Duration waited = Duration.between(clock.since(), now);
+    String previousReady = readyReason(gs);
+    List<Note> logs = new ArrayList<>();
+    outcome.warnings().forEach(w -> logs.add(new Note(WARN, null, w)));
+    String applied = (outcome.complete() ? "Applied revision " : "Applying revision ") + rev + ": "
+        + outcome.summary() + (outcome.complete() ? "" : " so far");
+    String event = outcome.wroteSomething() || gs.getStatus() == null
+        || !rev.toString().equals(gs.getStatus().lastAttemptedRevision)
+        ? applied + (outcome.changes().isEmpty() ? "" : " (" + abbreviate(outcome.changes()) + ")") : null;
+    List<Note> events = new ArrayList<>();
+    if (event != null) {
+      events.add(new Note(EventRecorder.NORMAL, SUCCEEDED, event));
+    }
+    GitSyncStatus status = status(s, rev, outcome.inventory());
+
+    if (!failed.isEmpty() || (!pending.isEmpty() && waited.compareTo(timeout) >= 0)) {
+      String msg = !failed.isEmpty() ? "health check failed for revision " + rev + ": " + abbreviate(failed)
+          : "timeout after " + GoDuration.format(timeout) + " waiting for revision " + rev + " to become ready: "
+              + abbreviate(pending);
+      setCondition(status, s, Condition.READY, "False", HEALTH_CHECK_FAILED, msg);
+      removeCondition(status, Condition.RECONCILING);
+      removeCondition(status, Condition.STALLED);
+      if (!HEALTH_CHECK_FAILED.equals(previousReady)) {
+        events.add(new Note(EventRecorder.WARNING, HEALTH_CHECK_FAILED, msg));
+      }
+      logs.add(new Note(WARN, null, msg));
+      return new GitSyncPlan(status, events, logs, nextSync(s), false, Wake.NONE, Waiting.NOTHING, null, null,
+          "failure", HEALTH_CHECK_FAILED, false);
+    }
+    if (!pending.isEmpty()) {
+      String waitingFor = abbreviate(pending);
+      String msg = applied + "; waiting for " + pending.size() + " object" + (pending.size() == 1 ? "" : "s")
+          + " to become ready: " + waitingFor;
+      if (!waitingFor.equals(s.lastWaitingLog())) {
+        logs.add(new Note(INFO, null, "waiting for " + waitingFor));
+      }
+      setCondition(status, s, Condition.READY, "Unknown", PROGRESSING, msg);
+      setCondition(status, s, Condition.RECONCILING, "True", PROGRESSING, msg);
+      removeCondition(status, Condition.STALLED);
+      Duration left = timeout.minus(waited);
+      Duration recheck = outcome.complete() ? HEALTH_RECHECK : APPLY_RECHECK;
+      Duration next = left.compareTo(recheck) < 0 ? left : recheck;
+      // changes of its objects wake it at once; the timer is a cheap backstop (health is read from the caches only),
+      // until spec.interval has passed since the last full sync: then the timer brings a full sync (a new commit).
+      // An apply that stopped to wait goes on with a full sync.
+      boolean healthOnly = outcome.complete() && (s.lastFullSync() == null
+          || Duration.between(s.lastFullSync(), now).compareTo(spec.intervalOrDefault()) < 0);
+      return new GitSyncPlan(status, events, logs, next.isNegative() || next.isZero() ? Duration.ofSeconds(1) : next,
+          false, healthOnly ? Wake.HEALTH : Wake.NONE, outcome.complete() ? Waiting.HEALTH : Waiting.APPLY, clock,
+          waitingFor, "progressing", null, false);
+    }
+    boolean newlyApplied = gs.getStatus() == null || !rev.toString().equals(gs.getStatus().lastAppliedRevision);
+    if (outcome.wroteSomething() || newlyApplied) {
+      logs.add(new Note(INFO, null, applied));
+    }
+    if (event == null && !SUCCEEDED.equals(previousReady)) {
+      events.add(new Note(EventRecorder.NORMAL, SUCCEEDED, "Revision " + rev + " is ready"));
+    }
+    status.lastAppliedRevision = rev.toString();
+    setCondition(status, s, Condition.READY, "True", SUCCEEDED, "Applied revision: " + rev);
+    removeCondition(status, Condition.RECONCILING);
+    removeCondition(status, Condition.STALLED);
+    return new GitSyncPlan(status, events, logs, nextSync(s), false, Wake.NONE, Waiting.NOTHING, null, null,
+        "success", null, newlyApplied || !SUCCEEDED.equals(previousReady));
+  }
+
+  /**
+   * After the objects of a deleted GitSync were dealt with ({@code deletion}: what {@code ApplyPipeline.deleteAll}
+   * did; null when nothing was to be deleted): release it (remove the finalizer), retry a failure that may pass
+   * (until {@code spec.timeout} after the deletion), or wait for objects to terminate ({@code WaitForTermination}).
+   * Failures and the timeout release it too, with a Warning Event naming what was left in place.
+   */
+  DeletionPlan deletion(GitSync gs, List<ObjectKey> inventory, ApplyPipeline.Deletion d, Instant now) {
+    GitSyncSpec spec = spec(gs);
+    String policy = spec.deletionPolicyOrDefault();
+    List<Note> logs = new ArrayList<>();
+    List<Note> events = new ArrayList<>();
+    if (d == null) {
+      if (!inventory.isEmpty()) {
+        String why = spec.suspended() ? "the GitSync is suspended"
+            : GitSyncSpec.ORPHAN.equals(policy) ? "deletionPolicy is Orphan" : "prune is false";
+        logs.add(new Note(INFO, null, "deleted; its " + inventory.size() + " objects are left in place (" + why + ")"));
+      }
+      return new DeletionPlan(events, logs, 0, true, false, null, null);
+    }
+    Instant deadline = Instant.parse(gs.getMetadata().getDeletionTimestamp()).plus(spec.timeoutOrDefault());
+    boolean late = now.isAfter(deadline);
+    d.warnings().forEach(w -> logs.add(new Note(WARN, null, w)));
+    if (!d.deleted().isEmpty()) {
+      events.add(new Note(EventRecorder.NORMAL, GARBAGE_COLLECTED, "GitSync deleted (deletionPolicy " + policy
+          + "): deleted " + d.deleted().size() + " object" + (d.deleted().size() == 1 ? "" : "s") + " ("
+          + abbreviate(d.deleted().stream().map(ObjectKey::toString).toList()) + ")"));
+    }
+    int pruned = d.deleted().size();
+    if (!d.failures().isEmpty() && d.transientFailure() && !late) {
+      String msg = "deleting objects: " + abbreviate(d.failures());
+      logs.add(new Note(WARN, null, "deleting its objects failed, will retry: " + abbreviate(d.failures())));
+      return new DeletionPlan(events, logs, pruned, false, true, null, msg);
+    }
+    if (!d.failures().isEmpty()) {
+      String msg = "GitSync deleted, but " + d.failures().size() + " of its objects could not be deleted and are"
+          + " left in place: " + abbreviate(d.failures());
+      logs.add(new Note(WARN, null, msg));
+      events.add(new Note(EventRecorder.WARNING, GARBAGE_COLLECTION_FAILED, msg));
+      return new DeletionPlan(events, logs, pruned, true, false, null, null);
+    }
+    boolean waiting = GitSyncSpec.WAIT_FOR_TERMINATION.equals(policy)
+        && (!d.deleted().isEmpty() || !d.terminating().isEmpty());
+    if (waiting && !late) {
+      logs.add(new Note(INFO, null, "waiting for " + (d.deleted().size() + d.terminating().size())
+          + " objects to terminate"));
+      return new DeletionPlan(events, logs, pruned, false, false, TERMINATION_POLL, null);
+    }
+    if (waiting) {
+      String msg = "GitSync deleted; timeout after " + GoDuration.format(spec.timeoutOrDefault()) + " waiting for "
+          + abbreviate(d.terminating().stream().map(ObjectKey::toString).toList()) + " to terminate";
+      logs.add(new Note(WARN, null, msg));
+      events.add(new Note(EventRecorder.WARNING, GARBAGE_COLLECTION_FAILED, msg));
+    }
+    return new DeletionPlan(events, logs, pruned, true, false, null, null);
+  }
+
+  /**
+   * Flux's {@code dependsOn}: every dependency exists, is {@code Ready=True} for its current generation and, when it
+   * follows the same repository and ref, has applied {@code rev}. Otherwise the sync stops before fetching anything,
+   * with {@code DependencyNotReady}; a GitSync that depends on itself is stalled.
+   */
+  static Optional<Failed> dependenciesNotReady(GitSync gs, GitRevision rev,
+      BiFunction<String, String, Optional<GitSync>> lookup) {
+    GitSyncSpec spec = spec(gs);
+    if (spec.dependsOn == null || spec.dependsOn.isEmpty()) {
+      return Optional.empty();
+    }
+    String self = gs.getMetadata().getNamespace() + "/" + gs.getMetadata().getName();
+    List<String> notReady = new ArrayList<>();
+    for (NamedReference d : spec.dependsOn) {
+      String ns = d.namespaceOr(gs.getMetadata().getNamespace());
+      String id = ns + "/" + d.name;
+      if (id.equals(self)) {
+        return Optional.of(new Failed(rev, INVALID_SPEC, "spec.dependsOn: a GitSync cannot depend on itself", true,
+            null));
+      }
+      Optional<GitSync> found = lookup.apply(ns, d.name);
+      if (found.isEmpty()) {
+        notReady.add("GitSync " + id + " not found");
+        continue;
+      }
+      GitSync dep = found.get();
+      GitSyncStatus st = dep.getStatus();
+      boolean ready = st != null && Objects.equals(st.observedGeneration, dep.getMetadata().getGeneration())
+          && Condition.find(st.conditions, Condition.READY).map(Condition::isTrue).orElse(false);
+      if (!ready) {
+        notReady.add("GitSync " + id + " is not ready");
+      } else if (dep.getSpec() != null && Objects.equals(spec.url, dep.getSpec().url)
+          && JSON.asJson(spec.refOrDefault()).equals(JSON.asJson(dep.getSpec().refOrDefault()))
+          && !rev.toString().equals(st.lastAppliedRevision)) {
+        notReady.add("GitSync " + id + " has not applied " + rev + " yet");
+      }
+    }
+    return notReady.isEmpty() ? Optional.empty() : Optional.of(new Failed(rev, SyncFailure.DEPENDENCY_NOT_READY,
+        "dependencies not ready: " + String.join("; ", notReady), false, null));
+  }
+
+  /** Whether {@code gs} depends on {@code namespace/name}. */
+  static boolean dependsOn(GitSync gs, String namespace, String name) {
+    GitSyncSpec spec = spec(gs);
+    return spec.dependsOn != null && spec.dependsOn.stream()
+        .anyMatch(d -> name.equals(d.name) && namespace.equals(d.namespaceOr(gs.getMetadata().getNamespace())));
+  }
+
+  /** The periodic sync after this one: {@code spec.interval}, jittered. */
+  private Duration nextSync(Snapshot s) {
+    return jittered(spec(s.gitSync()).intervalOrDefault(), jitterPercent, s.jitter());
+  }
+
+  /** {@code interval} moved by up to {@code percent} of it, down or up as {@code unit} (in [0, 1)) goes 0 to 1. */
+  static Duration jittered(Duration interval, int percent, double unit) {
+    if (percent == 0) {
+      return interval;
+    }
+    long ms = interval.toMillis();
+    long delta = Math.round(ms * (percent / 100.0) * (2 * unit - 1));
+    return Duration.ofMillis(Math.max(1, ms + delta));
+  }
+
+  /** A copy of the status with what every sync sets: generation, attempted revision, handled request, inventory. */
+  private static GitSyncStatus status(Snapshot s, GitRevision rev, List<ObjectKey> inventory) {
+    GitSync gs = s.gitSync();
+    GitSyncStatus status = gs.getStatus() == null ? new GitSyncStatus()
+        : JSON.convertValue(gs.getStatus(), GitSyncStatus.class);
+    if (status.conditions == null) {
+      status.conditions = new ArrayList<>();
+    }
+    status.observedGeneration = gs.getMetadata().getGeneration();
+    if (rev != null) {
+      status.lastAttemptedRevision = rev.toString();
+    }
+    if (gs.requestedAt() != null) {
+      status.lastHandledReconcileAt = gs.requestedAt();
+    }
+    if (inventory != null) {
+      GitSyncInventory inv = new GitSyncInventory();
+      inventory.forEach(k -> inv.entries.add(k.inventoryEntry()));
+      status.inventory = inv;
+    }
+    return status;
+  }
+
+  private static void setCondition(GitSyncStatus status, Snapshot s, String type, String value, String reason,
+      String message) {
+    Condition now = new Condition(type, value, reason, message);
+    now.observedGeneration = s.gitSync().getMetadata().getGeneration();
+    Optional<Condition> old = Condition.find(status.conditions, type);
+    if (old.isPresent() && old.get().sameStateAs(now)) {
+      return;
+    }
+    now.lastTransitionTime = old.isPresent() && value.equals(old.get().status) && old.get().lastTransitionTime != null
+        ? old.get().lastTransitionTime
+        : DateTimeFormatter.ISO_INSTANT.format(s.now().truncatedTo(ChronoUnit.SECONDS));
+    status.conditions.removeIf(c -> type.equals(c.type));
+    status.conditions.add(now);
+    status.conditions.sort((a, b) -> order(a.type) - order(b.type));
+  }
+
+  private static int order(String type) {
+    return switch (type) {
+      case Condition.READY -> 0;
+      case Condition.RECONCILING -> 1;
+      case Condition.STALLED -> 2;
+      default -> 3;
+    };
+  }
+
+  private static void removeCondition(GitSyncStatus status, String type) {
+    status.conditions.removeIf(c -> type.equals(c.type));
+  }
+
+  private static String readyReason(GitSync gs) {
+    return ready(gs).map(c -> c.reason).orElse(null);
+  }
+
+  /** Whether the Ready condition already says this (then its Event was recorded before). */
+  private static boolean sameReady(GitSync gs, String reason, String message) {
+    return ready(gs).map(c -> reason.equals(c.reason) && message.equals(c.message)).orElse(false);
+  }
+
+  private static Optional<Condition> ready(GitSync gs) {
+    return gs.getStatus() == null ? Optional.empty() : Condition.find(gs.getStatus().conditions, Condition.READY);
+  }
+
+  static String abbreviate(List<String> items) {
+    String s = items.stream().limit(MAX_NAMES).collect(Collectors.joining(", "));
+    return items.size() > MAX_NAMES ? s + " and " + (items.size() - MAX_NAMES) + " more" : s;
+  }
+
+  /** Spec problems the CRD schema cannot catch (or that an older CRD let through). */
+  static String validate(GitSyncSpec spec) {
+    if (spec.url == null || spec.url.isBlank()) {
+      return "spec.url is required";
+    }
+    String scheme = GitCredentials.scheme(spec.url);
+    if (!List.of("https", "http", "ssh", "file").contains(scheme)) {
+      return "spec.url must start with https://, http://, ssh:// or file:// (got '" + GitCredentials.safeUrl(spec.url)
+          + "')";
+    }
+    if (spec.ref != null && spec.ref.kindCount() > 1) {
+      return "spec.ref must set exactly one of branch, tag, semver or commit";
+    }
+    if (spec.ref != null && spec.ref.semver != null) {
+      try {
+        SemverRange.parse(spec.ref.semver);
+      } catch (IllegalArgumentException e) {
+        return "spec.ref.semver: " + e.getMessage();
+      }
+    }
+    if (spec.ref != null && spec.ref.commit != null && !spec.ref.commit.matches("[0-9a-f]{40}")) {
+      return "spec.ref.commit must be a full 40-hex commit id";
+    }
+    if (spec.interval != null && GoDuration.parse(spec.interval).isEmpty()) {
+      return "spec.interval '" + spec.interval + "' is not a duration (e.g. 1m, 30s)";
+    }
+    if (spec.deletionPolicy != null && !List.of(GitSyncSpec.MIRROR_PRUNE, GitSyncSpec.DELETE,
+        GitSyncSpec.WAIT_FOR_TERMINATION, GitSyncSpec.ORPHAN).contains(spec.deletionPolicy)) {
+      return "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got '"
+          + spec.deletionPolicy + "')";
+    }
+    if (spec.timeout != null && GoDuration.parse(spec.timeout).isEmpty()) {
+      return "spec.timeout '" + spec.timeout + "' is not a duration (e.g. 1m, 30s)";
+    }
+    try {
+      GitMirror.normalizePath(spec.path);
+    } catch (GitException e) {
+      return "spec.path: " + e.getMessage();
+    }
+    return null;
+  }
+
+  /** Keys of the entries in a status inventory. */
+  static List<ObjectKey> inventory(GitSync gs) {
+    List<ObjectKey> out = new ArrayList<>();
+    if (gs.getStatus() != null && gs.getStatus().inventory != null && gs.getStatus().inventory.entries != null) {
+      gs.getStatus().inventory.entries.forEach(e -> ObjectKey.fromInventory(e).ifPresent(out::add));
+    }
+    return out;
+  }
+}

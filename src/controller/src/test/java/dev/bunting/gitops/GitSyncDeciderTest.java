@@ -1,0 +1,455 @@
+package dev.bunting.gitops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bunting.api.Condition;
+import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncSpec;
+import dev.bunting.api.GitSyncStatus;
+import dev.bunting.api.NamedReference;
+import dev.bunting.gitops.GitSyncDecider.DeletionPlan;
+import dev.bunting.gitops.GitSyncDecider.Mode;
+import dev.bunting.gitops.GitSyncPlan.Note;
+import dev.bunting.gitops.GitSyncState.LastSync;
+import dev.bunting.gitops.GitSyncState.Waiting;
+import dev.bunting.gitops.GitSyncState.Wake;
+import dev.bunting.gitops.SyncResult.Applied;
+import dev.bunting.gitops.SyncResult.Failed;
+import dev.bunting.kube.StatusWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GitSync engine's decisions as scenarios, reconcile after reconcile, the way the reconciler drives the decider: a
+ * small world holds the GitSync (its status is what the last plan wrote) and the decider's memory, and each step says
+ * what the sync found.
+ */
+class GitSyncDeciderTest {
+  private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+  private static final GitRevision R1 = GitRevision.of("main", "1111111111111111111111111111111111111111");
+  private static final GitRevision R2 = GitRevision.of("main", "2222222222222222222222222222222222222222");
+  private static final ObjectKey WEB = new ObjectKey("apps", "v1", "Deployment", "shop", "web");
+  private static final ObjectKey CONFIG = new ObjectKey("", "v1", "ConfigMap", "shop", "config");
+  private static final ObjectKey NS = new ObjectKey("", "v1", "Namespace", "", "shop");
+
+  private final GitSyncDecider decider = new GitSyncDecider(5);
+
+  /** One GitSync and what the reconciler remembers of it; plans are applied to it as the reconciler would. */
+  private static final class World {
+    final GitSync gs = new GitSync();
+    Instant now = T0;
+    GitSyncState.HealthClock clock;
+    Instant lastFullSync;
+    String waitingLog;
+    GitSyncPlan last;
+    final List<Note> events = new ArrayList<>();
+    final List<Note> logs = new ArrayList<>();
+    int statusWrites;
+
+    World(GitSyncSpec spec) {
+      gs.getMetadata().setName("apps");
+      gs.getMetadata().setNamespace("shop");
+      gs.getMetadata().setGeneration(1L);
+      gs.setSpec(spec);
+    }
+
+    GitSyncPlan step(GitSyncDecider decider, SyncResult result) {
+      if (!(result instanceof Applied a && a.healthOnly())) {
+        lastFullSync = now;
+      }
+      GitSyncPlan plan = decider.decide(new GitSyncDecider.Snapshot(gs, now, clock, lastFullSync, waitingLog, 0.5),
+          result);
+      clock = plan.healthClock();
+      waitingLog = plan.waitingLog();
+      if (StatusWriter.changed(gs.getStatus(), plan.status())) {
+        statusWrites++;
+        gs.setStatus(plan.status());
+      }
+      events.addAll(plan.events());
+      logs.addAll(plan.logs());
+      last = plan;
+      return plan;
+    }
+
+    Condition condition(String type) {
+      return Condition.find(gs.getStatus().conditions, type).orElse(null);
+    }
+
+    void later(Duration d) {
+      now = now.plus(d);
+    }
+  }
+
+  private static GitSyncSpec spec() {
+    GitSyncSpec s = new GitSyncSpec();
+    s.url = "https://git.example.com/shop.git";
+    s.path = "deploy";
+    s.interval = "10m";
+    s.timeout = "2m";
+    s.prune = true;
+    return s;
+  }
+
+  private static SyncOutcome outcome(int created, int configured, int unchanged, List<String> changes,
+      List<String> waiting, ObjectKey... inventory) {
+    return new SyncOutcome(List.of(inventory), changes, created, configured, unchanged, 0, 0, List.of(), Set.of(),
+        waiting);
+  }
+
+  private static Map<ObjectKey, Health> health(Object... keyAndHealth) {
+    Map<ObjectKey, Health> m = new LinkedHashMap<>();
+    for (int i = 0; i < keyAndHealth.length; i += 2) {
+      m.put((ObjectKey) keyAndHealth[i], (Health) keyAndHealth[i + 1]);
+    }
+    return m;
+  }
+
+  private static Applied created(GitRevision rev, Map<ObjectKey, Health> health) {
+    return new Applied(rev, outcome(2, 0, 0, List.of(WEB + " created", CONFIG + " created"), List.of(), CONFIG, WEB),
+        health, false);
+  }
+
+  private static Applied unchanged(GitRevision rev, Map<ObjectKey, Health> health, boolean healthOnly) {
+    return new Applied(rev, outcome(0, 0, 2, List.of(), List.of(), CONFIG, WEB), health, healthOnly);
+  }
+
+  private static List<String> messages(List<Note> notes) {
+    return notes.stream().map(n -> n.severity() + " " + (n.reason() == null ? "" : n.reason() + " ") + n.message())
+        .toList();
+  }
+
+  @Test
+  void aNewRevisionThatIsHealthyAtOnceIsReadyWithOneEvent() {
+    World w = new World(spec());
+    GitSyncPlan plan = w.step(decider, created(R1, health(CONFIG, Health.current("exists"),
+        WEB, Health.current("available"))));
+
+    assertThat(w.condition(Condition.READY)).satisfies(c -> {
+      assertThat(c.status).isEqualTo("True");
+      assertThat(c.reason).isEqualTo(GitSyncDecider.SUCCEEDED);
+      assertThat(c.message).isEqualTo("Applied revision: " + R1);
+      assertThat(c.lastTransitionTime).isEqualTo("2026-11-26T10:00:00Z");
+    });
+    assertThat(w.condition(Condition.RECONCILING)).isNull();
+    GitSyncStatus st = w.gs.getStatus();
+    assertThat(st.lastAppliedRevision).isEqualTo(R1.toString());
+    assertThat(st.lastAttemptedRevision).isEqualTo(R1.toString());
+    assertThat(st.observedGeneration).isEqualTo(1L);
+    assertThat(st.inventory.entries).extracting(e -> e.id).containsExactly("shop_config__ConfigMap",
+        "shop_web_apps_Deployment");
+    assertThat(messages(w.events)).containsExactly("Normal ReconciliationSucceeded Applied revision " + R1
+        + ": 2 created (Deployment/shop/web created, ConfigMap/shop/config created)");
+    assertThat(plan.requeueAfter()).as("the next periodic sync (jitter drawn at the middle)")
+        .isEqualTo(Duration.ofMinutes(10));
+    assertThat(plan.retry()).isFalse();
+    assertThat(plan.waiting()).isEqualTo(Waiting.NOTHING);
+    assertThat(plan.result()).isEqualTo("success");
+    assertThat(plan.revisionReady()).isTrue();
+  }
+
+  @Test
+  void aSyncThatChangesNothingWritesNothingAndSaysNothing() {
+    World w = new World(spec());
+    w.step(decider, created(R1, health(CONFIG, Health.current("exists"), WEB, Health.current("available"))));
+    int writes = w.statusWrites;
+    int events = w.events.size();
+    int logs = w.logs.size();
+    w.later(Duration.ofMinutes(10));
+    GitSyncPlan plan = w.step(decider, unchanged(R1, health(CONFIG, Health.current("exists"),
+        WEB, Health.current("available")), false));
+    assertThat(w.statusWrites).isEqualTo(writes);
+    assertThat(w.events).hasSize(events);
+    assertThat(w.logs).hasSize(logs);
+    assertThat(plan.revisionReady()).isFalse();
+  }
+
+  @Test
+  void driftCorrectedInTheSameRevisionIsAnEventButNotANewReadyEvent() {
+    World w = new World(spec());
+    w.step(decider, created(R1, health(CONFIG, Health.current("exists"), WEB, Health.current("available"))));
+    w.events.clear();
+    w.step(decider, new Applied(R1, outcome(0, 1, 1, List.of(CONFIG + " configured"), List.of(), CONFIG, WEB),
+        health(CONFIG, Health.current("exists"), WEB, Health.current("available")), false));
+    assertThat(messages(w.events)).containsExactly("Normal ReconciliationSucceeded Applied revision " + R1
+        + ": 1 configured, 1 unchanged (ConfigMap/shop/config configured)");
+    assertThat(w.condition(Condition.READY).status).isEqualTo("True");
+  }
+
+  @Test
+  void whileObjectsBecomeReadyItIsProgressingAndRecheckedFromTheCachesThenReady() {
+    World w = new World(spec());
+    GitSyncPlan first = w.step(decider, created(R1, health(CONFIG, Health.current("exists"),
+        WEB, Health.inProgress("0 of 2 replicas available"))));
+    assertThat(w.condition(Condition.READY)).satisfies(c -> {
+      assertThat(c.status).isEqualTo("Unknown");
+      assertThat(c.reason).isEqualTo(GitSyncDecider.PROGRESSING);
+      assertThat(c.message).isEqualTo("Applied revision " + R1 + ": 2 created; waiting for 1 object to become ready: "
+          + "Deployment/shop/web (0 of 2 replicas available)");
+    });
+    assertThat(w.condition(Condition.RECONCILING).status).isEqualTo("True");
+    assertThat(w.gs.getStatus().lastAppliedRevision).isNull();
+    assertThat(first.requeueAfter()).isEqualTo(GitSyncDecider.HEALTH_RECHECK);
+    assertThat(first.nextWake()).as("the backstop timer only re-reads health").isEqualTo(Wake.HEALTH);
+    assertThat(first.waiting()).isEqualTo(Waiting.HEALTH);
+    assertThat(first.result()).isEqualTo("progressing");
+    assertThat(messages(first.logs())).containsExactly("INFO waiting for Deployment/shop/web (0 of 2 replicas available)");
+
+    // re-checks while nothing moved: no new log line, no new Event
+    w.later(Duration.ofSeconds(5));
+    GitSyncPlan again = w.step(decider, unchanged(R1, health(CONFIG, Health.current("exists"),
+        WEB, Health.inProgress("0 of 2 replicas available")), true));
+    assertThat(again.logs()).isEmpty();
+    assertThat(again.events()).isEmpty();
+
+    w.later(Duration.ofSeconds(5));
+    GitSyncPlan ready = w.step(decider, unchanged(R1, health(CONFIG, Health.current("exists"),
+        WEB, Health.current("available")), true));
+    assertThat(w.condition(Condition.READY).status).isEqualTo("True");
+    assertThat(w.condition(Condition.RECONCILING)).isNull();
+    assertThat(w.gs.getStatus().lastAppliedRevision).isEqualTo(R1.toString());
+    assertThat(messages(ready.events())).containsExactly("Normal ReconciliationSucceeded Revision " + R1
+        + " is ready");
+    assertThat(ready.waiting()).isEqualTo(Waiting.NOTHING);
+    assertThat(ready.healthClock()).isNull();
+  }
+
+  @Test
+  void waitingLongerThanTheTimeoutFailsTheHealthCheckOnceAndWaitsForTheNextSync() {
+    World w = new World(spec());
+    w.step(decider, created(R1, health(WEB, Health.inProgress("0 of 2 replicas available"))));
+    w.later(Duration.ofSeconds(100));
+    GitSyncPlan near = w.step(decider, unchanged(R1, health(WEB, Health.inProgress("0 of 2 replicas available")),
+        true));
+    assertThat(near.requeueAfter()).as("never later than the timeout").isEqualTo(GitSyncDecider.HEALTH_RECHECK);
+    w.later(Duration.ofSeconds(18));
+    assertThat(w.step(decider, unchanged(R1, health(WEB, Health.inProgress("0 of 2 replicas available")), true))
+        .requeueAfter()).isEqualTo(Duration.ofSeconds(2));
+    w.later(Duration.ofSeconds(2));
+    GitSyncPlan failed = w.step(decider, unchanged(R1, health(WEB, Health.inProgress("0 of 2 replicas available")),
+        true));
+    assertThat(w.condition(Condition.READY)).satisfies(c -> {
+      assertThat(c.status).isEqualTo("False");
+      assertThat(c.reason).isEqualTo(GitSyncDecider.HEALTH_CHECK_FAILED);
+      assertThat(c.message).isEqualTo("timeout after 2m0s waiting for revision " + R1 + " to become ready: "
+          + "Deployment/shop/web (0 of 2 replicas available)");
+    });
+    assertThat(messages(failed.events())).containsExactly("Warning HealthCheckFailed " + w.condition(Condition.READY)
+        .message);
+    assertThat(failed.requeueAfter()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(failed.retry()).isFalse();
+    assertThat(failed.errorReason()).isEqualTo(GitSyncDecider.HEALTH_CHECK_FAILED);
+
+    // the periodic sync finds it still not ready: a fresh wait, the Warning is not repeated
+    w.later(Duration.ofMinutes(10));
+    GitSyncPlan next = w.step(decider, unchanged(R1, health(WEB, Health.failed("progress deadline exceeded")),
+        false));
+    assertThat(w.condition(Condition.READY).message).isEqualTo("health check failed for revision " + R1
+        + ": Deployment/shop/web: progress deadline exceeded");
+    assertThat(next.events()).isEmpty();
+  }
+
+  @Test
+  void theBackstopTimerBringsAFullSyncOnceTheIntervalHasPassed() {
+    GitSyncSpec spec = spec();
+    spec.interval = "30s";
+    World w = new World(spec);
+    w.step(decider, created(R1, health(WEB, Health.inProgress("rolling out"))));
+    w.later(Duration.ofSeconds(25));
+    assertThat(w.step(decider, unchanged(R1, health(WEB, Health.inProgress("rolling out")), true)).nextWake())
+        .isEqualTo(Wake.HEALTH);
+    w.later(Duration.ofSeconds(5));
+    assertThat(w.step(decider, unchanged(R1, health(WEB, Health.inProgress("rolling out")), true)).nextWake())
+        .as("a new commit is picked up although the wait goes on").isEqualTo(Wake.NONE);
+  }
+
+  @Test
+  void anApplyThatStoppedToWaitGoesOnWithAFullSyncSoon() {
+    World w = new World(spec());
+    GitSyncPlan plan = w.step(decider, new Applied(R1, outcome(1, 0, 0, List.of(NS + " created"),
+        List.of(NS + " (not active yet)"), NS), Map.of(), false));
+    assertThat(w.condition(Condition.READY).message).isEqualTo("Applying revision " + R1 + ": 1 created so far; "
+        + "waiting for 1 object to become ready: Namespace/shop (not active yet)");
+    assertThat(w.condition(Condition.RECONCILING).status).isEqualTo("True");
+    assertThat(plan.requeueAfter()).isEqualTo(GitSyncDecider.APPLY_RECHECK);
+    assertThat(plan.nextWake()).isEqualTo(Wake.NONE);
+    assertThat(plan.waiting()).isEqualTo(Waiting.APPLY);
+    assertThat(w.gs.getStatus().inventory.entries).extracting(e -> e.id).containsExactly("_shop__Namespace");
+
+    w.later(Duration.ofSeconds(2));
+    w.step(decider, new Applied(R1, new SyncOutcome(List.of(NS, CONFIG), List.of(CONFIG + " created"), 1, 0, 1, 0,
+        0, List.of(), Set.of(), List.of()), health(NS, Health.current("active"), CONFIG, Health.current("exists")),
+        false));
+    assertThat(w.condition(Condition.READY).status).isEqualTo("True");
+    assertThat(w.gs.getStatus().lastAppliedRevision).isEqualTo(R1.toString());
+  }
+
+  @Test
+  void anInvalidRevisionIsStalledAndReportedOnceThenTheNextCommitRecovers() {
+    World w = new World(spec());
+    w.step(decider, created(R1, health(WEB, Health.current("available"))));
+    w.events.clear();
+    String msg = "1 object is invalid, nothing was applied: broken/svc.yaml (document 1): Service/shop/broken: "
+        + "spec.ports[0].port: Invalid value: 70000";
+    Failed invalid = new Failed(R2, SyncFailure.VALIDATION_FAILED, msg, true, null);
+    GitSyncPlan plan = w.step(decider, invalid);
+    assertThat(w.condition(Condition.READY)).satisfies(c -> {
+      assertThat(c.status).isEqualTo("False");
+      assertThat(c.reason).isEqualTo(SyncFailure.VALIDATION_FAILED);
+      assertThat(c.message).isEqualTo("revision " + R2 + ": " + msg);
+    });
+    assertThat(w.condition(Condition.STALLED).status).isEqualTo("True");
+    assertThat(w.gs.getStatus().lastAppliedRevision).isEqualTo(R1.toString());
+    assertThat(w.gs.getStatus().lastAttemptedRevision).isEqualTo(R2.toString());
+    assertThat(w.gs.getStatus().inventory.entries).as("the inventory stays what it was").hasSize(2);
+    assertThat(plan.retry()).as("retrying the same revision cannot help").isFalse();
+    assertThat(plan.requeueAfter()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(messages(plan.events())).containsExactly("Warning ValidationFailed revision " + R2 + ": " + msg);
+    assertThat(messages(plan.logs())).containsExactly("WARN revision " + R2 + ": " + msg + " (ValidationFailed)");
+
+    int writes = w.statusWrites;
+    w.later(Duration.ofMinutes(10));
+    GitSyncPlan again = w.step(decider, invalid);
+    assertThat(again.events()).as("the same failure is not reported twice").isEmpty();
+    assertThat(w.statusWrites).isEqualTo(writes);
+
+    w.step(decider, new Applied(R2, outcome(0, 1, 1, List.of(CONFIG + " configured"), List.of(), CONFIG, WEB),
+        health(CONFIG, Health.current("exists"), WEB, Health.current("available")), false));
+    assertThat(w.condition(Condition.STALLED)).isNull();
+    assertThat(w.condition(Condition.READY).status).isEqualTo("True");
+  }
+
+  @Test
+  void aGitFailureIsRetriedWithBackoffAndItsEventIsNotRepeated() {
+    World w = new World(spec());
+    Failed down = new Failed(null, GitException.GIT_OPERATION_FAILED, "connection refused", false, null);
+    GitSyncPlan plan = w.step(decider, down);
+    assertThat(plan.retry()).isTrue();
+    assertThat(plan.retryMessage()).isEqualTo("connection refused");
+    assertThat(w.condition(Condition.READY).reason).isEqualTo(GitException.GIT_OPERATION_FAILED);
+    assertThat(w.condition(Condition.STALLED)).isNull();
+    assertThat(w.gs.getStatus().lastAttemptedRevision).isNull();
+    assertThat(plan.events()).hasSize(1);
+    assertThat(w.step(decider, down).events()).isEmpty();
+  }
+
+  @Test
+  void anInvalidSpecIsStalledWithAnEventAndNotRetried() {
+    GitSyncSpec spec = spec();
+    spec.interval = "10";
+    World w = new World(spec);
+    assertThat(decider.mode(w.gs, Wake.NONE, null, Waiting.NOTHING)).isEqualTo(Mode.INVALID);
+    String problem = GitSyncDecider.validate(spec);
+    GitSyncPlan plan = w.step(decider, new SyncResult.Invalid(problem));
+    assertThat(w.condition(Condition.READY).reason).isEqualTo(GitSyncDecider.INVALID_SPEC);
+    assertThat(w.condition(Condition.STALLED).message).isEqualTo("spec.interval '10' is not a duration (e.g. 1m, 30s)");
+    assertThat(messages(plan.events())).containsExactly("Warning InvalidSpec " + problem);
+    assertThat(messages(plan.logs())).containsExactly("WARN invalid spec: " + problem);
+    assertThat(plan.requeueAfter()).isNull();
+    assertThat(plan.retry()).isFalse();
+  }
+
+  @Test
+  void theModeOfAReconcile() {
+    World w = new World(spec());
+    LastSync last = new LastSync(R1, 1L, outcome(0, 0, 1, List.of(), List.of(), WEB));
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.HEALTH)).isEqualTo(Mode.HEALTH_CHECK);
+    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.HEALTH)).as("a full sync request wins")
+        .isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.NONE, last, Waiting.HEALTH)).as("the periodic timer").isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.APPLY)).isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, null, Waiting.HEALTH)).as("after a restart").isEqualTo(Mode.FULL_SYNC);
+    w.gs.getMetadata().setGeneration(2L);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.HEALTH)).as("the spec changed").isEqualTo(Mode.FULL_SYNC);
+    w.gs.getSpec().suspend = true;
+    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.HEALTH)).isEqualTo(Mode.SUSPENDED);
+  }
+
+  @Test
+  void aHandledReconcileRequestIsEchoedInTheStatus() {
+    World w = new World(spec());
+    w.gs.getMetadata().setAnnotations(Map.of(GitSync.REQUESTED_AT, "1764146400"));
+    w.step(decider, created(R1, health(WEB, Health.current("available"))));
+    assertThat(w.gs.getStatus().lastHandledReconcileAt).isEqualTo("1764146400");
+  }
+
+  @Test
+  void dependenciesMustBeReadyAndOnTheSameRevision() {
+    World apps = new World(spec());
+    apps.gs.getSpec().dependsOn = List.of(new NamedReference("infra", null));
+    Map<String, GitSync> cluster = new LinkedHashMap<>();
+    java.util.function.BiFunction<String, String, Optional<GitSync>> lookup =
+        (ns, name) -> Optional.ofNullable(cluster.get(ns + "/" + name));
+
+    assertThat(GitSyncDecider.dependenciesNotReady(apps.gs, R2, lookup)).get()
+        .satisfies(f -> assertThat(f.message()).isEqualTo("dependencies not ready: GitSync shop/infra not found"));
+
+    World infra = new World(spec());
+    infra.gs.getMetadata().setName("infra");
+    cluster.put("shop/infra", infra.gs);
+    assertThat(GitSyncDecider.dependenciesNotReady(apps.gs, R2, lookup)).get()
+        .satisfies(f -> assertThat(f.message()).contains("GitSync shop/infra is not ready"));
+
+    infra.step(decider, created(R1, health(WEB, Health.current("available"))));
+    assertThat(GitSyncDecider.dependenciesNotReady(apps.gs, R2, lookup)).get().satisfies(f -> {
+      assertThat(f.reason()).isEqualTo(SyncFailure.DEPENDENCY_NOT_READY);
+      assertThat(f.message()).contains("GitSync shop/infra has not applied " + R2 + " yet");
+      assertThat(f.stalled()).isFalse();
+    });
+    assertThat(apps.step(decider, GitSyncDecider.dependenciesNotReady(apps.gs, R2, lookup).get()).waiting())
+        .as("a change of the dependency wakes it").isEqualTo(Waiting.DEPENDENCY);
+
+    infra.step(decider, created(R2, health(WEB, Health.current("available"))));
+    assertThat(GitSyncDecider.dependenciesNotReady(apps.gs, R2, lookup)).isEmpty();
+    assertThat(GitSyncDecider.dependsOn(apps.gs, "shop", "infra")).isTrue();
+
+    apps.gs.getSpec().dependsOn = List.of(new NamedReference("apps", "shop"));
+    assertThat(GitSyncDecider.dependenciesNotReady(apps.gs, R2, lookup)).get().satisfies(f -> {
+      assertThat(f.reason()).isEqualTo(GitSyncDecider.INVALID_SPEC);
+      assertThat(f.stalled()).isTrue();
+    });
+  }
+
+  @Test
+  void aDeletedGitSyncDeletesItsObjectsAndIsReleasedOrRetriedOrKept() {
+    World w = new World(spec());
+    w.gs.getMetadata().setDeletionTimestamp("2026-11-26T10:00:00Z");
+    List<ObjectKey> inventory = List.of(CONFIG, WEB);
+
+    DeletionPlan done = decider.deletion(w.gs, inventory, new ApplyPipeline.Deletion(inventory, List.of(), List.of(),
+        List.of(), List.of(), false), T0.plusSeconds(1));
+    assertThat(done.release()).isTrue();
+    assertThat(done.pruned()).isEqualTo(2);
+    assertThat(messages(done.events())).containsExactly("Normal GarbageCollected GitSync deleted (deletionPolicy "
+        + "MirrorPrune): deleted 2 objects (ConfigMap/shop/config, Deployment/shop/web)");
+
+    ApplyPipeline.Deletion flaky = new ApplyPipeline.Deletion(List.of(CONFIG), List.of(), List.of(), List.of(WEB),
+        List.of("Deployment/shop/web: etcdserver: request timed out"), true);
+    DeletionPlan retry = decider.deletion(w.gs, inventory, flaky, T0.plusSeconds(10));
+    assertThat(retry.retry()).isTrue();
+    assertThat(retry.release()).isFalse();
+    DeletionPlan givenUp = decider.deletion(w.gs, inventory, flaky, T0.plus(Duration.ofMinutes(3)));
+    assertThat(givenUp.release()).as("after spec.timeout the GitSync is released anyway").isTrue();
+    assertThat(messages(givenUp.events())).contains("Warning GarbageCollectionFailed GitSync deleted, but 1 of its "
+        + "objects could not be deleted and are left in place: Deployment/shop/web: etcdserver: request timed out");
+
+    w.gs.getSpec().deletionPolicy = GitSyncSpec.WAIT_FOR_TERMINATION;
+    DeletionPlan waiting = decider.deletion(w.gs, inventory, new ApplyPipeline.Deletion(List.of(), List.of(WEB),
+        List.of(), List.of(), List.of(), false), T0.plusSeconds(10));
+    assertThat(waiting.release()).isFalse();
+    assertThat(waiting.requeueAfter()).isEqualTo(GitSyncDecider.TERMINATION_POLL);
+
+    w.gs.getSpec().deletionPolicy = GitSyncSpec.ORPHAN;
+    DeletionPlan orphan = decider.deletion(w.gs, inventory, null, T0.plusSeconds(1));
+    assertThat(orphan.release()).isTrue();
+    assertThat(orphan.events()).isEmpty();
+    assertThat(messages(orphan.logs())).containsExactly("INFO deleted; its 2 objects are left in place "
+        + "(deletionPolicy is Orphan)");
+  }
+}

@@ -1,0 +1,92 @@
+package dev.bunting.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Fast tier: the caches watched on demand, per namespace and per labelled kind. */
+@EnableKubernetesMockClient(crud = true)
+class InformersMockTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+  private final Vertx vertx = Vertx.vertx();
+  private final BlockingPool pool = new BlockingPool(vertx, "test-kube", 2);
+  private Informers informers;
+
+  @AfterEach
+  void close() {
+    if (informers != null) {
+      informers.stop();
+    }
+    pool.close();
+    vertx.close();
+  }
+
+  private void configMap(String ns, String name, Map<String, String> labels) {
+    client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
+        .withNamespace(ns).withLabels(labels).endMetadata().addToData("k", "v").build()).create();
+  }
+
+  @Test
+  void aCacheOnDemandHoldsOnlyTheNamespacesAskedFor() throws Exception {
+    configMap("shop", "a", Map.of());
+    configMap("shop", "b", Map.of());
+    configMap("elsewhere", "c", Map.of());
+    informers = new Informers(client, pool, null, Duration.ofMinutes(10));
+    ResourceCache<ConfigMap> cache = informers.watchOnDemand(ConfigMap.class);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    cache.onChange(c -> seen.add(c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()));
+    informers.start().await(10, TimeUnit.SECONDS);
+    assertThat(informers.synced()).as("nothing to load before anyone asks").isTrue();
+    assertThat(cache.get("shop", "a")).isEmpty();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache.watchNamespaces(Set.of("shop")));
+    assertThat(cache.get("shop", "a")).isPresent();
+    assertThat(cache.list(null)).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("a", "b");
+    assertThat(cache.get("elsewhere", "c")).as("not asked for: not held").isEmpty();
+    assertThat(seen).containsExactlyInAnyOrder("shop/a", "shop/b");
+
+    configMap("shop", "d", Map.of());
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache.get("shop", "d").isPresent());
+
+    cache.retainNamespaces(Set.of());
+    assertThat(cache.watchedNamespaces()).isEmpty();
+    assertThat(cache.get("shop", "a")).isEmpty();
+  }
+
+  @Test
+  void aLabelledKindIsStartedOnceForAllWhoAskAndHoldsOnlyLabelledObjects() throws Exception {
+    configMap("shop", "managed", Map.of("owner", "x"));
+    configMap("shop", "other", Map.of());
+    informers = new Informers(client, pool, null, Duration.ofMinutes(10));
+    ResourceDefinitionContext configMaps = new ResourceDefinitionContext.Builder().withGroup("").withVersion("v1")
+        .withKind("ConfigMap").withPlural("configmaps").withNamespaced(true).build();
+    List<GenericKubernetesResource> changes = new CopyOnWriteArrayList<>();
+    Future<ResourceCache<GenericKubernetesResource>> first = informers.watchLabelled(configMaps, "owner", changes::add);
+    Future<ResourceCache<GenericKubernetesResource>> second = informers.watchLabelled(configMaps, "owner", c -> { });
+    assertThat(second).as("a start in progress is shared").isSameAs(first);
+    ResourceCache<GenericKubernetesResource> cache = first.toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertThat(informers.labelled(configMaps, "owner")).containsSame(cache);
+    assertThat(cache.get("shop", "managed")).isPresent();
+    assertThat(cache.get("shop", "other")).isEmpty();
+    assertThat(changes).extracting(c -> c.getMetadata().getName()).containsExactly("managed");
+  }
+}
