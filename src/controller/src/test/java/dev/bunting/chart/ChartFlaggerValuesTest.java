@@ -95,7 +95,8 @@ class ChartFlaggerValuesTest {
         .contains("--log-level=warn", "--kube-api-qps=100", "--kube-api-burst=250",
             "--ingress-annotations-prefix=custom.ingress.kubernetes.io", "--ingress-class=contour",
             "--mesh-provider=smi:v1alpha2:linkerd");
-    GenericKubernetesResource auth = r.ofKind("AuthorizationPolicy").get(0);
+    GenericKubernetesResource auth = render(ChartValues.FLAGGER_MAPPED + ChartValues.LINKERD_AUTH_POLICY)
+        .ofKind("AuthorizationPolicy").get(0);
     assertThat(auth.getMetadata().getNamespace()).as("Flagger's linkerdAuthPolicy, in linkerd-viz's namespace")
         .isEqualTo("viz");
     assertThat(auth.getApiVersion()).isEqualTo("policy.linkerd.io/v1alpha1");

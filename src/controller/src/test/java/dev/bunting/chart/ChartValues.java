@@ -147,9 +147,6 @@ final class ChartValues {
       ingressAnnotationsPrefix: custom.ingress.kubernetes.io
       ingressClass: contour
       meshProvider: smi:v1alpha2:linkerd
-      linkerdAuthPolicy:
-        create: true
-        namespace: viz
       podDisruptionBudget:
         enabled: true
         minAvailable: 1
@@ -171,6 +168,13 @@ final class ChartValues {
         namespace:
       commonLabels: {cost-center: platform}
       commonAnnotations: {example.com/owner: platform-team}
+      """;
+
+  /** Flagger's linkerdAuthPolicy (a Linkerd AuthorizationPolicy: rendered only, Linkerd's CRDs are not installed here). */
+  static final String LINKERD_AUTH_POLICY = """
+      linkerdAuthPolicy:
+        create: true
+        namespace: viz
       """;
 
   /** Every Flagger key that Bunting's chart cannot honour, set. */
