@@ -417,6 +417,22 @@ final class ApplyPipeline {
     return waiting;
   }
 
+  /** {@code group/version/kind} of every version the CRDs of this revision serve. */
+  private static Set<String> servedKinds(List<Item> items) {
+    Set<String> served = new HashSet<>();
+    for (Item i : items) {
+      if (ApplyOrder.isCrd(i.key) && i.manifest.object().getAdditionalProperties().get("spec") instanceof Map<?, ?> s
+          && s.get("names") instanceof Map<?, ?> names && s.get("versions") instanceof List<?> versions) {
+        for (Object v : versions) {
+          if (v instanceof Map<?, ?> vm && !Boolean.FALSE.equals(vm.get("served"))) {
+            served.add(s.get("group") + "/" + vm.get("name") + "/" + names.get("kind"));
+          }
+        }
+      }
+    }
+    return served;
+  }
+
   /** After a CRD was applied: its group versions are asked again (the kinds it serves may have changed). */
   private void forgetServedVersions(Item i) {
     if (i.manifest.object().getAdditionalProperties().get("spec") instanceof Map<?, ?> s
@@ -435,10 +451,21 @@ final class ApplyPipeline {
     if (deferred.isEmpty()) {
       return Future.succeededFuture();
     }
+    Set<String> servedByThisRevision = servedKinds(items);
     return pool.run(() -> {
       for (Item i : deferred) {
         i.deferred = false;
         Optional<ResourceDefinitionContext> ctx = discovery.find(i.key.apiVersion(), i.key.kind());
+        if (ctx.isEmpty() && servedByThisRevision.contains(i.key.apiVersion() + "/" + i.key.kind())) {
+          // the CRD is established, but discovery can lag behind it for a moment: ask once more, then wait
+          discovery.invalidate(i.key.apiVersion());
+          ctx = discovery.find(i.key.apiVersion(), i.key.kind());
+          if (ctx.isEmpty()) {
+            i.waiting = i.key + " (its CustomResourceDefinition is established; the API server does not serve the"
+                + " kind yet)";
+            continue;
+          }
+        }
         if (ctx.isEmpty()) {
           i.error = "no API resource serves kind " + i.key.kind() + " in " + i.key.apiVersion()
               + " (its CustomResourceDefinition was applied but is not served)";
