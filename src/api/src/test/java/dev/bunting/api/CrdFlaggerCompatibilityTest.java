@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Our CRDs ({@code crds/}) accept exactly what Flagger 1.44's CRDs accept, plus Bunting's status additions: the same
+ * Our CRDs ({@code crds/}) accept exactly what Flagger 1.44's CRDs accept, plus Bunting's optional additions: the same
  * names, scope, printer columns and subresources; the same schema node for node (types, enums, patterns, formats,
  * defaults, bounds, oneOf rules, CEL rules), no required field Flagger does not require, and new properties only
  * where Bunting adds them. The reference is Flagger's own {@code artifacts/flagger/crd.yaml} at v1.44.0, kept
@@ -31,12 +31,23 @@ class CrdFlaggerCompatibilityTest {
 
   private static final Path FLAGGER_CRDS = ProjectFiles.resolve("src/api/src/test/resources/flagger/crd-v1.44.0.yaml");
 
-  /** Properties Bunting adds to Flagger's schemas (all in status). */
+  /** Properties Bunting adds to Flagger's schemas (all optional: status, and the analysis settings of docs/analysis.md). */
   private static final Map<String, Set<String>> BUNTING_ADDITIONS = Map.of(
       "canaries.flagger.app", Set.of(
           "status.observedGeneration",
           "status.conditions[].observedGeneration",
-          "status.lastTrackedRevision"),
+          "status.lastTrackedRevision",
+          "status.analysis",
+          "spec.analysis.window",
+          "spec.analysis.score",
+          "spec.analysis.metrics[].compare",
+          "spec.analysis.metrics[].direction",
+          "spec.analysis.metrics[].tolerance",
+          "spec.analysis.metrics[].confidence",
+          "spec.analysis.metrics[].minSamples",
+          "spec.analysis.metrics[].minRequests",
+          "spec.analysis.metrics[].noData",
+          "spec.analysis.metrics[].group"),
       "metrictemplates.flagger.app", Set.of("status"),
       "alertproviders.flagger.app", Set.of("status"));
 
@@ -111,7 +122,7 @@ class CrdFlaggerCompatibilityTest {
 
   @ParameterizedTest
   @MethodSource("crdNames")
-  void schemaAcceptsWhatFlaggersAcceptsAndOnlyAddsBuntingStatus(String name) {
+  void schemaAcceptsWhatFlaggersAcceptsAndOnlyAddsBuntingsOptionalFields(String name) {
     JsonNode theirs = flagger(name).at("/spec/versions/0/schema/openAPIV3Schema");
     JsonNode ours = ours(name).at("/spec/versions/0/schema/openAPIV3Schema");
     List<String> problems = new ArrayList<>();
