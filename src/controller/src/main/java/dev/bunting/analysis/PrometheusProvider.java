@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,7 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
   private final PrometheusEndpoint endpoint;
   private final WebClient client;
   private final String queryUrl;
+  private final String rangeUrl;
   private final String[] addressUserInfo;
 
   /**
@@ -68,6 +70,7 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
     int port = address.getPort();
     this.queryUrl = address.getScheme().toLowerCase() + "://" + address.getHost() + (port < 0 ? "" : ":" + port)
         + basePath + "/api/v1/query";
+    this.rangeUrl = queryUrl + "_range";
     this.addressUserInfo = userInfo(address);
   }
 
@@ -111,6 +114,31 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(response -> PrometheusResponse.toMetricValue(response.statusCode(), response.bodyAsString()))
         .otherwise(this::requestFailed);
+  }
+
+  /**
+   * Runs a range query ({@code /api/v1/query_range}): the samples of one series from {@code start} to {@code end} at
+   * {@code step}. The future always succeeds; problems are {@link MetricSamples.Failed}.
+   */
+  public Future<MetricSamples> queryRange(String query, Instant start, Instant end, Duration step) {
+    String text = QueryText.normalize(Objects.requireNonNull(query, "query"));
+    long timeoutMs = endpoint.timeout().toMillis();
+    HttpRequest<Buffer> request;
+    try {
+      request = client.getAbs(rangeUrl).addQueryParam("query", text)
+          .addQueryParam("start", epochSeconds(start)).addQueryParam("end", epochSeconds(end))
+          .addQueryParam("step", Long.toString(Math.max(1, step.toSeconds())));
+      endpoint.headers().forEach(request::putHeader);
+      authenticate(request);
+      request.timeout(timeoutMs);
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(new MetricSamples.Failed("request failed: " + e.getMessage()));
+    }
+    LOG.debug("prometheus range query at {}: {}", endpoint.redactedAddress(), text);
+    return request.send()
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .map(response -> PrometheusResponse.toSamples(response.statusCode(), response.bodyAsString()))
+        .otherwise(e -> new MetricSamples.Failed(((MetricValue.Failed) requestFailed(e)).message()));
   }
 
   /**
