@@ -1,5 +1,6 @@
 package dev.bunting.canary;
 
+import dev.bunting.api.AnalysisStatus;
 import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanarySpec;
@@ -22,6 +23,7 @@ import dev.bunting.canary.CanaryPlan.Note;
 import dev.bunting.canary.router.Weights;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -207,6 +209,7 @@ public final class CanaryDecider {
       actions.add(new ScaleTarget(replicas));
       setPhase(CanaryPhase.PROGRESSING);
       startRun();
+      startAnalysisRecord();
       progressMessage = "new revision " + shortRevision(s.revision()) + ": scaling up the canary";
       tickConsumed = true;
     }
@@ -230,6 +233,7 @@ public final class CanaryDecider {
         actions.add(new SetRoutes(Weights.ALL_PRIMARY));
         setPhase(CanaryPhase.PROGRESSING);
         startRun();
+        startAnalysisRecord();
         progressMessage = "new revision " + shortRevision(s.revision()) + ": analysis restarted";
         tickConsumed = true;
         return;
@@ -276,7 +280,7 @@ public final class CanaryDecider {
       int threshold = analysis.thresholdOrDefault();
       if (st.failedChecksOrZero() >= threshold) {
         rollback("failed checks threshold reached " + st.failedChecksOrZero() + lastFailureSuffix(), "error",
-            "Failed checks threshold reached " + st.failedChecksOrZero());
+            "Failed checks threshold reached " + st.failedChecksOrZero() + lastFailureSuffix());
         return;
       }
       tickConsumed = true;
@@ -291,9 +295,21 @@ public final class CanaryDecider {
       } else {
         CheckResult result = need(CheckKind.ANALYSIS);
         readings.addAll(result.readings());
-        if (!result.passed()) {
-          failCheck(result.message());
-          return;
+        recordAnalysis(result);
+        switch (result.outcome()) {
+          case WAITING -> {
+            waitForData(result.message());
+            return;
+          }
+          case ABORTED -> {
+            rollback(result.message(), "error", "Canary analysis failed: " + result.message());
+            return;
+          }
+          case FAILED -> {
+            failCheck(result.message());
+            return;
+          }
+          default -> { }
         }
       }
       switch (strategy()) {
@@ -504,6 +520,62 @@ public final class CanaryDecider {
       st.failedChecks = st.failedChecksOrZero() + 1;
       event("Warning", message);
       progressMessage = "failed checks " + st.failedChecks + "/" + analysis.thresholdOrDefault() + ": " + message;
+    }
+
+    /**
+     * {@code noData: wait}: hold the analysis (no step, no failed check) while the canary has too little data, at most
+     * {@code progressDeadlineSeconds} from the first tick that waited; then roll back, saying so.
+     */
+    private void waitForData(String message) {
+      Instant since = parseTime(st.analysis.waitingSince).orElse(s.now());
+      st.analysis.waitingSince = timestamp(since);
+      Duration bound = Duration.ofSeconds(spec.progressDeadlineSecondsOrDefault());
+      if (!s.now().isBefore(since.plus(bound))) {
+        String why = "no data within progressDeadlineSeconds (" + bound.toSeconds() + "s) of waiting: " + message;
+        rollback(why, "error", "Canary analysis failed: " + why);
+        return;
+      }
+      event("Normal", "Waiting for data for " + s.id() + ": " + message);
+      progressMessage = "waiting for data (noData: wait, at most " + bound.toSeconds() + "s from "
+          + st.analysis.waitingSince + "): " + message;
+    }
+
+    /** A release's analysis starts now: its metric windows begin here ({@code status.analysis.startedAt}). */
+    private void startAnalysisRecord() {
+      st.analysis = new AnalysisStatus();
+      st.analysis.startedAt = timestamp(s.now());
+    }
+
+    /** What the metric analysis measured this tick, for {@code status.analysis}; the wait clock stops on data. */
+    private void recordAnalysis(CheckResult result) {
+      if (st.analysis == null) {
+        st.analysis = new AnalysisStatus();
+      }
+      if (result.outcome() != CheckResult.Outcome.WAITING) {
+        st.analysis.waitingSince = null;
+      }
+      AnalysisStatus measured = result.analysis();
+      if (measured == null) {
+        return;
+      }
+      st.analysis.evaluatedAt = timestamp(s.now());
+      st.analysis.result = measured.result;
+      st.analysis.score = measured.score;
+      st.analysis.message = measured.message;
+      st.analysis.metrics = measured.metrics;
+      st.analysis.omitted = measured.omitted;
+    }
+
+    private static String timestamp(Instant t) {
+      return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private static java.util.Optional<Instant> parseTime(String value) {
+      try {
+        return value == null ? java.util.Optional.empty() : java.util.Optional.of(Instant.parse(value));
+      } catch (RuntimeException e) {
+        return java.util.Optional.empty();
+      }
     }
 
     private void onDeletion() {

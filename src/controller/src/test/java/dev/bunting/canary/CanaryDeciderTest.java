@@ -296,7 +296,8 @@ class CanaryDeciderTest {
     assertThat(w.weights).isEqualTo(Weights.ALL_PRIMARY);
     assertThat(rb.actions()).contains(new ScaleTarget(0));
     assertThat(rb.completion().succeeded()).isFalse();
-    assertThat(rb.alerts()).extracting(CanaryPlan.Note::message).containsExactly("Failed checks threshold reached 2");
+    assertThat(rb.alerts()).extracting(CanaryPlan.Note::message).containsExactly(
+        "Failed checks threshold reached 2; last: Halt podinfo.test advancement request-success-rate 80.00 < 99");
     assertThat(rb.events()).extracting(CanaryPlan.Note::message).contains("Canary failed! Scaling down podinfo.test");
     Condition ready = Condition.find(rb.status().conditions, "Ready").get();
     assertThat(ready.status).isEqualTo("False");

@@ -99,6 +99,7 @@ class ChartRbacClusterTest {
       Request.watchAll("watch", "deployments.apps"),
       Request.in("create", "deployments.apps"),
       Request.in("patch", "deployments.apps"),
+      Request.in("list", "replicasets.apps"),
       Request.watchAll("list", "services"),
       Request.watchAll("watch", "services"),
       Request.in("create", "services"),
