@@ -210,12 +210,12 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
         metric.intervalOrDefault(), QueryModel.flaggerPods(base.target()));
     String window = model.window();
     return requests.compose(r -> query.value(model, atSnapshotTime ? tick.now() : null)
-        .map(v -> threshold(tick, settings, query.label(), query.safeText(model), window, v, r)));
+        .map(v -> threshold(tick, settings, query.label(), query.safeText(model), window, v, r, release.window())));
   }
 
   /** The threshold judge: Flagger's verdict, then the no-data rules. */
   private Judged threshold(Tick tick, MetricSettings m, String label, String text, String window, MetricValue value,
-      Optional<Double> requests) {
+      Optional<Double> requests, String countWindow) {
     CanarySnapshot s = tick.s();
     MetricCheck check = new MetricCheck(m.metric().name, m.kind(), m.range(),
         m.metric().threshold == null ? 0 : m.metric().threshold, label, s.name(), s.namespace(), s.targetName());
@@ -235,7 +235,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
       return judged(m, Result.ERROR, r, reading, verdict.message(), verdict.message());
     }
     Optional<String> tooLittle = requests.filter(n -> n < m.minRequests())
-        .map(n -> "the canary served " + count(n) + " requests in " + window + " (minRequests " + m.minRequests()
+        .map(n -> "the canary served " + count(n) + " requests in " + countWindow + " (minRequests " + m.minRequests()
             + ")");
     if (verdict.outcome() == MetricVerdict.Outcome.NO_VALUES || tooLittle.isPresent()) {
       String why = tooLittle.orElse("no values (probably " + s.targetName() + "." + s.namespace()
