@@ -556,7 +556,9 @@ public final class CanaryDecider {
       }
       AnalysisStatus measured = result.analysis();
       if (measured == null) {
-        return;
+        measured = new AnalysisStatus(); // a rollout hook decided before any metric ran
+        measured.result = result.passed() ? "Passed" : "Failed";
+        measured.message = result.message().isEmpty() ? null : AnalysisStatus.cut(result.message());
       }
       st.analysis.evaluatedAt = timestamp(s.now());
       st.analysis.result = measured.result;
@@ -712,6 +714,10 @@ public final class CanaryDecider {
     }
 
     private String lastFailureSuffix() {
+      if (st.analysis != null && st.analysis.message != null && !st.analysis.message.isEmpty()
+          && ("Failed".equals(st.analysis.result) || "Marginal".equals(st.analysis.result))) {
+        return "; last: " + st.analysis.message;
+      }
       return Condition.find(st.conditions, Condition.RECONCILING)
           .map(c -> c.message)
           .filter(m -> m != null && m.startsWith("failed checks "))

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An exporter the test controls, standing in for instrumented apps and the proxies in front of them: for every Ready
  * pod in a namespace it counts requests at a steady rate, with behaviour taken from the pod's image tag: a tag
- * containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, anything else is healthy (20 ms). Each
+ * containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, {@code sluggish} 26 ms (30 % slower than healthy,
+ * far under any usual threshold), {@code idle} receives no traffic at all, anything else is healthy (20 ms). Each
  * {@link MetricFamily} renders those counts as the series one data plane exports; by default
  * {@link MetricFamily#HTTP}, the app's own {@code http_request_duration_seconds} histogram that Flagger's builtin
  * {@code kubernetes}/{@code gatewayapi} queries read. A real Prometheus scrapes it with {@code honor_labels}, so the
@@ -114,12 +115,15 @@ public final class SyntheticAppMetrics implements AutoCloseable {
       }
       String image = pod.getSpec().getContainers().get(0).getImage();
       String tag = image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "latest";
+      if (tag.contains("idle")) {
+        continue; // a pod that receives no traffic at all: no series
+      }
       PodCounters c = pods.computeIfAbsent(pod.getMetadata().getName(), name -> new PodCounters(name, workload(pod)));
       double n = REQUESTS_PER_SECOND * dt;
       double errorRate = tag.contains("bad") ? 0.2 : 0.0;
       c.errors += n * errorRate;
       c.ok += n * (1 - errorRate);
-      c.latency = tag.contains("slow") ? 0.6 : 0.02;
+      c.latency = tag.contains("slow") ? 0.6 : tag.contains("sluggish") ? 0.026 : 0.02;
     }
   }
 
