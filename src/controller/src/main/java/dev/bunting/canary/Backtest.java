@@ -79,8 +79,7 @@ public final class Backtest {
         }
       }
       boolean analysed = plan.status().analysis != null && plan.status().analysis.evaluatedAt != null
-          && plan.status().analysis.evaluatedAt.equals(
-          java.time.format.DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+          && plan.status().analysis.evaluatedAt.equals(CanaryDecider.timestamp(at));
       c.setStatus(plan.status());
       ticks.add(new Tick(at, plan.status().phaseOrNew(), plan.status().canaryWeightOrZero(),
           plan.status().failedChecksOrZero(), plan.events().stream().map(CanaryPlan.Note::message).toList(),

@@ -45,6 +45,11 @@ public final class CanaryDecider {
   public static final String REASON_SYNCED = "Synced";
   private static final Duration SHORT_WAIT = Duration.ofSeconds(5);
 
+  /** A status timestamp: RFC 3339 in UTC, whole seconds. */
+  static String timestamp(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+  }
+
   /** Check results gathered so far; a missing entry makes the decider ask for that check. */
   public interface Checks {
     CheckResult get(CheckKind kind);
@@ -568,10 +573,6 @@ public final class CanaryDecider {
       st.analysis.omitted = measured.omitted;
     }
 
-    private static String timestamp(Instant t) {
-      return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
-    }
-
     private static java.util.Optional<Instant> parseTime(String value) {
       try {
         return value == null ? java.util.Optional.empty() : java.util.Optional.of(Instant.parse(value));
@@ -812,7 +813,7 @@ public final class CanaryDecider {
 
     /** Keeps {@code lastTransitionTime} when a condition's status did not change; stamps now otherwise. */
     private List<Condition> mergeTimestamps(List<Condition> fresh) {
-      String now = DateTimeFormatter.ISO_INSTANT.format(s.now().truncatedTo(ChronoUnit.SECONDS));
+      String now = timestamp(s.now());
       for (Condition c : fresh) {
         Condition old = Condition.find(st.conditions, c.type).orElse(null);
         if (old != null && old.sameStateAs(c)) {

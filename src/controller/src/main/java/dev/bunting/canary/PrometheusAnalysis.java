@@ -201,8 +201,10 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     QueryModel release = base.withRelease(start.getEpochSecond(), clipped,
         QueryModel.revisionPods(base.target(), tick.podTemplateHash()));
     boolean scoped = MetricSettings.WINDOW_RELEASE.equals(spec.effectiveAnalysis().window);
+    // requests of this revision's canary: over the metric's (clipped) window, or for samples since the analysis start
+    QueryModel counted = settings.compares() ? release.withWindow(Math.max(1, ceilSeconds(since)) + "s") : release;
     Future<Optional<Double>> requests = settings.minRequests() <= 0 ? Future.succeededFuture(Optional.empty())
-        : countRequests(tick, spec, provider, release);
+        : countRequests(tick, spec, provider, counted);
     if (settings.compares()) {
       return requests.compose(r -> compare(tick, settings, query, release, start, r));
     }
@@ -234,9 +236,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     if (verdict.outcome() == MetricVerdict.Outcome.ERROR) {
       return judged(m, Result.ERROR, r, reading, verdict.message(), verdict.message());
     }
-    Optional<String> tooLittle = requests.filter(n -> n < m.minRequests())
-        .map(n -> "the canary served " + count(n) + " requests in " + countWindow + " (minRequests " + m.minRequests()
-            + ")");
+    Optional<String> tooLittle = tooFewRequests(m, requests, "in " + countWindow);
     if (verdict.outcome() == MetricVerdict.Outcome.NO_VALUES || tooLittle.isPresent()) {
       String why = tooLittle.orElse("no values (probably " + s.targetName() + "." + s.namespace()
           + " is not receiving traffic)");
@@ -291,9 +291,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     r.primary = summary(c.primary());
     r.comparison = c.describe();
     CheckResult.MetricReading reading = reading(name, c.canary().mean(), c.outcome().passed(), r.comparison);
-    Optional<String> tooLittle = requests.filter(n -> n < m.minRequests())
-        .map(n -> "the canary served " + count(n) + " requests since the analysis start (minRequests "
-            + m.minRequests() + ")");
+    Optional<String> tooLittle = tooFewRequests(m, requests, "since the analysis start");
     if (c.outcome() == ComparisonJudge.Outcome.NO_DATA || tooLittle.isPresent()) {
       String why = tooLittle.orElse(c.describe());
       return noData(m, r, reading, why, halt(s) + name + ": not enough data: " + why);
@@ -304,6 +302,12 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     String text = name + " canary " + (c.outcome() == ComparisonJudge.Outcome.HIGH ? "higher" : "lower")
         + " than primary: " + c.describe();
     return judged(m, Result.FAILED, r, reading, text, halt(s) + text);
+  }
+
+  /** "the canary served 3 requests in 20s (minRequests 10)" when below {@code minRequests}. */
+  private static Optional<String> tooFewRequests(MetricSettings m, Optional<Double> requests, String where) {
+    return requests.filter(n -> n < m.minRequests()).map(n -> "the canary served " + Math.round(n) + " requests "
+        + where + " (minRequests " + m.minRequests() + ")");
   }
 
   /** Not enough data: the metric's policy decides. */
@@ -650,10 +654,6 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
 
   private static String halt(CanarySnapshot s) {
     return "Halt " + s.id() + " advancement ";
-  }
-
-  private static String count(double n) {
-    return Long.toString(Math.round(n));
   }
 
   private static long ceilSeconds(Duration d) {

@@ -269,6 +269,22 @@ class PrometheusAnalysisTest {
   }
 
   @Test
+  void compareCountsTheCanarysRequestsSinceTheAnalysisStart() throws Exception {
+    answer = q -> q.get("query").startsWith("sum( increase(") ? vector(40) : matrix(20, 21, 20, 22, 21, 20);
+    CanaryMetric m = new CanaryMetric();
+    m.name = "request-duration";
+    m.interval = "5s";
+    m.compare = "primary";
+    m.minSamples = 5;
+    m.minRequests = 100;
+    CheckResult r = run(analysis(m));
+    assertThat(requests).extracting(q -> q.get("query")).anyMatch(q -> q.startsWith("sum( increase(")
+        && q.endsWith("[20s] ) )"));
+    assertThat(r.message()).isEqualTo("Halt podinfo.test advancement request-duration: not enough data: the canary "
+        + "served 40 requests since the analysis start (minRequests 100)");
+  }
+
+  @Test
   void aPrometheusOutageNeverPassesEvenWithAScore() throws Exception {
     answer = q -> null;
     CanaryAnalysis a = analysis(successRate(99.0));
