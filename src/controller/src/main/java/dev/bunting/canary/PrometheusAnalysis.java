@@ -121,10 +121,37 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     if (metrics == null || metrics.isEmpty()) {
       return Future.succeededFuture(CheckResult.PASSED);
     }
-    return sources.podTemplateHash(s).otherwise(Optional.empty()).compose(hash -> {
+    Future<Optional<String>> pods = needsRevisionPods(s, analysis)
+        ? sources.podTemplateHash(s).otherwise(Optional.empty()) : Future.succeededFuture(Optional.empty());
+    return pods.compose(hash -> {
       Tick tick = new Tick(s, hash.orElse(null));
       return next(tick, metrics, 0, new ArrayList<>()).map(judged -> conclude(s, analysis, judged));
     });
+  }
+
+  /**
+   * Whether any query of this tick selects the revision's pods: builtin queries with {@code window: release}, a
+   * comparison or a request count, or a template using {@code {{ pods }}}. Only then is the pod-template-hash looked up
+   * (one API request per revision), so a Flagger Canary's analysis reads nothing but the caches.
+   */
+  private boolean needsRevisionPods(CanarySnapshot s, CanaryAnalysis analysis) {
+    if (MetricSettings.WINDOW_RELEASE.equals(analysis.window)) {
+      return true;
+    }
+    for (CanaryMetric m : analysis.metrics) {
+      if (m.compare != null || (m.minRequests != null && m.minRequests > 0)) {
+        return true;
+      }
+      String text = m.query;
+      if (m.templateRef != null) {
+        text = sources.template(m.templateRef.namespaceOr(s.namespace()), m.templateRef.name)
+            .map(t -> t.getSpec() == null ? null : t.getSpec().query).orElse(null);
+      }
+      if (text != null && text.contains("pods")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** What every metric of one tick shares. */
@@ -196,13 +223,13 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     }
     Instant start = tick.start(settings.interval());
     Duration since = Duration.between(start, tick.now());
-    String clipped = since.compareTo(settings.interval()) >= 0 ? metric.intervalOrDefault()
-        : Math.max(1, ceilSeconds(since)) + "s";
+    String sinceStart = Math.max(1, ceilSeconds(since)) + "s";
+    String clipped = since.compareTo(settings.interval()) >= 0 ? metric.intervalOrDefault() : sinceStart;
     QueryModel release = base.withRelease(start.getEpochSecond(), clipped,
         QueryModel.revisionPods(base.target(), tick.podTemplateHash()));
     boolean scoped = MetricSettings.WINDOW_RELEASE.equals(spec.effectiveAnalysis().window);
     // requests of this revision's canary: over the metric's (clipped) window, or for samples since the analysis start
-    QueryModel counted = settings.compares() ? release.withWindow(Math.max(1, ceilSeconds(since)) + "s") : release;
+    QueryModel counted = settings.compares() ? release.withWindow(sinceStart) : release;
     Future<Optional<Double>> requests = settings.minRequests() <= 0 ? Future.succeededFuture(Optional.empty())
         : countRequests(tick, spec, provider, counted);
     if (settings.compares()) {
