@@ -130,6 +130,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["keda.sh"]
   resources: ["scaledobjects"]
   verbs: ["get", "list", "watch", "create", "patch"]
+# the target's ReplicaSets, read once per revision for its pod-template-hash (builtin queries select that revision's pods)
+- apiGroups: ["apps"]
+  resources: ["replicasets"]
+  verbs: ["list"]
 # apex, -primary and -canary Services (server-side apply)
 - apiGroups: [""]
   resources: ["services"]

@@ -25,6 +25,24 @@ public class CanaryAnalysis extends ApiObject {
   public List<CanaryWebhook> webhooks;
   public List<HttpMatchRequest> match;
   public SessionAffinity sessionAffinity;
+  /**
+   * Bunting: {@code interval} (default: every metric over its own interval, Flagger's queries byte for byte) or
+   * {@code release} (builtin queries over the interval clipped to the release's analysis start, and only the canary pods
+   * of this revision where the series carry pod names). See docs/analysis.md.
+   */
+  public String window;
+  /** Bunting: judge each tick by a score (share of passing metrics, weighted by group) instead of "every metric passes". */
+  public Score score;
+
+  /** {@code analysis.score}: Kayenta's pass and marginal thresholds (0–100) and group weights. */
+  public static class Score extends ApiObject {
+    /** A tick passes at this score or above (default 95). */
+    public Double pass;
+    /** Below {@code pass} but at least this: a failed check; below it: the release is rolled back at once (default 75). */
+    public Double marginal;
+    /** Weight per metric group (groups without one share what is left of 100 equally). */
+    public java.util.Map<String, Double> groupWeights;
+  }
 
   /** The analysis interval: default 60s, unparsable 60s, raised to Flagger's minimum of 10s. */
   public Duration intervalDuration() {

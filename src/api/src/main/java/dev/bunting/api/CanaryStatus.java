@@ -21,6 +21,8 @@ public class CanaryStatus extends ApiObject {
   public String primarySessionAffinityCookie;
   public String previousSessionAffinityCookie;
   public Long observedGeneration;
+  /** Bunting: the current release's analysis and what its last tick measured, metric by metric. */
+  public AnalysisStatus analysis;
 
   public CanaryPhase phaseOrNew() {
     return phase == null ? CanaryPhase.NEW : phase;

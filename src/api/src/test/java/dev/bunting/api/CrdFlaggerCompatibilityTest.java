@@ -21,10 +21,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Our CRDs ({@code crds/}) accept exactly what Flagger 1.44's CRDs accept, plus Bunting's additions: the same
+ * Our CRDs ({@code crds/}) accept exactly what Flagger 1.44's CRDs accept, plus Bunting's optional additions: the same
  * names, scope, printer columns and subresources; the same schema node for node (types, enums, patterns, formats,
  * defaults, bounds, oneOf rules, CEL rules), no required field Flagger does not require, and new properties and
- * enum values only where Bunting adds them. The reference is Flagger's own {@code artifacts/flagger/crd.yaml} at v1.44.0, kept
+ * enum values only where Bunting adds them. The reference is Flagger's own {@code artifacts/flagger/crd.yaml} at
+ * v1.44.0, kept
  * unmodified as a test resource.
  */
 class CrdFlaggerCompatibilityTest {
@@ -32,16 +33,27 @@ class CrdFlaggerCompatibilityTest {
   private static final Path FLAGGER_CRDS = ProjectFiles.resolve("src/api/src/test/resources/flagger/crd-v1.44.0.yaml");
 
   /**
-   * Properties ({@code path}) and enum values ({@code path=value}) Bunting adds to Flagger's schemas: status fields,
-   * the target kind StatefulSet, the alert provider type generic. An enum may only grow: Bunting accepts every value
-   * Flagger accepts.
+   * Properties ({@code path}) and enum values ({@code path=value}) Bunting adds to Flagger's schemas, all optional:
+   * status fields, the analysis settings of docs/analysis.md, the target kind StatefulSet, the alert provider type
+   * generic. An enum may only grow: Bunting accepts every value Flagger accepts.
    */
   private static final Map<String, Set<String>> BUNTING_ADDITIONS = Map.of(
       "canaries.flagger.app", Set.of(
           "spec.targetRef.kind=StatefulSet",
           "status.observedGeneration",
           "status.conditions[].observedGeneration",
-          "status.lastTrackedRevision"),
+          "status.lastTrackedRevision",
+          "status.analysis",
+          "spec.analysis.window",
+          "spec.analysis.score",
+          "spec.analysis.metrics[].compare",
+          "spec.analysis.metrics[].direction",
+          "spec.analysis.metrics[].tolerance",
+          "spec.analysis.metrics[].confidence",
+          "spec.analysis.metrics[].minSamples",
+          "spec.analysis.metrics[].minRequests",
+          "spec.analysis.metrics[].noData",
+          "spec.analysis.metrics[].group"),
       "metrictemplates.flagger.app", Set.of("status"),
       "alertproviders.flagger.app", Set.of("status", "spec.type=generic"));
 
@@ -116,7 +128,7 @@ class CrdFlaggerCompatibilityTest {
 
   @ParameterizedTest
   @MethodSource("crdNames")
-  void schemaAcceptsWhatFlaggersAcceptsAndOnlyAddsBuntingStatus(String name) {
+  void schemaAcceptsWhatFlaggersAcceptsAndOnlyAddsBuntingsOptionalFields(String name) {
     JsonNode theirs = flagger(name).at("/spec/versions/0/schema/openAPIV3Schema");
     JsonNode ours = ours(name).at("/spec/versions/0/schema/openAPIV3Schema");
     List<String> problems = new ArrayList<>();

@@ -117,7 +117,21 @@ class ExamplesAcceptedByApiServerTest {
              "lastTransitionTime": "2026-01-02T03:00:00Z", "observedGeneration": 1},
             {"type": "Reconciling", "status": "True", "reason": "Progressing", "message": "Analysis in progress",
              "lastTransitionTime": "2026-01-02T03:00:00Z", "observedGeneration": 1}
-          ]}}""");
+          ],
+          "analysis": {"startedAt": "2026-01-02T03:00:00Z", "evaluatedAt": "2026-01-02T03:04:05Z", "result": "Failed",
+            "message": "Halt podinfo.test advancement latency canary higher than primary", "metrics": [
+              {"name": "request-success-rate", "result": "Passed", "value": 99.5, "range": ">= 99", "window": "20s",
+               "requests": 412, "query": "sum(...)", "message": "99.5% within >= 99 over 20s"},
+              {"name": "latency", "result": "Failed", "window": "samples every 5s since 2026-01-02T03:00:00Z",
+               "canary": {"count": 6, "median": 26, "mean": 26.1}, "primary": {"count": 6, "median": 20, "mean": 20.1},
+               "comparison": "mean 1.30x primary (26.1 vs 20.1), p=0.0025 < 0.01, higher is worse, tolerance 10%"}]}
+          }}""");
+    Canary patched = client.resources(Canary.class).inNamespace(namespace).withName("podinfo").get();
+    assertThat(patched.getStatus().analysis.metrics).as("status.analysis is kept, nothing pruned")
+        .extracting(m -> m.name + " " + m.result + " " + m.window).containsExactly(
+            "request-success-rate Passed 20s", "latency Failed samples every 5s since 2026-01-02T03:00:00Z");
+    assertThat(patched.getStatus().analysis.metrics.get(1).canary.median).isEqualTo(26.0);
+    assertThat(patched.getStatus().analysis.metrics.get(0).requests).isEqualTo(412.0);
 
     KubectlResult table = cluster.kubectl("get", "canaries", "-n", namespace).assertSuccess();
     assertThat(table.rows()).containsExactly(Map.of("NAME", "podinfo", "STATUS", "Progressing", "WEIGHT", "20",

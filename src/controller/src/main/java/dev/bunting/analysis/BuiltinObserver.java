@@ -11,6 +11,17 @@ import java.util.regex.Pattern;
  *
  * <p>The template texts are Flagger's, byte for byte, so {@link QueryText#collapse} of a rendered query
  * equals the string Flagger sends. Choose an observer with {@link BuiltinQueries#observerFor(String)}.
+ *
+ * <p>Bunting renders them through a release-scoped form derived from Flagger's text: every {@code [{{ interval }}]}
+ * becomes {@code [{{ window }}]} and, where the series carry pod names (the HTTP and App Mesh observers), Flagger's pod
+ * pattern becomes {@code {{ pods }}}. For a {@link QueryModel} without a release ({@code window} = interval,
+ * {@code pods} = Flagger's pattern) the output is Flagger's string exactly; with {@link QueryModel#withRelease} the
+ * window is clipped to the analysis start and only the canary pods of this revision count (docs/analysis.md). Series
+ * without pod names (Istio's {@code destination_workload}, Linkerd's {@code deployment}, ingress and proxy metrics)
+ * get the clipped window only.
+ *
+ * <p>{@link #requestCount} counts the canary's requests in the window: the success-rate query's denominator, with
+ * {@code rate} replaced by {@code increase}.
  */
 public enum BuiltinObserver {
 
@@ -448,21 +459,34 @@ public enum BuiltinObserver {
 
   private static final Pattern NON_WORD = Pattern.compile("\\W");
 
+  private static final String FLAGGER_PODS = "{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)";
+
   private final double durationFactor;
   private final boolean skipperNames;
   private final QueryTemplate successRate;
   private final QueryTemplate duration;
+  private final QueryTemplate scopedSuccessRate;
+  private final QueryTemplate scopedDuration;
+  private final QueryTemplate requestCount;
 
   BuiltinObserver(double durationFactor, boolean skipperNames, String successRate, String duration) {
     this.durationFactor = durationFactor;
     this.skipperNames = skipperNames;
     this.successRate = QueryTemplate.compile(successRate);
     this.duration = QueryTemplate.compile(duration);
+    this.scopedSuccessRate = QueryTemplate.compile(releaseScoped(successRate));
+    this.scopedDuration = QueryTemplate.compile(releaseScoped(duration));
+    this.requestCount = QueryTemplate.compile(requestCountOf(releaseScoped(successRate)));
   }
 
-  /** The query template of a builtin metric. */
+  /** Flagger's query template of a builtin metric, byte for byte. */
   public QueryTemplate template(BuiltinMetric metric) {
     return metric == BuiltinMetric.REQUEST_SUCCESS_RATE ? successRate : duration;
+  }
+
+  /** The release-scoped form Bunting renders (equal to Flagger's output for a model without a release). */
+  public QueryTemplate scopedTemplate(BuiltinMetric metric) {
+    return metric == BuiltinMetric.REQUEST_SUCCESS_RATE ? scopedSuccessRate : scopedDuration;
   }
 
   /** The query to send for a metric: rendered, whitespace collapsed and trimmed. */
@@ -472,7 +496,69 @@ public enum BuiltinObserver {
 
   /** The template output exactly as Go renders it (before Flagger collapses whitespace). */
   public String renderRaw(BuiltinMetric metric, QueryModel model) {
-    return template(metric).renderRaw(skipperNames ? skipperModel(model) : model);
+    return scopedTemplate(metric).renderRaw(skipperNames ? skipperModel(model) : model);
+  }
+
+  /** The query counting the canary's requests over {@code window}, whitespace collapsed and trimmed. */
+  public String requestCountQuery(QueryModel model) {
+    return QueryText.normalize(requestCount.renderRaw(skipperNames ? skipperModel(model) : model));
+  }
+
+  /** Counts the canary's requests over the model's {@code window}. */
+  public Future<MetricValue> requestCount(QueryModel model, MetricProvider provider) {
+    String query;
+    try {
+      query = requestCountQuery(model);
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(MetricValue.failed("rendering query failed: " + e.getMessage()));
+    }
+    return provider.query(query);
+  }
+
+  /**
+   * Whether {@code compare: primary} can run this observer's queries for the primary: they select the workload by
+   * {@code {{ target }}} alone (rendering with {@code <target>-primary} gives the primary's series), not by a canary
+   * Service, route or ingress.
+   */
+  public boolean comparesWithPrimary() {
+    String source = successRate.source() + duration.source();
+    return source.contains("{{ target }}") && !source.contains("canary") && !source.contains("{{ service }}")
+        && !source.contains("{{ ingress }}") && !source.contains("{{ route }}");
+  }
+
+  /** Flagger's text with the window and (where there are pod names) the pods of the release. */
+  static String releaseScoped(String flagger) {
+    return flagger.replace("[{{ interval }}]", "[{{ window }}]").replace(FLAGGER_PODS, "{{ pods }}");
+  }
+
+  /**
+   * The request count derived from a success-rate query {@code [prefix] A / B * 100}: {@code [prefix] B} with its
+   * {@code rate(} replaced by {@code increase(}. The prefix is a leading {@code {{- ... }}} action (Skipper's route).
+   */
+  static String requestCountOf(String successRate) {
+    String s = successRate.strip();
+    String prefix = "";
+    if (s.startsWith("{{-")) {
+      int end = s.indexOf("}}") + 2;
+      prefix = s.substring(0, end) + "\n";
+      s = s.substring(end);
+    }
+    s = s.replaceFirst("\\s*\\*\\s*100\\s*$", "");
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && (c == '(' || c == '{' || c == '[')) {
+        depth++;
+      } else if (!quoted && (c == ')' || c == '}' || c == ']')) {
+        depth--;
+      } else if (!quoted && depth == 0 && c == '/') {
+        return prefix + s.substring(i + 1).strip().replaceFirst("rate\\(", "increase(");
+      }
+    }
+    throw new IllegalArgumentException("not a ratio: " + successRate);
   }
 
   /**
@@ -500,7 +586,7 @@ public enum BuiltinObserver {
   /** Skipper route names replace every non-word character with {@code _} (Flagger's encodeModelForSkipper). */
   private static QueryModel skipperModel(QueryModel m) {
     return new QueryModel(word(m.name()), word(m.namespace()), word(m.target()), word(m.service()),
-        word(m.ingress()), m.route(), m.interval(), m.variables());
+        word(m.ingress()), m.route(), m.interval(), m.variables(), m.analysisStart(), m.window(), m.pods());
   }
 
   private static String word(String s) {

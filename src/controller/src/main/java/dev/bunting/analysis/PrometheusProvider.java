@@ -10,7 +10,9 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,6 +48,7 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
   private final PrometheusEndpoint endpoint;
   private final WebClient client;
   private final String queryUrl;
+  private final String rangeUrl;
   private final String[] addressUserInfo;
 
   /**
@@ -68,6 +71,7 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
     int port = address.getPort();
     this.queryUrl = address.getScheme().toLowerCase() + "://" + address.getHost() + (port < 0 ? "" : ":" + port)
         + basePath + "/api/v1/query";
+    this.rangeUrl = queryUrl + "_range";
     this.addressUserInfo = userInfo(address);
   }
 
@@ -92,25 +96,45 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
    * @see MetricProvider#query(String)
    */
   public Future<MetricValue> query(String query, Instant at) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (at != null) {
+      params.put("time", epochSeconds(at));
+    }
+    return get(queryUrl, query, params, PrometheusResponse::toMetricValue, MetricValue::failed);
+  }
+
+  /**
+   * Runs a range query ({@code /api/v1/query_range}): the samples of one series from {@code start} to {@code end} at
+   * {@code step}. The future always succeeds; problems are {@link MetricSamples.Failed}.
+   */
+  public Future<MetricSamples> queryRange(String query, Instant start, Instant end, Duration step) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("start", epochSeconds(start));
+    params.put("end", epochSeconds(end));
+    params.put("step", Long.toString(Math.max(1, step.toSeconds())));
+    return get(rangeUrl, query, params, PrometheusResponse::toSamples, MetricSamples.Failed::new);
+  }
+
+  /** One GET with the endpoint's headers, auth and deadline; every problem becomes {@code failed(message)}. */
+  private <T> Future<T> get(String url, String query, Map<String, String> params,
+      java.util.function.BiFunction<Integer, String, T> answer, java.util.function.Function<String, T> failed) {
     String text = QueryText.normalize(Objects.requireNonNull(query, "query"));
     long timeoutMs = endpoint.timeout().toMillis();
     HttpRequest<Buffer> request;
     try {
-      request = client.getAbs(queryUrl).addQueryParam("query", text);
-      if (at != null) {
-        request.addQueryParam("time", epochSeconds(at));
-      }
+      request = client.getAbs(url).addQueryParam("query", text);
+      params.forEach(request::addQueryParam);
       endpoint.headers().forEach(request::putHeader);
       authenticate(request);
       request.timeout(timeoutMs);
     } catch (RuntimeException e) {
-      return Future.succeededFuture(MetricValue.failed("request failed: " + e.getMessage()));
+      return Future.succeededFuture(failed.apply("request failed: " + e.getMessage()));
     }
-    LOG.debug("prometheus query at {}: {}", endpoint.redactedAddress(), text);
+    LOG.debug("prometheus query at {}: {} {}", endpoint.redactedAddress(), text, params);
     return request.send()
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .map(response -> PrometheusResponse.toMetricValue(response.statusCode(), response.bodyAsString()))
-        .otherwise(this::requestFailed);
+        .map(response -> answer.apply(response.statusCode(), response.bodyAsString()))
+        .otherwise(e -> failed.apply(requestFailed(e)));
   }
 
   /**
@@ -151,13 +175,13 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
     return headers.keySet().stream().anyMatch(k -> k.equalsIgnoreCase(name));
   }
 
-  private MetricValue requestFailed(Throwable e) {
+  private String requestFailed(Throwable e) {
     if (e instanceof TimeoutException) {
-      return MetricValue.failed("request failed: no answer from " + endpoint.redactedAddress() + " within "
-          + endpoint.timeout().toMillis() + "ms");
+      return "request failed: no answer from " + endpoint.redactedAddress() + " within "
+          + endpoint.timeout().toMillis() + "ms";
     }
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return MetricValue.failed("request failed: " + message);
+    return "request failed: " + message;
   }
 
   private static String[] userInfo(URI address) {

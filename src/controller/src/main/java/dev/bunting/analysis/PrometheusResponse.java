@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the answer of Prometheus' {@code /api/v1/query} into a {@link MetricValue}. Pure: no I/O, never
- * throws.
+ * Turns the answer of Prometheus' {@code /api/v1/query} into a {@link MetricValue} (and of
+ * {@code /api/v1/query_range} into {@link MetricSamples}). Pure: no I/O, never throws.
  *
  * <ul>
  *   <li>HTTP status 400 or more: failed, with Prometheus' error (or a short excerpt of the body);
@@ -31,23 +31,11 @@ final class PrometheusResponse {
 
   static MetricValue toMetricValue(int status, String body) {
     String text = body == null ? "" : body;
-    if (status >= 400) {
-      return MetricValue.failed("error response: HTTP " + status + describeError(text));
+    String problem = problem(status, text);
+    if (problem != null) {
+      return MetricValue.failed(problem);
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      return MetricValue.failed("error unmarshaling result: " + e.getOriginalMessage() + ", '" + excerpt(text) + "'");
-    }
-    if (root == null || !root.isObject()) {
-      return MetricValue.failed("error unmarshaling result: not a JSON object, '" + excerpt(text) + "'");
-    }
-    String apiStatus = root.path("status").asText("");
-    if (!apiStatus.isEmpty() && !apiStatus.equals("success")) {
-      return MetricValue.failed("query failed: " + errorText(root));
-    }
-    JsonNode data = root.path("data");
+    JsonNode data = readData(text);
     JsonNode result = data.path("result");
     String resultType = data.path("resultType").asText("");
     switch (resultType) {
@@ -66,6 +54,80 @@ final class PrometheusResponse {
     }
   }
 
+  /**
+   * Turns the answer of {@code /api/v1/query_range} into samples: a matrix with no series is zero samples, one series
+   * its values (NaN left out), several series a failure naming how many came back.
+   */
+  static MetricSamples toSamples(int status, String body) {
+    String text = body == null ? "" : body;
+    String problem = problem(status, text);
+    if (problem != null) {
+      return new MetricSamples.Failed(problem);
+    }
+    JsonNode data = readData(text);
+    String resultType = data.path("resultType").asText("");
+    if (!resultType.equals("matrix")) {
+      return new MetricSamples.Failed("range query returned \"" + resultType + "\", not a matrix");
+    }
+    JsonNode result = data.path("result");
+    if (!result.isArray() || result.isEmpty()) {
+      return MetricSamples.of();
+    }
+    if (result.size() > 1) {
+      return new MetricSamples.Failed(tooManySeries(result));
+    }
+    JsonNode values = result.get(0).path("values");
+    double[] out = new double[values.size()];
+    for (int i = 0; i < values.size(); i++) {
+      Double v = parseGoFloat(values.get(i).path(1).asText(""));
+      if (v == null) {
+        return new MetricSamples.Failed("invalid sample value \"" + values.get(i).path(1).asText("") + "\"");
+      }
+      out[i] = v;
+    }
+    return MetricSamples.of(out);
+  }
+
+  /** An HTTP error, unreadable JSON or an API error as a message; null for a usable answer. */
+  private static String problem(int status, String text) {
+    if (status >= 400) {
+      return "error response: HTTP " + status + describeError(text);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      return "error unmarshaling result: " + e.getOriginalMessage() + ", '" + excerpt(text) + "'";
+    }
+    if (root == null || !root.isObject()) {
+      return "error unmarshaling result: not a JSON object, '" + excerpt(text) + "'";
+    }
+    String apiStatus = root.path("status").asText("");
+    if (!apiStatus.isEmpty() && !apiStatus.equals("success")) {
+      return "query failed: " + errorText(root);
+    }
+    return null;
+  }
+
+  /** {@code data} of an answer {@link #problem} accepted. */
+  private static JsonNode readData(String text) {
+    try {
+      return JSON.readTree(text).path("data");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String tooManySeries(JsonNode result) {
+    List<String> series = new ArrayList<>();
+    for (int i = 0; i < Math.min(3, result.size()); i++) {
+      series.add(labels(result.get(i).path("metric")));
+    }
+    return "query returned " + result.size() + " series but the analysis needs exactly one "
+        + "(aggregate them, e.g. with sum() or max()); first series: " + String.join(", ", series)
+        + (result.size() > 3 ? ", ..." : "");
+  }
+
   private static MetricValue vector(JsonNode result) {
     if (result.isMissingNode() || result.isNull()) {
       return MetricValue.noValues(NO_VALUES);
@@ -77,13 +139,7 @@ final class PrometheusResponse {
       return MetricValue.noValues(NO_VALUES);
     }
     if (result.size() > 1) {
-      List<String> series = new ArrayList<>();
-      for (int i = 0; i < Math.min(3, result.size()); i++) {
-        series.add(labels(result.get(i).path("metric")));
-      }
-      return MetricValue.failed("query returned " + result.size() + " series but the analysis needs exactly one "
-          + "(aggregate them, e.g. with sum() or max()); first series: " + String.join(", ", series)
-          + (result.size() > 3 ? ", ..." : ""));
+      return MetricValue.failed(tooManySeries(result));
     }
     JsonNode series = result.get(0);
     if (series.has("values") && !series.has("value")) {

@@ -1,5 +1,6 @@
 package dev.bunting.canary;
 
+import dev.bunting.api.AnalysisStatus;
 import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanarySpec;
@@ -23,6 +24,7 @@ import dev.bunting.canary.CanaryPlan.Note;
 import dev.bunting.canary.router.Weights;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -43,6 +45,11 @@ import java.util.stream.Collectors;
 public final class CanaryDecider {
   public static final String REASON_SYNCED = "Synced";
   private static final Duration SHORT_WAIT = Duration.ofSeconds(5);
+
+  /** A status timestamp: RFC 3339 in UTC, whole seconds. */
+  static String timestamp(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+  }
 
   /** Check results gathered so far; a missing entry makes the decider ask for that check. */
   public interface Checks {
@@ -208,6 +215,7 @@ public final class CanaryDecider {
       actions.add(new ScaleTarget(replicas));
       setPhase(CanaryPhase.PROGRESSING);
       startRun();
+      startAnalysisRecord();
       progressMessage = "new revision " + shortRevision(s.revision()) + ": scaling up the canary";
       tickConsumed = true;
     }
@@ -231,6 +239,7 @@ public final class CanaryDecider {
         actions.add(new SetRoutes(Weights.ALL_PRIMARY));
         setPhase(CanaryPhase.PROGRESSING);
         startRun();
+        startAnalysisRecord();
         progressMessage = "new revision " + shortRevision(s.revision()) + ": analysis restarted";
         tickConsumed = true;
         return;
@@ -277,7 +286,7 @@ public final class CanaryDecider {
       int threshold = analysis.thresholdOrDefault();
       if (st.failedChecksOrZero() >= threshold) {
         rollback("failed checks threshold reached " + st.failedChecksOrZero() + lastFailureSuffix(), "error",
-            "Failed checks threshold reached " + st.failedChecksOrZero());
+            "Failed checks threshold reached " + st.failedChecksOrZero() + lastFailureSuffix());
         return;
       }
       tickConsumed = true;
@@ -292,9 +301,21 @@ public final class CanaryDecider {
       } else {
         CheckResult result = need(CheckKind.ANALYSIS);
         readings.addAll(result.readings());
-        if (!result.passed()) {
-          failCheck(result.message());
-          return;
+        recordAnalysis(result);
+        switch (result.outcome()) {
+          case WAITING -> {
+            waitForData(result.message());
+            return;
+          }
+          case ABORTED -> {
+            rollback(result.message(), "error", "Canary analysis failed: " + result.message());
+            return;
+          }
+          case FAILED -> {
+            failCheck(result.message());
+            return;
+          }
+          default -> { }
         }
       }
       switch (strategy()) {
@@ -515,6 +536,60 @@ public final class CanaryDecider {
       progressMessage = "failed checks " + st.failedChecks + "/" + analysis.thresholdOrDefault() + ": " + message;
     }
 
+    /**
+     * {@code noData: wait}: hold the analysis (no step, no failed check) while the canary has too little data, at most
+     * {@code progressDeadlineSeconds} from the first tick that waited; then roll back, saying so.
+     */
+    private void waitForData(String message) {
+      Instant since = parseTime(st.analysis.waitingSince).orElse(s.now());
+      st.analysis.waitingSince = timestamp(since);
+      Duration bound = Duration.ofSeconds(spec.progressDeadlineSecondsOrDefault());
+      if (!s.now().isBefore(since.plus(bound))) {
+        String why = "no data within progressDeadlineSeconds (" + bound.toSeconds() + "s) of waiting: " + message;
+        rollback(why, "error", "Canary analysis failed: " + why);
+        return;
+      }
+      event("Normal", "Waiting for data for " + s.id() + ": " + message);
+      progressMessage = "waiting for data (noData: wait, at most " + bound.toSeconds() + "s from "
+          + st.analysis.waitingSince + "): " + message;
+    }
+
+    /** A release's analysis starts now: its metric windows begin here ({@code status.analysis.startedAt}). */
+    private void startAnalysisRecord() {
+      st.analysis = new AnalysisStatus();
+      st.analysis.startedAt = timestamp(s.now());
+    }
+
+    /** What the metric analysis measured this tick, for {@code status.analysis}; the wait clock stops on data. */
+    private void recordAnalysis(CheckResult result) {
+      if (st.analysis == null) {
+        st.analysis = new AnalysisStatus();
+      }
+      if (result.outcome() != CheckResult.Outcome.WAITING) {
+        st.analysis.waitingSince = null;
+      }
+      AnalysisStatus measured = result.analysis();
+      if (measured == null) {
+        measured = new AnalysisStatus(); // a rollout hook decided before any metric ran
+        measured.result = result.passed() ? "Passed" : "Failed";
+        measured.message = result.message().isEmpty() ? null : AnalysisStatus.cut(result.message());
+      }
+      st.analysis.evaluatedAt = timestamp(s.now());
+      st.analysis.result = measured.result;
+      st.analysis.score = measured.score;
+      st.analysis.message = measured.message;
+      st.analysis.metrics = measured.metrics;
+      st.analysis.omitted = measured.omitted;
+    }
+
+    private static java.util.Optional<Instant> parseTime(String value) {
+      try {
+        return value == null ? java.util.Optional.empty() : java.util.Optional.of(Instant.parse(value));
+      } catch (RuntimeException e) {
+        return java.util.Optional.empty();
+      }
+    }
+
     private void onDeletion() {
       if (!hasFinalizer()) {
         return;
@@ -649,6 +724,10 @@ public final class CanaryDecider {
     }
 
     private String lastFailureSuffix() {
+      if (st.analysis != null && st.analysis.message != null && !st.analysis.message.isEmpty()
+          && ("Failed".equals(st.analysis.result) || "Marginal".equals(st.analysis.result))) {
+        return "; last: " + st.analysis.message;
+      }
       return Condition.find(st.conditions, Condition.RECONCILING)
           .map(c -> c.message)
           .filter(m -> m != null && m.startsWith("failed checks "))
@@ -780,7 +859,7 @@ public final class CanaryDecider {
 
     /** Keeps {@code lastTransitionTime} when a condition's status did not change; stamps now otherwise. */
     private List<Condition> mergeTimestamps(List<Condition> fresh) {
-      String now = DateTimeFormatter.ISO_INSTANT.format(s.now().truncatedTo(ChronoUnit.SECONDS));
+      String now = timestamp(s.now());
       for (Condition c : fresh) {
         Condition old = Condition.find(st.conditions, c.type).orElse(null);
         if (old != null && old.sameStateAs(c)) {

@@ -227,9 +227,13 @@ public final class CanaryObserver {
               + " needs a Prometheus: set spec.metricsServer or start Bunting with --metrics-server"));
         }
       } else {
-        out.add(new Problem(Problem.INVALID_SPEC, "metric " + m.name + " has neither a query nor a templateRef"));
+        out.add(new Problem(Problem.INVALID_SPEC, "metric " + m.name + " has neither a query nor a templateRef"
+            + (m.compare != null ? " (compare: " + m.compare + " runs its query for the canary and the primary)" : "")));
       }
     }
+    MetricSettings.problems(spec.effectiveAnalysis(),
+        dev.bunting.analysis.BuiltinQueries.effectiveProvider(spec.provider, routers.defaultProvider()))
+        .forEach(m -> out.add(new Problem(Problem.INVALID_SPEC, m)));
     return out;
   }
 }

@@ -13,6 +13,7 @@ import dev.bunting.canary.CanaryNotifications;
 import dev.bunting.canary.CanaryObserver;
 import dev.bunting.canary.CanaryReconciler;
 import dev.bunting.canary.PrometheusAnalysis;
+import dev.bunting.canary.RevisionPods;
 import dev.bunting.canary.router.DefaultServiceBuilder;
 import dev.bunting.canary.router.RouterSettings;
 import dev.bunting.canary.router.Routers;
@@ -182,8 +183,8 @@ public final class BuntingApp {
     EventWebhookDispatcher eventHooks = new EventWebhookDispatcher(caller, clock,
         Optional.ofNullable(options.eventWebhook).filter(s -> !s.isBlank()));
     CanaryNotifications notifier = new CanaryNotifications(alerts, eventHooks, hookRunner, caches, events);
-    PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, options.metricsServer(),
-        routers.defaultProvider());
+    PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, new RevisionPods(client, canaryPool, caches),
+        options.metricsServer(), routers.defaultProvider());
     stops.add(analysis::close);
     ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workloads, options.metricsServer().isPresent(),

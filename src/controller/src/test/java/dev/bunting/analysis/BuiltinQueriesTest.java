@@ -155,4 +155,83 @@ class BuiltinQueriesTest {
     assertThat(BuiltinMetric.byName("Request-Duration")).isEmpty();
     assertThat(BuiltinMetric.byName("request-duration-p95")).isEmpty();
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bunting's release-scoped form (docs/analysis.md): golden strings
+
+  private static final QueryModel RELEASE = QueryModel.of("podinfo", "default", "podinfo").withService("podinfo")
+      .withInterval("1m").withRelease(1_790_000_000L, "20s", QueryModel.revisionPods("podinfo", "7d9f6c5b8"));
+
+  @Test
+  void theReleaseFormSelectsThisRevisionsPodsOverTheClippedWindow() {
+    assertThat(BuiltinObserver.HTTP.query(BuiltinMetric.REQUEST_SUCCESS_RATE, RELEASE)).isEqualTo(
+        "sum( rate( http_request_duration_seconds_count{ kubernetes_namespace=\"default\", "
+            + "kubernetes_pod_name=~\"podinfo-7d9f6c5b8-[0-9a-zA-Z]+\", status!~\"5.*\" }[20s] ) ) / sum( rate( "
+            + "http_request_duration_seconds_count{ kubernetes_namespace=\"default\", "
+            + "kubernetes_pod_name=~\"podinfo-7d9f6c5b8-[0-9a-zA-Z]+\" }[20s] ) ) * 100");
+    assertThat(BuiltinObserver.HTTP.query(BuiltinMetric.REQUEST_DURATION, RELEASE)).isEqualTo(
+        "histogram_quantile( 0.99, sum( rate( http_request_duration_seconds_bucket{ kubernetes_namespace=\"default\", "
+            + "kubernetes_pod_name=~\"podinfo-7d9f6c5b8-[0-9a-zA-Z]+\" }[20s] ) ) by (le) )");
+    assertThat(BuiltinObserver.APPMESH.query(BuiltinMetric.REQUEST_DURATION, RELEASE))
+        .contains("kubernetes_pod_name=~\"podinfo-7d9f6c5b8-[0-9a-zA-Z]+\" }[20s]");
+  }
+
+  @Test
+  void seriesWithoutPodNamesGetTheClippedWindowOnly() {
+    assertThat(BuiltinObserver.ISTIO.query(BuiltinMetric.REQUEST_SUCCESS_RATE, RELEASE)).isEqualTo(
+        "sum( rate( istio_requests_total{ reporter=\"destination\", destination_workload_namespace=\"default\", "
+            + "destination_workload=~\"podinfo\", response_code!~\"5.*\" }[20s] ) ) / sum( rate( istio_requests_total{ "
+            + "reporter=\"destination\", destination_workload_namespace=\"default\", destination_workload=~\"podinfo\" "
+            + "}[20s] ) ) * 100");
+    for (BuiltinObserver o : BuiltinObserver.values()) {
+      String release = o.query(BuiltinMetric.REQUEST_DURATION, RELEASE.withRoute("podinfo"));
+      assertThat(release).as(o.name()).contains("[20s]").doesNotContain("[1m]");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("goldens")
+  void withoutAReleaseTheScopedFormIsFlaggersString(Golden golden) {
+    assertThat(golden.observer().scopedTemplate(BuiltinMetric.REQUEST_SUCCESS_RATE).source())
+        .isNotEqualTo(golden.observer().template(BuiltinMetric.REQUEST_SUCCESS_RATE).source());
+    assertThat(QueryText.collapse(golden.observer().renderRaw(BuiltinMetric.REQUEST_SUCCESS_RATE, golden.model())))
+        .isEqualTo(golden.successRate());
+  }
+
+  @Test
+  void requestCountsAreTheSuccessRateDenominatorAsIncrease() {
+    assertThat(BuiltinObserver.HTTP.requestCountQuery(RELEASE)).isEqualTo(
+        "sum( increase( http_request_duration_seconds_count{ kubernetes_namespace=\"default\", "
+            + "kubernetes_pod_name=~\"podinfo-7d9f6c5b8-[0-9a-zA-Z]+\" }[20s] ) )");
+    assertThat(BuiltinObserver.LINKERD.requestCountQuery(RELEASE)).isEqualTo(
+        "sum( increase( response_total{ namespace=\"default\", deployment=~\"podinfo\", direction=\"inbound\" }[20s] ) )");
+    assertThat(BuiltinObserver.TRAEFIK.requestCountQuery(RELEASE)).isEqualTo(
+        "sum( increase( traefik_service_request_duration_seconds_bucket{ "
+            + "service=~\"default-podinfo-canary-[0-9a-zA-Z-]+@kubernetescrd\", le=\"+Inf\" }[20s] ) )");
+    assertThat(BuiltinObserver.SKIPPER.requestCountQuery(
+        new QueryModel("", "skipper", "", "backend", "skipper-ingress", null, "1m", null))).isEqualTo(
+        "sum(increase(skipper_response_duration_seconds_bucket{"
+            + "route=~\"kube(ew)?_skipper__skipper_ingress_canary__.*__backend_canary(_[0-9]+)?\",le=\"+Inf\"}[1m]))");
+    assertThat(BuiltinObserver.KNATIVE.requestCountQuery(RELEASE.withRoute("podinfo-00001")))
+        .as("the / inside a label value is not the ratio's")
+        .isEqualTo("sum( increase( envoy_cluster_upstream_rq{ envoy_cluster_name=~\"default/podinfo-00001\", }[20s] ) )");
+  }
+
+  @Test
+  void comparisonWithThePrimaryIsOfferedWhereTheQueriesSelectTheWorkloadByTarget() {
+    assertThat(java.util.Arrays.stream(BuiltinObserver.values()).filter(BuiltinObserver::comparesWithPrimary))
+        .containsExactlyInAnyOrder(BuiltinObserver.ISTIO, BuiltinObserver.LINKERD, BuiltinObserver.APPMESH,
+            BuiltinObserver.HTTP, BuiltinObserver.OSM);
+    QueryModel primary = RELEASE.forPrimary();
+    assertThat(BuiltinObserver.HTTP.query(BuiltinMetric.REQUEST_DURATION, primary))
+        .contains("kubernetes_pod_name=~\"podinfo-primary-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\" }[20s]");
+  }
+
+  @Test
+  void podPatternsFallBackToFlaggersWhenTheHashIsUnknownOrCut() {
+    assertThat(QueryModel.revisionPods("podinfo", null)).isEqualTo("podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)");
+    assertThat(QueryModel.revisionPods("a".repeat(50), "7d9f6c5b8")).as("Kubernetes cuts names at 58 characters")
+        .isEqualTo("a".repeat(50) + "-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)");
+    assertThat(QueryModel.revisionPods("podinfo", "7d9f6c5b8")).isEqualTo("podinfo-7d9f6c5b8-[0-9a-zA-Z]+");
+  }
 }

@@ -49,4 +49,22 @@ class PrometheusResponseTest {
   void emptyErrorBodiesStillNameTheStatus() {
     assertThat(PrometheusResponse.toMetricValue(502, "")).isEqualTo(MetricValue.failed("error response: HTTP 502"));
   }
+
+  @org.junit.jupiter.api.Test
+  void aRangeAnswerIsTheSeriesValuesWithoutNaN() {
+    String one = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
+        + "\"values\":[[1,\"20.5\"],[2,\"NaN\"],[3,\"21\"]]}]}}";
+    org.assertj.core.api.Assertions.assertThat(PrometheusResponse.toSamples(200, one))
+        .isEqualTo(new MetricSamples.Points(new double[] {20.5, 21}));
+    String none = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
+    org.assertj.core.api.Assertions.assertThat(PrometheusResponse.toSamples(200, none))
+        .isEqualTo(new MetricSamples.Points(new double[0]));
+    String two = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"pod\":\"a\"},"
+        + "\"values\":[]},{\"metric\":{\"pod\":\"b\"},\"values\":[]}]}}";
+    org.assertj.core.api.Assertions.assertThat(PrometheusResponse.toSamples(200, two))
+        .isEqualTo(new MetricSamples.Failed("query returned 2 series but the analysis needs exactly one (aggregate "
+            + "them, e.g. with sum() or max()); first series: {pod=\"a\"}, {pod=\"b\"}"));
+    org.assertj.core.api.Assertions.assertThat(PrometheusResponse.toSamples(503, "down"))
+        .isEqualTo(new MetricSamples.Failed("error response: HTTP 503: down"));
+  }
 }

@@ -175,4 +175,60 @@ class CanaryBadInputMockTest {
     });
     assertThat(client.apps().deployments().inNamespace("test").withName("kuma-primary").get()).isNull();
   }
+
+  /**
+   * Bunting's analysis settings with values it cannot run (the CRD's enums stop these at the API server; a Canary
+   * stored under an older CRD, or Flagger's, can still carry them): a clear condition, an Event, and nothing else.
+   */
+  @Test
+  void badAnalysisSettingsHoldTheCanaryWithAClearMessage() {
+    String[][] cases = {
+        {"typo", "- {name: request-success-rate, thresholdRange: {min: 99}, noData: wiat}",
+            "metric request-success-rate: noData \"wiat\" is not one of fail, skip, wait"},
+        {"noquery", "- {name: latency, compare: primary}",
+            "metric latency has neither a query nor a templateRef (compare: primary runs its query for the canary "
+                + "and the primary)"},
+        {"both", "- {name: request-duration, compare: primary, thresholdRange: {max: 500}}",
+            "metric request-duration: compare: primary replaces the threshold; remove thresholdRange/threshold or "
+                + "compare"}};
+    for (String[] c : cases) {
+      client.apps().deployments().inNamespace("test").resource(Serialization.unmarshal("""
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: %1$s, namespace: test}
+          spec:
+            replicas: 2
+            selector: {matchLabels: {app: %1$s}}
+            template:
+              metadata: {labels: {app: %1$s}}
+              spec: {containers: [{name: app, image: "ghcr.io/stefanprodan/podinfo:6.0.0"}]}
+          """.formatted(c[0]), io.fabric8.kubernetes.api.model.apps.Deployment.class)).create();
+      client.resources(Canary.class).inNamespace("test").resource(Serialization.unmarshal("""
+          apiVersion: flagger.app/v1beta1
+          kind: Canary
+          metadata: {name: %1$s, namespace: test}
+          spec:
+            provider: kubernetes
+            targetRef: {apiVersion: apps/v1, kind: Deployment, name: %1$s}
+            service: {port: 9898}
+            analysis:
+              interval: 1m
+              threshold: 5
+              iterations: 2
+              metrics:
+              %2$s
+          """.formatted(c[0], c[1]), Canary.class)).create();
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      for (String[] c : cases) {
+        assertThat(stalled(c[0])).as(c[0]).extracting(x -> x.reason, x -> x.message)
+            .containsExactly("InvalidSpec", c[2]);
+      }
+    });
+    for (String[] c : cases) {
+      assertThat(client.apps().deployments().inNamespace("test").withName(c[0] + "-primary").get()).isNull();
+      assertThat(client.v1().events().inNamespace("test").list().getItems()).as("an Event for " + c[0])
+          .anyMatch(e -> c[2].equals(e.getMessage()) && c[0].equals(e.getInvolvedObject().getName()));
+    }
+  }
 }

@@ -50,6 +50,7 @@ class CanaryDeciderTest {
     List<Problem> problems = List.of();
     Map<String, String> configs = Map.of("configmap/podinfo-config", "aaaa");
     boolean slotFree = true;
+    Instant now = Instant.parse("2026-11-26T10:00:00Z");
     final Map<CheckKind, CheckResult> answers = new EnumMap<>(CheckKind.class);
     final List<CheckKind> asked = new ArrayList<>();
     CanaryPlan last;
@@ -78,7 +79,7 @@ class CanaryDeciderTest {
       if (!provider.startsWith("gatewayapi")) {
         router = RouterState.accepted(Weights.ALL_PRIMARY);
       }
-      return new CanarySnapshot(canary, Instant.parse("2026-11-26T10:00:00Z"), tickDue, provider,
+      return new CanarySnapshot(canary, now, tickDue, provider,
           provider.startsWith("gatewayapi"), problems,
           new WorkloadView(targetReplicas, canaryReadiness, primaryExists, primaryReplicas, primary, primaryMatchesTarget),
           router, revision, configs, slotFree);
@@ -296,7 +297,8 @@ class CanaryDeciderTest {
     assertThat(w.weights).isEqualTo(Weights.ALL_PRIMARY);
     assertThat(rb.actions()).contains(new ScaleTarget(0));
     assertThat(rb.completion().succeeded()).isFalse();
-    assertThat(rb.alerts()).extracting(CanaryPlan.Note::message).containsExactly("Failed checks threshold reached 2");
+    assertThat(rb.alerts()).extracting(CanaryPlan.Note::message).containsExactly(
+        "Failed checks threshold reached 2; last: Halt podinfo.test advancement request-success-rate 80.00 < 99");
     assertThat(rb.events()).extracting(CanaryPlan.Note::message).contains("Canary failed! Scaling down podinfo.test");
     Condition ready = Condition.find(rb.status().conditions, "Ready").get();
     assertThat(ready.status).isEqualTo("False");
@@ -609,5 +611,112 @@ class CanaryDeciderTest {
     CanaryPlan again = w.tick();
     assertThat(Condition.find(again.status().conditions, "Ready").get().lastTransitionTime).isEqualTo(t);
     assertThat(again.events()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bunting's analysis: status.analysis, noData: wait, the score's immediate rollback
+
+  private static CheckResult analysisResult(CheckResult.Outcome outcome, String message, String metricResult) {
+    dev.bunting.api.AnalysisStatus a = new dev.bunting.api.AnalysisStatus();
+    dev.bunting.api.AnalysisStatus.Metric m = new dev.bunting.api.AnalysisStatus.Metric();
+    m.name = "request-success-rate";
+    m.result = metricResult;
+    m.message = message;
+    a.metrics = List.of(m);
+    a.result = outcome == CheckResult.Outcome.PASSED ? "Passed" : outcome == CheckResult.Outcome.WAITING ? "Waiting"
+        : "Failed";
+    a.message = message;
+    return new CheckResult(outcome, message, List.of(), a);
+  }
+
+  @Test
+  void aNewRevisionStartsItsAnalysisRecordAndEachTickRecordsItsMetrics() {
+    World w = new World(canaryAnalysis(10, 50, 2)).initialisedThenNewRevision();
+    w.reconcile(false);
+    assertThat(w.status().analysis.startedAt).as("the windows of this release start here").isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(w.status().analysis.metrics).isNull();
+    w.now = w.now.plusSeconds(60);
+    w.tick(); // pre-rollout
+    w.now = w.now.plusSeconds(60);
+    w.answers.put(CheckKind.ANALYSIS, analysisResult(CheckResult.Outcome.PASSED, "every metric passed", "Passed"));
+    CanaryPlan plan = w.tick();
+    assertThat(plan.status().canaryWeight).isEqualTo(20);
+    assertThat(plan.status().analysis.startedAt).isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(plan.status().analysis.evaluatedAt).isEqualTo("2026-11-26T10:02:00Z");
+    assertThat(plan.status().analysis.result).isEqualTo("Passed");
+    assertThat(plan.status().analysis.metrics).extracting(m -> m.name + ":" + m.result)
+        .containsExactly("request-success-rate:Passed");
+  }
+
+  @Test
+  void anIdleCanaryKeepsItsStatusSoNothingIsWritten() {
+    World w = new World(canaryAnalysis(50, 50, 5)).initialisedThenNewRevision();
+    w.reconcile(false);
+    while (w.status().phase != CanaryPhase.SUCCEEDED) {
+      w.now = w.now.plusSeconds(60);
+      w.tick();
+    }
+    dev.bunting.api.CanaryStatus before = io.fabric8.kubernetes.client.utils.Serialization.clone(w.status());
+    assertThat(before.analysis.startedAt).isNotNull();
+    w.now = w.now.plusSeconds(600);
+    CanaryPlan idle = w.tick();
+    assertThat(CanaryReconciler.changed(before, idle.status())).as("no status write for an idle canary").isFalse();
+  }
+
+  @Test
+  void waitingForDataHoldsTheAnalysisWithoutFailedChecksUntilTheProgressDeadline() {
+    World w = new World(canaryAnalysis(10, 50, 2)).initialisedThenNewRevision();
+    w.canary.getSpec().progressDeadlineSeconds = 120;
+    w.reconcile(false);
+    w.now = w.now.plusSeconds(60);
+    w.tick(); // pre-rollout, weight 10
+    String waiting = "request-success-rate: not enough data: the canary served 0 requests in 1m (minRequests 10) "
+        + "(noData: wait)";
+    w.answers.put(CheckKind.ANALYSIS, analysisResult(CheckResult.Outcome.WAITING, waiting, "Waiting"));
+    w.now = w.now.plusSeconds(60);
+    CanaryPlan first = w.tick();
+    assertThat(first.status().phase).isEqualTo(CanaryPhase.PROGRESSING);
+    assertThat(first.status().canaryWeight).as("no step while waiting").isEqualTo(10);
+    assertThat(first.status().failedChecksOrZero()).as("waiting is not a failed check").isZero();
+    assertThat(first.status().analysis.waitingSince).isEqualTo("2026-11-26T10:02:00Z");
+    assertThat(first.events()).extracting(CanaryPlan.Note::message)
+        .containsExactly("Waiting for data for podinfo.test: " + waiting);
+    assertThat(Condition.find(first.status().conditions, "Reconciling").get().message)
+        .startsWith("waiting for data (noData: wait, at most 120s from 2026-11-26T10:02:00Z)");
+    w.now = w.now.plusSeconds(60);
+    assertThat(w.tick().status().phase).as("60s of 120s waited").isEqualTo(CanaryPhase.PROGRESSING);
+    w.now = w.now.plusSeconds(60);
+    CanaryPlan failed = w.tick();
+    assertThat(failed.status().phase).as("never waits forever").isEqualTo(CanaryPhase.FAILED);
+    assertThat(Condition.find(failed.status().conditions, "Ready").get().message)
+        .isEqualTo("Canary analysis failed: no data within progressDeadlineSeconds (120s) of waiting: " + waiting);
+    assertThat(failed.alerts()).extracting(CanaryPlan.Note::message).anyMatch(m -> m.contains("no data within"));
+  }
+
+  @Test
+  void dataArrivingStopsTheWaitClock() {
+    World w = new World(canaryAnalysis(10, 50, 2)).initialisedThenNewRevision();
+    w.reconcile(false);
+    w.tick();
+    w.answers.put(CheckKind.ANALYSIS, analysisResult(CheckResult.Outcome.WAITING, "x: not enough data", "Waiting"));
+    assertThat(w.tick().status().analysis.waitingSince).isNotNull();
+    w.answers.put(CheckKind.ANALYSIS, analysisResult(CheckResult.Outcome.PASSED, "every metric passed", "Passed"));
+    CanaryPlan plan = w.tick();
+    assertThat(plan.status().analysis.waitingSince).isNull();
+    assertThat(plan.status().canaryWeight).isEqualTo(20);
+  }
+
+  @Test
+  void aScoreBelowMarginalRollsBackAtOnce() {
+    World w = new World(canaryAnalysis(10, 50, 5)).initialisedThenNewRevision();
+    w.reconcile(false);
+    w.tick();
+    w.answers.put(CheckKind.ANALYSIS, analysisResult(CheckResult.Outcome.ABORTED,
+        "score below marginal: score 33.33 (pass 95, marginal 75); not passed: a, b", "Failed"));
+    CanaryPlan plan = w.tick();
+    assertThat(plan.status().phase).isEqualTo(CanaryPhase.FAILED);
+    assertThat(plan.status().failedChecksOrZero()).isZero();
+    assertThat(Condition.find(plan.status().conditions, "Ready").get().message)
+        .isEqualTo("Canary analysis failed: score below marginal: score 33.33 (pass 95, marginal 75); not passed: a, b");
   }
 }

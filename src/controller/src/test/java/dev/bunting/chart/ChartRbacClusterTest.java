@@ -116,6 +116,7 @@ class ChartRbacClusterTest {
       Request.watchAll("watch", "scaledobjects.keda.sh"),
       Request.in("create", "scaledobjects.keda.sh"),
       Request.in("patch", "scaledobjects.keda.sh"),
+      Request.in("list", "replicasets.apps"),
       Request.watchAll("list", "services"),
       Request.watchAll("watch", "services"),
       Request.in("create", "services"),

@@ -16,7 +16,9 @@ import java.util.OptionalDouble;
  * The canary's success rate and p99 latency as Prometheus measures them right now, with the same PromQL as Flagger's
  * builtin {@code request-success-rate} and {@code request-duration} checks for the {@code kubernetes} and
  * {@code gatewayapi} providers (the canary pods are the ones named {@code <target>-<hash>-<hash>}), over the windows
- * of the demo Canary's metrics. For the timeline: the engine takes its own readings, which its Events report.
+ * of the demo Canary's metrics, clipped like the engine's ({@code analysis.window: release}) to the release's analysis
+ * start so that a release right after another shows its own requests only. For the timeline: the engine takes its own
+ * readings, which its Events and {@code status.analysis} report.
  * Blocking (one HTTP call per query, 2 s timeout): call it from the timeline's thread.
  */
 public final class CanaryReadings {
@@ -24,11 +26,13 @@ public final class CanaryReadings {
   private final String prometheus;
   private final String namespace;
   private final String target;
+  private final java.time.Clock clock;
 
-  public CanaryReadings(String prometheusUrl, String namespace, String target) {
+  public CanaryReadings(String prometheusUrl, String namespace, String target, java.time.Clock clock) {
     this.prometheus = prometheusUrl;
     this.namespace = namespace;
     this.target = target;
+    this.clock = clock;
   }
 
   /** One reading; each value is empty when Prometheus has no data (the canary gets no traffic). */
@@ -54,9 +58,16 @@ public final class CanaryReadings {
         + "-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"";
   }
 
-  /** Both values now (windows 1m and 30s, as the demo Canary's metrics); empty values on any error. */
-  public Reading now() {
-    return new Reading(query(successRateQuery("1m")), query(p99Query("30s")));
+  /**
+   * Both values now (windows 1m and 30s, as the demo Canary's metrics, clipped to {@code releaseStart} when given);
+   * empty values on any error, or when the release started less than 2 s ago.
+   */
+  public Reading now(java.util.Optional<java.time.Instant> releaseStart) {
+    long since = releaseStart.map(s -> Duration.between(s, clock.instant()).toSeconds()).orElse(Long.MAX_VALUE);
+    if (since < 2) {
+      return Reading.NONE;
+    }
+    return new Reading(query(successRateQuery(Math.min(60, since) + "s")), query(p99Query(Math.min(30, since) + "s")));
   }
 
   /** An instant query's single value; empty for no data, NaN, or an error. */

@@ -8,7 +8,8 @@ import java.util.Map;
  * The demo application the playground keeps in Git, in Flagger's documented Gateway API style: a {@code podinfo}
  * Deployment, the Gateway its route attaches to, and a Canary with the builtin {@code request-success-rate} and
  * {@code request-duration} checks at the thresholds of Flagger's tutorial (success rate at least 99 %, p99 at most
- * 500 ms). Bunting generates the Services ({@code podinfo}, {@code podinfo-primary}, {@code podinfo-canary}) and the
+ * 500 ms), with Bunting's {@code analysis.window: release}: each release is judged on its own canary pods since its own
+ * start, so releases can follow each other without a pause. Bunting generates the Services ({@code podinfo}, {@code podinfo-primary}, {@code podinfo-canary}) and the
  * HTTPRoute from the Canary, so they are not in Git: a Service in Git would fight with the generated apex Service.
  *
  * @param analysis the Canary's analysis settings
@@ -20,8 +21,6 @@ public record DemoApp(Analysis analysis) {
   public static final String HOST = "podinfo.local";
   public static final int PORT = 9898;
   public static final int REPLICAS = 2;
-  /** The longest window of the Canary's metrics ({@code request-success-rate} over 1m). */
-  public static final Duration LONGEST_METRIC_WINDOW = Duration.ofMinutes(1);
   /** The directory of the repository the GitSync applies. */
   public static final String PATH = "apps/podinfo";
 
@@ -147,6 +146,8 @@ public record DemoApp(Analysis analysis) {
             threshold: %6$d
             maxWeight: %7$d
             stepWeight: %8$d
+            # Bunting: judge each release on its own canary pods since its own start (docs/analysis.md)
+            window: release
             metrics:
             - name: request-success-rate
               # minimum req success rate (non 5xx responses), percentage (0-100)

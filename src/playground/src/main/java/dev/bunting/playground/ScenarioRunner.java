@@ -31,7 +31,6 @@ public final class ScenarioRunner {
   private final Timeline timeline;
   private final Supplier<OptionalInt> routeWeight;
   private final DemoApp.Analysis analysis;
-  private Instant canaryTrafficSeen;
 
   public ScenarioRunner(Clock clock, KubernetesClient client, String namespace, DemoRepository repo,
       GitSyncLink gitSync, CanaryWatch canary, Timeline timeline, Supplier<OptionalInt> routeWeight,
@@ -87,26 +86,6 @@ public final class ScenarioRunner {
         List.copyOf(weights), primaryImage(), decision(started, canary.phase()), problem);
   }
 
-  /**
-   * Waits until the last canary's requests have left Prometheus's {@code window}. Flagger's builtin queries select
-   * the canary's pods by name ({@code podinfo-<hash>-<hash>}), whatever their version, so right after a release the
-   * previous canary's healthy requests would still count for the next one. A person releasing twice within a minute
-   * sees the same with Flagger; the playground waits instead, and says so.
-   */
-  public void letThePreviousCanaryLeaveTheWindow(Duration window) throws InterruptedException {
-    if (canaryTrafficSeen == null) {
-      return;
-    }
-    Duration wait = Duration.between(clock.instant(), canaryTrafficSeen.plus(window).plusSeconds(5));
-    if (wait.isNegative() || wait.isZero()) {
-      return;
-    }
-    timeline.note("pause " + wait.toSeconds() + "s: the last canary's requests leave Prometheus's " + window.toMinutes()
-        + "m window (the builtin query selects canary pods by name, not by version)");
-    timeline.flush();
-    Thread.sleep(wait.toMillis());
-  }
-
   /** Waits, sampling the route's canary weight, until {@code done} or the timeout. */
   private boolean await(BooleanSupplier done, Duration timeout, List<Integer> weights) throws InterruptedException {
     Instant end = clock.instant().plus(timeout);
@@ -123,9 +102,6 @@ public final class ScenarioRunner {
 
   private void sample(List<Integer> weights) {
     OptionalInt w = routeWeight.get();
-    if (w.isPresent() && w.getAsInt() > 0) {
-      canaryTrafficSeen = clock.instant();
-    }
     if (w.isPresent() && (weights.isEmpty() || weights.get(weights.size() - 1) != w.getAsInt())) {
       weights.add(w.getAsInt());
     }

@@ -229,7 +229,9 @@ public final class Timeline implements AutoCloseable {
     }
     CanaryPhase phase = canary.phase();
     OptionalInt weight = routeWeight.get();
-    CanaryReadings.Reading r = readings.now();
+    CanaryReadings.Reading r = readings.now(canary.current()
+        .filter(c -> c.getStatus() != null && c.getStatus().analysis != null && c.getStatus().analysis.startedAt != null)
+        .map(c -> Instant.parse(c.getStatus().analysis.startedAt)));
     for (Entry e : lines) {
       println(format(e.at(), Duration.between(sectionStart, e.at()), phase, weight, r, e.text()));
     }

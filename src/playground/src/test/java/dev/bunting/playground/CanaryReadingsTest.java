@@ -8,7 +8,8 @@ import dev.bunting.analysis.QueryModel;
 import org.junit.jupiter.api.Test;
 
 class CanaryReadingsTest {
-  private final CanaryReadings readings = new CanaryReadings("http://127.0.0.1:1", "demo", "podinfo");
+  private final CanaryReadings readings = new CanaryReadings("http://127.0.0.1:1", "demo", "podinfo",
+      java.time.Clock.fixed(java.time.Instant.parse("2026-11-26T10:00:00Z"), java.time.ZoneOffset.UTC));
 
   private static String squash(String s) {
     return s.replaceAll("\\s+", "");
@@ -43,6 +44,8 @@ class CanaryReadingsTest {
 
   @Test
   void anUnreachablePrometheusGivesNoReading() {
-    assertThat(readings.now()).isEqualTo(CanaryReadings.Reading.NONE);
+    assertThat(readings.now(java.util.Optional.empty())).isEqualTo(CanaryReadings.Reading.NONE);
+    assertThat(readings.now(java.util.Optional.of(java.time.Instant.parse("2026-11-26T09:59:59Z"))))
+        .as("a release that started a second ago has no window yet").isEqualTo(CanaryReadings.Reading.NONE);
   }
 }

@@ -118,7 +118,7 @@ class DataPlaneClusterTest {
     cluster.await(Duration.ofSeconds(90)).untilAsserted(() ->
         assertThat(dataPlane.pods().snapshot().keySet()).hasSize(4)
             .anyMatch(p -> p.startsWith("podinfo-primary-")).anyMatch(p -> p.matches("podinfo-[a-z0-9]+-[a-z0-9]+")));
-    CanaryReadings canary = new CanaryReadings(prometheusUrl, cluster.namespace(), "podinfo");
+    CanaryReadings canary = new CanaryReadings(prometheusUrl, cluster.namespace(), "podinfo", java.time.Clock.systemUTC());
     cluster.await(Duration.ofSeconds(90)).untilAsserted(() -> {
       OptionalDouble rate = canary.query(canary.successRateQuery("1m"));
       assertThat(rate).as("the bad canary's success rate as Flagger's builtin query computes it").isPresent();

@@ -171,8 +171,33 @@ class PlaygroundScenarioClusterTest {
     }
   }
 
+  /**
+   * No pause between the releases: 1.2.0-bad was committed as soon as 1.1.0 was promoted, while 1.1.0's canary
+   * requests were still inside the 1m window. With {@code analysis.window: release} the builtin query selects the bad
+   * revision's own pods since its own start, so already its first check reads the bad version alone (the 7x-9x % of
+   * every Halt above), where Flagger's query would have mixed in its predecessor's healthy requests.
+   */
   @Test
   @Order(5)
+  void backToBackReleasesAreEachJudgedOnTheirOwnTraffic() {
+    String printed = terminal.toString(StandardCharsets.UTF_8);
+    assertThat(printed).as("no pause between the releases").doesNotContain("leave Prometheus's");
+    Canary canary = client.resources(Canary.class).inNamespace(namespace).withName(DemoApp.NAME).get();
+    var analysis = canary.getStatus().analysis;
+    assertThat(analysis.startedAt).as("the bad release's analysis start").isNotNull();
+    var rate = analysis.metrics.stream().filter(m -> m.name.equals("request-success-rate")).findFirst().orElseThrow();
+    assertThat(rate.result).isEqualTo("Failed");
+    assertThat(rate.value).as("the bad version alone: one request in five fails").isBetween(70.0, 95.0);
+    String hash = client.apps().replicaSets().inNamespace(namespace).withLabel("app", DemoApp.NAME).list().getItems()
+        .stream().filter(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()
+            .endsWith(":1.2.0-bad"))
+        .map(rs -> rs.getMetadata().getLabels().get("pod-template-hash")).findFirst().orElseThrow();
+    assertThat(rate.query).as("only the pods of the bad revision")
+        .contains("kubernetes_pod_name=~\"podinfo-" + hash + "-[0-9a-zA-Z]+\"");
+  }
+
+  @Test
+  @Order(6)
   void thePersonSawTheTimelineAndTheSummary() {
     String printed = terminal.toString(StandardCharsets.UTF_8);
     assertThat(printed).contains(Timeline.HEADER, "git: commit ", "\"podinfo: bump image to 1.1.0\"",
@@ -187,7 +212,7 @@ class PlaygroundScenarioClusterTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void stoppingRemovesEverythingItStarted() throws Exception {
     Path repo = playground.repository().dir();
     playground.close();

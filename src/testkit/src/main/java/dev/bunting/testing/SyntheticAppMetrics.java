@@ -18,10 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An exporter the test controls, standing in for instrumented apps and the proxies in front of them. Behaviour comes
- * from a pod's image tag: a tag containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, anything else is
- * healthy (20 ms). Where the requests come from is the {@link Traffic}: by default ({@link Traffic#SYNTHETIC}) the
- * exporter counts 20 requests per second for every Ready pod in a namespace by itself; with {@link Traffic#DRIVEN} it
- * counts only the requests really sent to its front door ({@link #frontDoorUrl()}), which serves each from a Ready
+ * from a pod's image tag: a tag containing {@code bad} answers 20 % 5xx, {@code slow} takes 600 ms, {@code sluggish}
+ * 26 ms (30 % slower than healthy, far under any usual threshold), {@code idle} receives no traffic at all, anything
+ * else is healthy (20 ms). Where the requests come from is the {@link Traffic}: by default ({@link Traffic#SYNTHETIC})
+ * the exporter counts 20 requests per second for every Ready pod in a namespace by itself; with {@link Traffic#DRIVEN}
+ * it counts only the requests really sent to its front door ({@link #frontDoorUrl()}), which serves each from a Ready
  * pod of the Service named by the {@code Host} header, so the metrics show exactly the load a test sends. Each
  * {@link MetricFamily} renders those counts as the series one data plane exports; by default
  * {@link MetricFamily#HTTP}, the app's own {@code http_request_duration_seconds} histogram that Flagger's builtin
@@ -180,7 +181,7 @@ public final class SyntheticAppMetrics implements AutoCloseable {
     long n = served.computeIfAbsent(service, s -> new AtomicLong()).getAndIncrement();
     Pod pod = ready.get((int) (n % ready.size()));
     String tag = tag(pod);
-    double latency = tag.contains("slow") ? 0.6 : 0.02;
+    double latency = latency(tag);
     vertx.setTimer((long) (latency * 1000), id -> {
       boolean error = countServed(pod, tag, latency);
       req.response().setStatusCode(error ? 500 : 200).putHeader("X-Pod", pod.getMetadata().getName())
@@ -201,6 +202,11 @@ public final class SyntheticAppMetrics implements AutoCloseable {
     return error;
   }
 
+  /** Seconds per request for a pod's image tag. */
+  private static double latency(String tag) {
+    return tag.contains("slow") ? 0.6 : tag.contains("sluggish") ? 0.026 : 0.02;
+  }
+
   private static String tag(Pod pod) {
     String image = pod.getSpec().getContainers().get(0).getImage();
     return image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "latest";
@@ -215,12 +221,15 @@ public final class SyntheticAppMetrics implements AutoCloseable {
         continue;
       }
       String tag = tag(pod);
+      if (tag.contains("idle")) {
+        continue; // a pod that receives no traffic at all: no series
+      }
       PodCounters c = pods.computeIfAbsent(pod.getMetadata().getName(), name -> new PodCounters(name, workload(pod)));
       double n = REQUESTS_PER_SECOND * dt;
       double errorRate = tag.contains("bad") ? 0.2 : 0.0;
       c.errors += n * errorRate;
       c.ok += n * (1 - errorRate);
-      c.latency = tag.contains("slow") ? 0.6 : 0.02;
+      c.latency = latency(tag);
     }
   }
 
