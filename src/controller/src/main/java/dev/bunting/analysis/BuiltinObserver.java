@@ -1,6 +1,11 @@
 package dev.bunting.analysis;
 
 import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -9,8 +14,8 @@ import java.util.regex.Pattern;
  * each one applies: the success rate is a percentage (0–100); the duration is whole milliseconds, truncated
  * like Go's {@code int64(value)} after the observer's own scaling.
  *
- * <p>The template texts are Flagger's, byte for byte, so {@link QueryText#collapse} of a rendered query
- * equals the string Flagger sends. Choose an observer with {@link BuiltinQueries#observerFor(String)}.
+ * <p>The template texts are Flagger's, byte for byte, kept as resource files ({@code builtin/<observer>-<metric>.tmpl}),
+ * so {@link QueryText#collapse} of a rendered query equals the string Flagger sends. Choose an observer with {@link BuiltinQueries#observerFor(String)}.
  *
  * <p>Bunting renders them through a release-scoped form derived from Flagger's text: every {@code [{{ interval }}]}
  * becomes {@code [{{ window }}]} and, where the series carry pod names (the HTTP and App Mesh observers), Flagger's pod
@@ -26,436 +31,43 @@ import java.util.regex.Pattern;
 public enum BuiltinObserver {
 
   /** {@code pkg/metrics/observers/istio.go}: the query is already in milliseconds (istio_request_duration_milliseconds). */
-  ISTIO(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tistio_requests_total{\n"
-      + "\t\t\t\treporter=\"destination\",\n"
-      + "\t\t\t\tdestination_workload_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdestination_workload=~\"{{ target }}\",\n"
-      + "\t\t\t\tresponse_code!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tistio_requests_total{\n"
-      + "\t\t\t\treporter=\"destination\",\n"
-      + "\t\t\t\tdestination_workload_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdestination_workload=~\"{{ target }}\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tistio_request_duration_milliseconds_bucket{\n"
-      + "\t\t\t\t\treporter=\"destination\",\n"
-      + "\t\t\t\t\tdestination_workload_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\t\tdestination_workload=~\"{{ target }}\"\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  ISTIO(1.0, false),
 
   /** {@code pkg/metrics/observers/linkerd.go}: response_latency_ms is in milliseconds. */
-  LINKERD(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tresponse_total{\n"
-      + "\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdeployment=~\"{{ target }}\",\n"
-      + "\t\t\t\tclassification!=\"failure\",\n"
-      + "\t\t\t\tdirection=\"inbound\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tresponse_total{\n"
-      + "\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdeployment=~\"{{ target }}\",\n"
-      + "\t\t\t\tdirection=\"inbound\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tresponse_latency_ms_bucket{\n"
-      + "\t\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\t\tdeployment=~\"{{ target }}\",\n"
-      + "\t\t\t\t\tdirection=\"inbound\"\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  LINKERD(1.0, false),
 
   /** {@code pkg/metrics/observers/nginx.go}: an average, not P99; the query multiplies seconds by 1000. */
-  NGINX(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tnginx_ingress_controller_requests{\n"
-      + "\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tingress=\"{{ ingress }}\",\n"
-      + "\t\t\t\tcanary!=\"\",\n"
-      + "\t\t\t\tstatus!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tnginx_ingress_controller_requests{\n"
-      + "\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tingress=\"{{ ingress }}\",\n"
-      + "\t\t\t\tcanary!=\"\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tnginx_ingress_controller_response_duration_seconds_sum{\n"
-      + "\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tingress=\"{{ ingress }}\",\n"
-      + "\t\t\t\tcanary!=\"\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tnginx_ingress_controller_response_duration_seconds_count{\n"
-      + "\t\t\t\tnamespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tingress=\"{{ ingress }}\",\n"
-      + "\t\t\t\tcanary!=\"\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 1000"),
+  NGINX(1.0, false),
 
   /** {@code pkg/metrics/observers/contour.go}: Envoy's upstream_rq_time is in milliseconds. */
-  CONTOUR(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}_{{ service }}-canary_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t\tenvoy_response_code!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}_{{ service }}-canary_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tenvoy_cluster_upstream_rq_time_bucket{\n"
-      + "\t\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}_{{ service }}-canary_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  CONTOUR(1.0, false),
 
   /** {@code pkg/metrics/observers/gloo.go}: Envoy's upstream_rq_time is in milliseconds. */
-  GLOO(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}-{{ target }}-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t\tenvoy_response_code!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}-{{ target }}-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tenvoy_cluster_upstream_rq_time_bucket{\n"
-      + "\t\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}-{{ target }}-canaryupstream-[0-9a-zA-Z-]+_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  GLOO(1.0, false),
 
   /** {@code pkg/metrics/observers/kuma.go}: Envoy's upstream_rq_time is in milliseconds. */
-  KUMA(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tservice=~\"{{ target }}-canary_{{ namespace }}_svc_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t\tenvoy_response_code!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tservice=~\"{{ target }}-canary_{{ namespace }}_svc_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tenvoy_cluster_upstream_rq_time_bucket{\n"
-      + "\t\t\t\t\tservice=~\"{{ target }}-canary_{{ namespace }}_svc_[0-9a-zA-Z-]+\",\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  KUMA(1.0, false),
 
   /** {@code pkg/metrics/observers/appmesh.go}: Envoy's upstream_rq_time is in milliseconds. */
-  APPMESH(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tkubernetes_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tkubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\",\n"
-      + "\t\t\t\tenvoy_response_code!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tkubernetes_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tkubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tenvoy_cluster_upstream_rq_time_bucket{\n"
-      + "\t\t\t\t\tkubernetes_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\t\tkubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  APPMESH(1.0, false),
 
   /** {@code pkg/metrics/observers/knative.go}: Envoy's upstream_rq_time is in milliseconds; {@code route} is the latest created revision. */
-  KNATIVE(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}/{{ route }}\",\n"
-      + "\t\t\t\tenvoy_response_code!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tenvoy_cluster_upstream_rq{\n"
-      + "\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}/{{ route }}\",\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tenvoy_cluster_upstream_rq_time_bucket{\n"
-      + "\t\t\t\t\tenvoy_cluster_name=~\"{{ namespace }}/{{ route }}\",\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  KNATIVE(1.0, false),
 
   /** {@code pkg/metrics/observers/traefik.go}: the query multiplies seconds by 1000. */
-  TRAEFIK(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\ttraefik_service_request_duration_seconds_bucket{\n"
-      + "\t\t\t\tservice=~\"{{ namespace }}-{{ target }}-canary-[0-9a-zA-Z-]+@kubernetescrd\",\n"
-      + "\t\t\t\tcode!~\"5..\",\n"
-      + "\t\t\t\tle=\"+Inf\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t)\n"
-      + "\t/\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\ttraefik_service_request_duration_seconds_bucket{\n"
-      + "\t\t\t\tservice=~\"{{ namespace }}-{{ target }}-canary-[0-9a-zA-Z-]+@kubernetescrd\",\n"
-      + "\t\t\t\tle=\"+Inf\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) * 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\ttraefik_service_request_duration_seconds_bucket{\n"
-      + "\t\t\t\t\tservice=~\"{{ namespace }}-{{ target }}-canary-[0-9a-zA-Z-]+@kubernetescrd\"\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t) * 1000"),
+  TRAEFIK(1.0, false),
 
   /** {@code pkg/metrics/observers/http.go}: the app's histogram is in seconds; Flagger multiplies by 1000 in code. */
-  HTTP(1000.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\thttp_request_duration_seconds_count{\n"
-      + "\t\t\t\tkubernetes_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tkubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\",\n"
-      + "\t\t\t\tstatus!~\"5.*\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t/ \n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\thttp_request_duration_seconds_count{\n"
-      + "\t\t\t\tkubernetes_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tkubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) \n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\thttp_request_duration_seconds_bucket{\n"
-      + "\t\t\t\t\tkubernetes_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\t\tkubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  HTTP(1000.0, false),
 
   /** {@code pkg/metrics/observers/osm.go}: osm_request_duration_ms is in milliseconds. */
-  OSM(1.0, false,
-      "\n"
-      + "    sum(\n"
-      + "        rate(\n"
-      + "            osm_request_total{\n"
-      + "\t\t\t\tdestination_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdestination_kind=\"Deployment\",\n"
-      + "\t\t\t\tdestination_name=\"{{ target }}\",\n"
-      + "\t\t\t\tresponse_code!~\"5.*\"\n"
-      + "            }[{{ interval }}]\n"
-      + "        )\n"
-      + "    )\n"
-      + "    /\n"
-      + "    sum(\n"
-      + "        rate(\n"
-      + "            osm_request_total{\n"
-      + "\t\t\t\tdestination_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdestination_kind=\"Deployment\",\n"
-      + "\t\t\t\tdestination_name=\"{{ target }}\"\n"
-      + "            }[{{ interval }}]\n"
-      + "        )\n"
-      + "    )\n"
-      + "\t* 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99,\n"
-      + "\t\tsum(\n"
-      + "\t\t  rate(\n"
-      + "\t\t\tosm_request_duration_ms_bucket{\n"
-      + "\t\t\t\tdestination_namespace=\"{{ namespace }}\",\n"
-      + "\t\t\t\tdestination_kind=\"Deployment\",\n"
-      + "\t\t\t\tdestination_name=\"{{ target }}\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t  )\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  OSM(1.0, false),
 
   /** {@code pkg/metrics/observers/apisix.go}: apisix_http_latency is in milliseconds. */
-  APISIX(1.0, false,
-      "\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tapisix_http_status{\n"
-      + "\t\t\t\troute=~\"{{ namespace }}_{{ route }}-{{ target }}-canary_.+\",\n"
-      + "\t\t\t\tcode!~\"5..\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t)\n"
-      + "\t/\n"
-      + "\tsum(\n"
-      + "\t\trate(\n"
-      + "\t\t\tapisix_http_status{\n"
-      + "\t\t\t\troute=~\"{{ namespace }}_{{ route }}-{{ target }}-canary_.+\"\n"
-      + "\t\t\t}[{{ interval }}]\n"
-      + "\t\t)\n"
-      + "\t) * 100",
-      "\n"
-      + "\thistogram_quantile(\n"
-      + "\t\t0.99, \n"
-      + "\t\tsum(\n"
-      + "\t\t\trate(\n"
-      + "\t\t\t\tapisix_http_latency_bucket{\n"
-      + "\t\t\t\t\ttype=~\"request\",\n"
-      + "\t\t\t\t\troute=~\"{{ namespace }}_{{ route }}-{{ target }}-canary_.+\"\n"
-      + "\t\t\t\t}[{{ interval }}]\n"
-      + "\t\t\t)\n"
-      + "\t\t) by (le)\n"
-      + "\t)"),
+  APISIX(1.0, false),
 
   /** {@code pkg/metrics/observers/skipper.go}: an average, not P99; the query multiplies seconds by 1000; model values have non-word characters replaced by {@code _}. */
-  SKIPPER(1.0, true,
-      "{{- $route := printf \"kube(ew)?_%s__%s_canary__.*__%s_canary(_[0-9]+)?\" namespace ingress service }}\n"
-      + "\tsum(rate(skipper_response_duration_seconds_bucket{route=~\"{{ $route }}\",code!~\"5..\",le=\"+Inf\"}[{{ interval }}])) / \n"
-      + "\tsum(rate(skipper_response_duration_seconds_bucket{route=~\"{{ $route }}\",le=\"+Inf\"}[{{ interval }}])) * 100",
-      "{{- $route := printf \"kube(ew)?_%s__%s_canary__.*__%s_canary(_[0-9]+)?\" namespace ingress service }}\n"
-      + "\tsum(rate(skipper_serve_route_duration_seconds_sum{route=~\"{{ $route }}\"}[{{ interval }}])) / \n"
-      + "\tsum(rate(skipper_serve_route_duration_seconds_count{route=~\"{{ $route }}\"}[{{ interval }}])) * 1000");
+  SKIPPER(1.0, true);
 
   private static final Pattern NON_WORD = Pattern.compile("\\W");
 
@@ -469,14 +81,32 @@ public enum BuiltinObserver {
   private final QueryTemplate scopedDuration;
   private final QueryTemplate requestCount;
 
-  BuiltinObserver(double durationFactor, boolean skipperNames, String successRate, String duration) {
+  BuiltinObserver(double durationFactor, boolean skipperNames) {
     this.durationFactor = durationFactor;
     this.skipperNames = skipperNames;
+    String successRate = source(BuiltinMetric.REQUEST_SUCCESS_RATE);
+    String duration = source(BuiltinMetric.REQUEST_DURATION);
     this.successRate = QueryTemplate.compile(successRate);
     this.duration = QueryTemplate.compile(duration);
     this.scopedSuccessRate = QueryTemplate.compile(releaseScoped(successRate));
     this.scopedDuration = QueryTemplate.compile(releaseScoped(duration));
     this.requestCount = QueryTemplate.compile(requestCountOf(releaseScoped(successRate)));
+  }
+
+  /**
+   * Flagger's template text, kept in {@code builtin/<observer>-<metric>.tmpl} next to this class, byte for byte as the
+   * Go source renders it (tabs, trailing spaces and all).
+   */
+  private String source(BuiltinMetric metric) {
+    String file = "builtin/" + name().toLowerCase(Locale.ROOT) + "-" + metric.metricName() + ".tmpl";
+    try (InputStream in = BuiltinObserver.class.getResourceAsStream(file)) {
+      if (in == null) {
+        throw new IllegalStateException(file + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file, e);
+    }
   }
 
   /** Flagger's query template of a builtin metric, byte for byte. */
