@@ -33,4 +33,9 @@ public class CanaryActionStatus extends ApiObject {
   public boolean accepted() {
     return ACCEPTED.equals(result);
   }
+
+  /** {@code rejected: <message>}, {@code invalid: <message>}, or the message of an accepted request. */
+  public String outcome() {
+    return accepted() || result == null ? message : result.toLowerCase(java.util.Locale.ROOT) + ": " + message;
+  }
 }

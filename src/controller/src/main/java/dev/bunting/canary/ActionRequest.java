@@ -1,6 +1,7 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryActionStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,6 +56,12 @@ public record ActionRequest(String value, Action action, boolean force, String p
     Map<String, String> annotations = canary.getMetadata().getAnnotations();
     String value = annotations == null ? null : annotations.get(ANNOTATION);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(parse(value));
+  }
+
+  /** The request in {@code canary}'s annotation unless {@code status.lastAction} records it as handled already. */
+  public static Optional<ActionRequest> pending(Canary canary) {
+    CanaryActionStatus last = canary.getStatus() == null ? null : canary.getStatus().lastAction;
+    return of(canary).filter(r -> last == null || !r.key().equals(last.request));
   }
 
   public static ActionRequest parse(String value) {

@@ -55,12 +55,30 @@ public final class CanaryDecider {
     CheckResult get(CheckKind kind);
   }
 
+  private final boolean handlesRequests;
+
+  public CanaryDecider() {
+    this(true);
+  }
+
+  private CanaryDecider(boolean handlesRequests) {
+    this.handlesRequests = handlesRequests;
+  }
+
+  /**
+   * A decider that leaves {@code bunting.dev/action} requests alone (for when the API server would drop
+   * {@code status.lastAction}, so a request could not be recorded as handled).
+   */
+  public CanaryDecider withoutActions() {
+    return new CanaryDecider(false);
+  }
+
   public Decision decide(CanarySnapshot snapshot, Map<CheckKind, CheckResult> results) {
     return decide(snapshot, results::get);
   }
 
   public Decision decide(CanarySnapshot snapshot, Checks checks) {
-    Step step = new Step(snapshot, checks);
+    Step step = new Step(snapshot, checks, handlesRequests);
     try {
       step.run();
     } catch (NeedCheck n) {
@@ -82,6 +100,8 @@ public final class CanaryDecider {
   private static final class Step {
     private final CanarySnapshot s;
     private final Checks checks;
+    /** Whether {@code bunting.dev/action} requests are handled. */
+    private final boolean handlesRequests;
     private final CanarySpec spec;
     private final CanaryAnalysis analysis;
     private final CanaryStatus st;
@@ -102,8 +122,9 @@ public final class CanaryDecider {
     private boolean paused;
     private String pausedMessage;
 
-    Step(CanarySnapshot s, Checks checks) {
+    Step(CanarySnapshot s, Checks checks, boolean handlesRequests) {
       this.s = s;
+      this.handlesRequests = handlesRequests;
       this.checks = checks;
       this.spec = s.canary().getSpec();
       this.analysis = spec.effectiveAnalysis();
@@ -127,7 +148,7 @@ public final class CanaryDecider {
       }
       ActionRequest request = pendingRequest();
       if (request != null && !request.valid()) {
-        record(request, CanaryActionStatus.INVALID, "invalid: " + request.problem());
+        record(request, CanaryActionStatus.INVALID, request.problem());
         request = null;
       }
       if (!s.problems().isEmpty()) {
@@ -592,11 +613,7 @@ public final class CanaryDecider {
 
     /** The annotation's request when the status does not record it as handled yet; null otherwise. */
     private ActionRequest pendingRequest() {
-      ActionRequest r = ActionRequest.of(s.canary()).orElse(null);
-      if (r == null || (st.lastAction != null && r.key().equals(st.lastAction.request))) {
-        return null;
-      }
-      return r;
+      return handlesRequests ? ActionRequest.pending(s.canary()).orElse(null) : null;
     }
 
     /** Carries out a valid request, or rejects it; true when the request's plan is complete. */
@@ -793,14 +810,14 @@ public final class CanaryDecider {
     }
 
     private void reject(ActionRequest r, String message) {
-      record(r, CanaryActionStatus.REJECTED, "rejected: " + message);
+      record(r, CanaryActionStatus.REJECTED, message);
     }
 
-    /** Records the request as handled; a request that was not carried out also gets a Warning Event. */
+    /** Records the request as handled; one that was not carried out also gets a Warning Event ("... rejected: why"). */
     private void record(ActionRequest r, String result, String message) {
       st.lastAction = new CanaryActionStatus(r.key(), r.actionName(), result, message, timestamp());
-      if (!CanaryActionStatus.ACCEPTED.equals(result)) {
-        event("Warning", r.shown() + " " + message);
+      if (!st.lastAction.accepted()) {
+        event("Warning", r.shown() + " " + st.lastAction.outcome());
       }
     }
 
@@ -1018,7 +1035,7 @@ public final class CanaryDecider {
       if (action != null && !action.accepted()) {
         String reason = CanaryActionStatus.INVALID.equals(action.result) ? "InvalidAction" : "ActionNotPossible";
         out.add(condition(Condition.ACTION_REJECTED, "True", reason,
-            ActionRequest.ANNOTATION + "=" + action.request + " " + action.message));
+            ActionRequest.ANNOTATION + "=" + action.request + " " + action.outcome()));
       }
       st.conditions = mergeTimestamps(out);
     }

@@ -52,6 +52,10 @@ public final class CanaryReconciler {
   private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
   /** What this controller wrote last per canary; the next reconcile waits until the caches show it. */
   private final Map<String, Expectation> expectations = new ConcurrentHashMap<>();
+  /** Whether {@code status.lastAction} is kept, without which {@code bunting.dev/action} requests are refused. */
+  private final ActionRecordCheck actionRecords;
+  /** Requests refused for that reason ({@code key} + newline + request), each reported once. */
+  private final java.util.Set<String> refusedRequests = ConcurrentHashMap.newKeySet();
   private static final Duration CACHE_CATCH_UP = Duration.ofMillis(200);
   private static final Duration MAX_CATCH_UP = Duration.ofSeconds(5);
 
@@ -72,6 +76,7 @@ public final class CanaryReconciler {
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
+    this.actionRecords = new ActionRecordCheck(client, pool, clock);
   }
 
   public Future<Outcome> reconcile(String key) {
@@ -93,7 +98,8 @@ public final class CanaryReconciler {
     boolean tickDue = !start.isBefore(last.plus(interval));
     Observation obs = observer.observe(canary, start, tickDue);
     Map<CheckKind, CheckResult> results = new EnumMap<>(CheckKind.class);
-    return decideWithChecks(obs, results)
+    return deciderFor(key, canary)
+        .compose(d -> decideWithChecks(d, obs, results))
         .compose(plan -> effects.execute(obs, plan)
             .compose(applied -> writeStatus(key, canary, applied.canary(), plan, start).map(written -> {
               Map<String, String> versions = new java.util.HashMap<>(applied.written());
@@ -109,16 +115,38 @@ public final class CanaryReconciler {
             })));
   }
 
+  /**
+   * The decider, or, when a {@code bunting.dev/action} request is pending but the API server would drop its record
+   * ({@link ActionRecordCheck}), one that leaves requests alone: a Warning Event and log line say why, once.
+   */
+  private Future<CanaryDecider> deciderFor(String key, Canary canary) {
+    ActionRequest request = ActionRequest.pending(canary).orElse(null);
+    if (request == null) {
+      return Future.succeededFuture(decider);
+    }
+    return actionRecords.kept().map(kept -> {
+      if (kept) {
+        return decider;
+      }
+      if (refusedRequests.add(key + "\n" + request.key())) {
+        String message = request.shown() + " not carried out: " + ActionRecordCheck.MISSING;
+        LOG.warn("canary {}: {}", key, message);
+        events.record(canary, EventRecorder.WARNING, CanaryDecider.REASON_SYNCED, message);
+      }
+      return decider.withoutActions();
+    });
+  }
+
   /** Asks the decider; runs each check it needs, one at a time, until it returns a plan. */
-  private Future<CanaryPlan> decideWithChecks(Observation obs, Map<CheckKind, CheckResult> results) {
-    Decision d = decider.decide(obs.snapshot(), results);
-    if (d instanceof Decision.Plan p) {
+  private Future<CanaryPlan> decideWithChecks(CanaryDecider d, Observation obs, Map<CheckKind, CheckResult> results) {
+    Decision decision = d.decide(obs.snapshot(), results);
+    if (decision instanceof Decision.Plan p) {
       return Future.succeededFuture(p.plan());
     }
-    CheckKind kind = ((Decision.Needs) d).check();
+    CheckKind kind = ((Decision.Needs) decision).check();
     return checks.run(kind, obs.snapshot()).compose(r -> {
       results.put(kind, r);
-      return decideWithChecks(obs, results);
+      return decideWithChecks(d, obs, results);
     });
   }
 
@@ -177,7 +205,7 @@ public final class CanaryReconciler {
     copy.setStatus(after);
     logTransition(key, before, after);
     return pool.run(() -> client.resources(Canary.class).inNamespace(copy.getMetadata().getNamespace())
-        .resource(copy).updateStatus());
+        .resource(copy).updateStatus()).onSuccess(stored -> actionRecords.written(after, stored));
   }
 
   private static void logTransition(String key, CanaryStatus before, CanaryStatus after) {
@@ -310,6 +338,7 @@ public final class CanaryReconciler {
     releaseStart.remove(key);
     lastEvent.remove(key);
     expectations.remove(key);
+    refusedRequests.removeIf(r -> r.startsWith(key + "\n"));
   }
 
   /** Drops the metric series of a deleted canary. */

@@ -103,8 +103,7 @@ public abstract class ActionCommand implements Callable<Integer> {
       CanaryActionStatus last = c.getStatus() == null ? null : c.getStatus().lastAction;
       if (last != null && value.equals(last.request)) {
         boolean accepted = last.accepted();
-        (accepted ? out : err).println(capitalized(describe()) + " " + (accepted ? "done" : last.result.toLowerCase())
-            + ": " + last.message);
+        (accepted ? out : err).println(capitalized(describe()) + (accepted ? " done: " : " ") + last.outcome());
         return accepted ? 0 : 1;
       }
       String now = c.getMetadata().getAnnotations() == null ? null

@@ -53,12 +53,12 @@ class CanaryDeciderActionsTest {
     CanaryActionStatus last = plan.status().lastAction;
     assertThat(last.request).isEqualTo(request);
     assertThat(last.result).isEqualTo(CanaryActionStatus.REJECTED);
-    assertThat(last.message).startsWith("rejected: ").contains(reason);
+    assertThat(last.message).contains(reason);
     Condition c = condition(plan, Condition.ACTION_REJECTED);
     assertThat(c.status).isEqualTo("True");
     assertThat(c.reason).isEqualTo("ActionNotPossible");
-    assertThat(c.message).isEqualTo("bunting.dev/action=" + request + " " + last.message);
-    assertThat(events(plan)).contains("Warning bunting.dev/action=" + request + " " + last.message);
+    assertThat(c.message).isEqualTo("bunting.dev/action=" + request + " rejected: " + last.message);
+    assertThat(events(plan)).contains("Warning bunting.dev/action=" + request + " rejected: " + last.message);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -383,11 +383,12 @@ class CanaryDeciderActionsTest {
       CanaryActionStatus last = plan.status().lastAction;
       assertThat(last.result).isEqualTo(CanaryActionStatus.INVALID);
       assertThat(last.name).isEmpty();
-      assertThat(last.message).startsWith("invalid: ").endsWith("; " + ActionRequest.USAGE);
+      assertThat(last.message).endsWith("; " + ActionRequest.USAGE);
       Condition c = condition(plan, Condition.ACTION_REJECTED);
       assertThat(c.reason).isEqualTo("InvalidAction");
-      assertThat(c.message).contains(last.message);
-      assertThat(events(plan)).anyMatch(e -> e.startsWith("Warning bunting.dev/action=") && e.endsWith(last.message));
+      assertThat(c.message).endsWith(" invalid: " + last.message);
+      assertThat(events(plan)).anyMatch(e -> e.startsWith("Warning bunting.dev/action=")
+          && e.endsWith(" invalid: " + last.message));
       assertThat(w.reconcile(false).events()).as("reported once").isEmpty();
     }
   }
@@ -424,5 +425,18 @@ class CanaryDeciderActionsTest {
     assertThat(stalled.status().phase).isEqualTo(CanaryPhase.PROGRESSING);
     assertRejected(stalled, "abort", "the canary cannot be run: Deployment test/podinfo not found");
     assertThat(condition(stalled, Condition.STALLED).reason).isEqualTo("TargetNotFound");
+  }
+
+  @Test
+  void aDeciderWithoutActionsLeavesRequestsAloneAndKeepsAPause() {
+    World w = progressingAt10();
+    annotate(w, "pause");
+    w.reconcile(false);
+    annotate(w, "resume");
+    CanaryPlan plan = ((Decision.Plan) new CanaryDecider().withoutActions().decide(w.snapshot(true), w.answers)).plan();
+    assertThat(plan.status().lastAction.request).isEqualTo("pause");
+    assertThat(condition(plan, Condition.PAUSED).status).isEqualTo("True");
+    assertThat(plan.actions()).isEmpty();
+    assertThat(plan.events()).isEmpty();
   }
 }
