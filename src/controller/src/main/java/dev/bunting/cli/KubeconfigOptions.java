@@ -52,12 +52,27 @@ public final class KubeconfigOptions {
    */
   int withClient(PrintWriter err, Body body) throws Exception {
     Config config = config();
+    if (context != null && (config.getContexts() == null
+        || config.getContexts().stream().noneMatch(c -> context.equals(c.getName())))) {
+      err.println("Context " + context + " is not in the kubeconfig");
+      err.flush();
+      return 1;
+    }
     Vertx vertx = Vertx.vertx();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build()) {
       return body.run(client, namespace(config));
     } catch (KubernetesClientException e) {
-      err.println("The Kubernetes API refused or failed the request: " + e.getMessage());
+      if (e.getCode() > 0) {
+        err.println("The Kubernetes API at " + config.getMasterUrl() + " answered " + e.getCode() + ": "
+            + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage()));
+      } else {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+          cause = cause.getCause();
+        }
+        err.println("Cannot reach the Kubernetes API at " + config.getMasterUrl() + ": " + cause.getMessage());
+      }
       err.flush();
       return 1;
     } finally {
