@@ -703,6 +703,8 @@ public final class CanaryDecider {
           + "'s pod template, which Bunting analyses as a new revision";
       paused = false;
       setPhase(CanaryPhase.FAILED);
+      // the primary has the new template: going back to the previous one is a new revision, not the promoted one
+      st.lastPromotedSpec = st.lastAppliedSpec;
       failureCondition = "Canary aborted by user (" + r.shown() + "): " + message;
       alert("warn", "Canary aborted by user during promotion; the primary is not reverted.");
       completion = new Completion(false, strategy(), "completed");

@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +56,7 @@ public final class CanaryReconciler {
   /** Whether {@code status.lastAction} is kept, without which {@code bunting.dev/action} requests are refused. */
   private final ActionRecordCheck actionRecords;
   /** Requests refused for that reason ({@code key} + newline + request), each reported once. */
-  private final java.util.Set<String> refusedRequests = ConcurrentHashMap.newKeySet();
+  private final Set<String> refusedRequests = ConcurrentHashMap.newKeySet();
   private static final Duration CACHE_CATCH_UP = Duration.ofMillis(200);
   private static final Duration MAX_CATCH_UP = Duration.ofSeconds(5);
 

@@ -54,7 +54,7 @@ public abstract class ActionCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  Clock clock = Clock.systemUTC();
+  private final Clock clock = Clock.systemUTC();
 
   abstract Action action();
 

@@ -139,6 +139,12 @@ class CanaryDeciderActionsTest {
     assertThat(ready).endsWith("To go back, revert podinfo's pod template, which Bunting analyses as a new revision");
     assertThat(events(plan)).singleElement().asString().startsWith("Warning bunting.dev/action=abort@2: aborted by "
         + "user during promotion");
+
+    // going back: the previous pod template is a new revision to analyse, although it was the one promoted before
+    w.revision = REV1;
+    CanaryPlan back = w.reconcile(false);
+    assertThat(back.status().phase).isEqualTo(CanaryPhase.PROGRESSING);
+    assertThat(back.status().lastAppliedSpec).isEqualTo(REV1);
   }
 
   @Test
