@@ -19,6 +19,7 @@ import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
 import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -58,6 +59,11 @@ class CanaryActionsClusterTest {
   @BeforeAll
   static void start(TestCluster testCluster) throws Exception {
     cluster = testCluster;
+    // A cluster shared with another checkout may carry that checkout's Canary CRD (the last to start installs its
+    // own); without status.lastAction, Bunting refuses every request, as it must.
+    assertThat(Serialization.asJson(cluster.client().apiextensions().v1().customResourceDefinitions()
+        .withName("canaries.flagger.app").get().getSpec().getVersions().get(0).getSchema()))
+        .as("the cluster's Canary CRD is this checkout's (with status.lastAction)").contains("\"lastAction\"");
     bunting = BuntingUnderTest.start(cluster, "gatewayapi:v1");
     Router router = Router.router(cluster.vertx());
     router.route().handler(BodyHandler.create());
