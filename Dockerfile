@@ -1,15 +1,17 @@
 # syntax=docker/dockerfile:1
 #
-# Bunting controller image: a Maven build on a JDK 17 image, the shaded jar on a JRE 17 image, run as the
-# unprivileged user 10001. Works with a read-only root filesystem: the only writable paths are /tmp and the
-# GitSync cache (/var/cache/bunting), which the Helm chart mounts as emptyDirs.
+# Bunting's image: the shaded jar built with Maven on a JDK 17 image, run by a jlink'd Java runtime (only the modules
+# Bunting uses, scripts/jlink-runtime) on debian:bookworm-slim, as the unprivileged user 10001. Works with a read-only
+# root filesystem: the only writable paths are /tmp and the GitSync cache (/var/cache/bunting), which the Helm chart
+# mounts as emptyDirs. The shell tools are Debian's base set (sh, bash, coreutils, grep, sed) for the load tester's
+# cmd and bash tasks; no kubectl, helm or curl.
 #
 #   docker buildx build --platform linux/amd64,linux/arm64 -t ghcr.io/bunting-dev/bunting:0.1.0 --push .
 #
-# See docs/install.md "Building the image".
+# See docs/install.md "Building the image"; scripts/jlink-check checks the runtime without a container engine.
 
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
-ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
@@ -26,6 +28,9 @@ COPY src/controller/src/main ./src/controller/src/main
 # Tests run in CI against a real API server (scripts/test), not in the image build.
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -e -Dmaven.test.skip=true -pl src/controller -am package \
  && cp target/bunting.jar /bunting.jar
+# The runtime: the build image is a full Temurin JDK 17 with its jmods.
+COPY scripts/jlink-runtime /usr/local/bin/jlink-runtime
+RUN jlink-runtime /bunting.jar /opt/java
 
 FROM ${RUNTIME_IMAGE}
 ARG VERSION=0.1.0
@@ -39,10 +44,13 @@ RUN groupadd --system --gid 10001 bunting \
  && useradd --system --uid 10001 --gid 10001 --home-dir /home/bunting --create-home --shell /usr/sbin/nologin bunting \
  && install -d -o 10001 -g 10001 -m 0750 /var/cache/bunting /var/cache/bunting/git /app
 
+COPY --from=build --chown=0:0 /opt/java /opt/java
 COPY --from=build --chown=0:0 /bunting.jar /app/bunting.jar
 
 # JGit keeps its own config under XDG_CONFIG_HOME: point it at /tmp, writable under a read-only root filesystem.
-ENV GIT_CACHE_DIR=/var/cache/bunting/git \
+ENV JAVA_HOME=/opt/java \
+    PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    GIT_CACHE_DIR=/var/cache/bunting/git \
     XDG_CONFIG_HOME=/tmp/.config \
     LOG_FORMAT=json \
     PORT=8080
@@ -52,9 +60,9 @@ WORKDIR /app
 EXPOSE 8080
 
 # Container JVM flags: size the heap from the container's memory limit, exit (and let Kubernetes restart the pod)
-# on OutOfMemoryError instead of limping on, temporary files and JVM perf data in /tmp, UTF-8 regardless of locale.
-# Add flags with JDK_JAVA_OPTIONS (the Helm chart's jvmOptions value).
-ENTRYPOINT ["java", \
+# on OutOfMemoryError instead of limping on, temporary files in /tmp, UTF-8 regardless of locale. The runtime's CDS
+# archive (made by jlink) is read-only. Add flags with JDK_JAVA_OPTIONS (the Helm chart's jvmOptions value).
+ENTRYPOINT ["/opt/java/bin/java", \
   "-XX:MaxRAMPercentage=75.0", \
   "-XX:+ExitOnOutOfMemoryError", \
   "-Djava.io.tmpdir=/tmp", \

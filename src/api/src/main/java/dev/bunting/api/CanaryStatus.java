@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code Canary.status}: Flagger's fields, plus Bunting's {@code observedGeneration} and kstatus conditions. The status is
- * the engine's only memory: a restarted controller continues from it.
+ * {@code Canary.status}: Flagger's fields, plus Bunting's {@code observedGeneration}, kstatus conditions and
+ * {@code lastAction}. The status is the engine's only memory: a restarted controller continues from it.
  */
 public class CanaryStatus extends ApiObject {
   public CanaryPhase phase;
@@ -23,6 +23,9 @@ public class CanaryStatus extends ApiObject {
   public Long observedGeneration;
   /** Bunting: the current release's analysis and what its last tick measured, metric by metric. */
   public AnalysisStatus analysis;
+
+  /** The last {@code bunting.dev/action} request handled (Bunting). */
+  public CanaryActionStatus lastAction;
 
   public CanaryPhase phaseOrNew() {
     return phase == null ? CanaryPhase.NEW : phase;

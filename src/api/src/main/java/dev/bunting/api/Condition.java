@@ -5,14 +5,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A status condition. Flagger's {@code Promoted} condition and Bunting's kstatus {@code Ready}, {@code Reconciling}
- * and {@code Stalled} share this shape ({@code lastUpdateTime} is Flagger's; {@code observedGeneration} is kstatus').
+ * A status condition. Flagger's {@code Promoted} condition, Bunting's kstatus {@code Ready}, {@code Reconciling}
+ * and {@code Stalled}, and Bunting's {@code Paused} and {@code ActionRejected} share this shape ({@code lastUpdateTime} is Flagger's; {@code observedGeneration} is kstatus').
  */
 public class Condition extends ApiObject {
   public static final String PROMOTED = "Promoted";
   public static final String READY = "Ready";
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
+  /** Bunting: {@code True} while the canary is paused by the {@code bunting.dev/action} annotation. */
+  public static final String PAUSED = "Paused";
+  /** Bunting: {@code True} when the last {@code bunting.dev/action} request was invalid or not possible. */
+  public static final String ACTION_REJECTED = "ActionRejected";
 
   public String type;
   /** {@code True}, {@code False} or {@code Unknown}. */

@@ -53,7 +53,8 @@ class CrdFlaggerCompatibilityTest {
           "spec.analysis.metrics[].minSamples",
           "spec.analysis.metrics[].minRequests",
           "spec.analysis.metrics[].noData",
-          "spec.analysis.metrics[].group"),
+          "spec.analysis.metrics[].group",
+          "status.lastAction"),
       "metrictemplates.flagger.app", Set.of("status"),
       "alertproviders.flagger.app", Set.of("status", "spec.type=generic"));
 
@@ -153,6 +154,8 @@ class CrdFlaggerCompatibilityTest {
     JsonNode status = ours("canaries.flagger.app")
         .at("/spec/versions/0/schema/openAPIV3Schema/properties/status/properties");
     assertThat(status.at("/observedGeneration/type").asText()).isEqualTo("integer");
+    assertThat(iterable(status.at("/lastAction/properties").fieldNames())).containsExactlyInAnyOrder("request",
+        "name", "result", "message", "handledAt");
     JsonNode condition = status.at("/conditions/items/properties");
     assertThat(iterable(condition.fieldNames())).containsExactlyInAnyOrder("type", "status", "reason", "message",
         "lastTransitionTime", "lastUpdateTime", "observedGeneration");

@@ -1,6 +1,7 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.AnalysisStatus;
+import dev.bunting.api.CanaryActionStatus;
 import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanarySpec;
@@ -9,6 +10,7 @@ import dev.bunting.api.Condition;
 import dev.bunting.api.DeploymentStrategy;
 import dev.bunting.api.SessionAffinity;
 import dev.bunting.api.WebhookType;
+import dev.bunting.canary.ActionRequest.Action;
 import dev.bunting.canary.CanaryAction.AddFinalizer;
 import dev.bunting.canary.CanaryAction.EnsurePrimary;
 import dev.bunting.canary.CanaryAction.EnsureServices;
@@ -41,6 +43,10 @@ import java.util.stream.Collectors;
  *
  * <p>Analysis steps (weight changes, iterations, metric checks, promotion steps) happen only on due ticks, once per
  * {@code analysis.interval}; initialisation, new-revision detection and drift correction happen on any reconcile.
+ *
+ * <p>Rollout actions ({@link ActionRequest}, the {@code bunting.dev/action} annotation) are handled once each: the
+ * request handled is recorded in {@code status.lastAction}, in the same status write as its effect, and only a
+ * different annotation value is a new request. A paused canary is remembered by its {@code Paused} condition.
  */
 public final class CanaryDecider {
   public static final String REASON_SYNCED = "Synced";
@@ -56,12 +62,30 @@ public final class CanaryDecider {
     CheckResult get(CheckKind kind);
   }
 
+  private final boolean handlesRequests;
+
+  public CanaryDecider() {
+    this(true);
+  }
+
+  private CanaryDecider(boolean handlesRequests) {
+    this.handlesRequests = handlesRequests;
+  }
+
+  /**
+   * A decider that leaves {@code bunting.dev/action} requests alone (for when the API server would drop
+   * {@code status.lastAction}, so a request could not be recorded as handled).
+   */
+  public CanaryDecider withoutActions() {
+    return new CanaryDecider(false);
+  }
+
   public Decision decide(CanarySnapshot snapshot, Map<CheckKind, CheckResult> results) {
     return decide(snapshot, results::get);
   }
 
   public Decision decide(CanarySnapshot snapshot, Checks checks) {
-    Step step = new Step(snapshot, checks);
+    Step step = new Step(snapshot, checks, handlesRequests);
     try {
       step.run();
     } catch (NeedCheck n) {
@@ -83,6 +107,8 @@ public final class CanaryDecider {
   private static final class Step {
     private final CanarySnapshot s;
     private final Checks checks;
+    /** Whether {@code bunting.dev/action} requests are handled. */
+    private final boolean handlesRequests;
     private final CanarySpec spec;
     private final CanaryAnalysis analysis;
     private final CanaryStatus st;
@@ -97,14 +123,23 @@ public final class CanaryDecider {
     private String progressMessage = "";
     private Problem problem;
     private String failureMessage;
+    /** The whole Ready/Stalled message of a failure that is not an analysis failure (an abort). */
+    private String failureCondition;
+    /** Paused by a {@code pause} action (its memory is the {@code Paused} condition) and the condition's message. */
+    private boolean paused;
+    private String pausedMessage;
 
-    Step(CanarySnapshot s, Checks checks) {
+    Step(CanarySnapshot s, Checks checks, boolean handlesRequests) {
       this.s = s;
+      this.handlesRequests = handlesRequests;
       this.checks = checks;
       this.spec = s.canary().getSpec();
       this.analysis = spec.effectiveAnalysis();
       CanaryStatus current = s.canary().getStatus();
       this.st = current == null ? new CanaryStatus() : Serialization.clone(current);
+      Condition pause = Condition.find(st.conditions, Condition.PAUSED).filter(Condition::isTrue).orElse(null);
+      this.paused = pause != null;
+      this.pausedMessage = pause == null ? null : pause.message;
     }
 
     void run() {
@@ -118,12 +153,30 @@ public final class CanaryDecider {
       } else if (!spec.revertsOnDeletion() && hasFinalizer) {
         actions.add(new RemoveFinalizer());
       }
+      ActionRequest request = pendingRequest();
+      if (request != null && !request.valid()) {
+        record(request, CanaryActionStatus.INVALID, request.problem());
+        request = null;
+      }
       if (!s.problems().isEmpty()) {
         problem = s.problems().get(0);
+        if (request != null) {
+          reject(request, "the canary cannot be run: " + problem.message());
+        }
         return;
       }
       if (spec.suspended()) {
         progressMessage = "Canary is suspended; analysis is frozen at canary weight " + st.canaryWeightOrZero();
+        if (request != null) {
+          reject(request, "the canary is suspended (spec.suspend: true)");
+        }
+        return;
+      }
+      if (request != null && act(request)) {
+        return;
+      }
+      if (paused) {
+        progressMessage = pausedMessage;
         return;
       }
       switch (st.phaseOrNew()) {
@@ -197,6 +250,10 @@ public final class CanaryDecider {
 
     /** A new revision of the target: ask confirm-rollout, then scale the canary up and start the analysis. */
     private void startRevision() {
+      startRevision("New revision detected! Scaling up " + s.id(), "New revision detected, progressing canary analysis.");
+    }
+
+    private void startRevision(String eventMessage, String alertMessage) {
       if (!s.rolloutSlotFree()) {
         setPhase(CanaryPhase.WAITING);
         progressMessage = "waiting for a rollout slot: the limit of canaries in flight at once is reached";
@@ -208,8 +265,8 @@ public final class CanaryDecider {
         alertUnlessMuted(WebhookType.CONFIRM_ROLLOUT, "warn", "Canary is waiting for approval.");
         return;
       }
-      event("Normal", "New revision detected! Scaling up " + s.id());
-      alert("info", "New revision detected, progressing canary analysis.");
+      event("Normal", eventMessage);
+      alert("info", alertMessage);
       WorkloadView w = s.workload();
       int replicas = w.targetReplicas() > 0 ? w.targetReplicas() : Math.max(1, w.primaryReplicas());
       actions.add(new ScaleTarget(replicas));
@@ -499,11 +556,18 @@ public final class CanaryDecider {
 
     /** Traffic back to the primary, canary to zero, phase Failed. */
     private void rollback(String reason, String alertSeverity, String alertMessage) {
+      rollback(reason, alertSeverity, alertMessage, "Canary failed! Scaling down " + s.targetName() + "." + s.namespace());
+    }
+
+    /** As above, with {@code eventMessage} as the Warning Event (none when null). */
+    private void rollback(String reason, String alertSeverity, String alertMessage, String eventMessage) {
       if (alertSeverity != null) {
         alert(alertSeverity, alertMessage);
       }
       replaceSetRoutes(Weights.ALL_PRIMARY);
-      event("Warning", "Canary failed! Scaling down " + s.targetName() + "." + s.namespace());
+      if (eventMessage != null) {
+        event("Warning", eventMessage);
+      }
       actions.add(new ScaleTarget(0));
       setPhase(CanaryPhase.FAILED);
       st.canaryWeight = 0;
@@ -617,6 +681,221 @@ public final class CanaryDecider {
       setPhase(CanaryPhase.TERMINATED);
       actions.add(new RemoveFinalizer());
       event("Normal", "Terminated " + s.id() + ": traffic reverted to " + s.targetName());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // rollout actions (bunting.dev/action)
+
+    /** The annotation's request when the status does not record it as handled yet; null otherwise. */
+    private ActionRequest pendingRequest() {
+      return handlesRequests ? ActionRequest.pending(s.canary()).orElse(null) : null;
+    }
+
+    /** Carries out a valid request, or rejects it; true when the request's plan is complete. */
+    private boolean act(ActionRequest r) {
+      CanaryPhase phase = st.phaseOrNew();
+      if (phase == CanaryPhase.NEW || phase == CanaryPhase.INITIALIZING) {
+        reject(r, "the canary is still initializing");
+        return false;
+      }
+      if (paused && r.action() != Action.RESUME && r.action() != Action.ABORT && r.action() != Action.PAUSE) {
+        reject(r, "the canary is paused: resume it first");
+        return false;
+      }
+      return switch (r.action()) {
+        case ABORT -> abort(r, phase);
+        case RETRY -> retry(r, phase);
+        case PROMOTE -> promoteNow(r, phase);
+        case PAUSE -> pause(r, phase);
+        case RESUME -> resume(r, phase);
+      };
+    }
+
+    /**
+     * Rolls back now. While the primary is being promoted and not rolled out yet, the promotion stops where it is:
+     * the primary already has the new pod template and is not reverted (Bunting does not keep the previous one), so
+     * traffic goes to the canary, which runs the same revision; the status and the Event say so. Once the primary has
+     * rolled the new revision out there is nothing left to abort.
+     */
+    private boolean abort(ActionRequest r, CanaryPhase phase) {
+      String primaryName = s.targetName() + "-primary";
+      switch (phase) {
+        case PROGRESSING, WAITING_PROMOTION, WAITING -> {
+          if (phase == CanaryPhase.WAITING) {
+            // the aborted revision is not started again by itself; a new revision or a retry starts it
+            st.lastAppliedSpec = s.revision();
+            st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
+          }
+          paused = false;
+          actions.add(new EnsureServices(true));
+          String message = "aborted by user, rolled back: all traffic to " + primaryName + ", " + s.targetName()
+              + " scaled to zero";
+          rollback("aborted by user", "warn", "Canary aborted by user, rolling back.", null);
+          failureCondition = "Canary aborted by user (" + r.shown() + "): " + message;
+          accept(r, message, "Warning");
+          return true;
+        }
+        case PROMOTING -> {
+          if (!s.workload().primary().ready()) {
+            abortPromotion(r, primaryName);
+            return true;
+          }
+          reject(r, "the promotion has rolled out: " + primaryName + " runs the new revision; to go back, revert "
+              + s.targetName() + "'s pod template, which Bunting analyses as a new revision");
+          return false;
+        }
+        case FINALISING -> {
+          reject(r, "the promotion is finishing: " + primaryName + " runs the new revision and serves all traffic; "
+              + "to go back, revert " + s.targetName() + "'s pod template, which Bunting analyses as a new revision");
+          return false;
+        }
+        default -> {
+          reject(r, "no release in flight (phase " + phase + "): nothing to abort");
+          return false;
+        }
+      }
+    }
+
+    private void abortPromotion(ActionRequest r, String primaryName) {
+      WorkloadView w = s.workload();
+      actions.add(new EnsureServices(true));
+      String traffic;
+      if (!s.shiftsWeights()) {
+        traffic = "traffic stays on " + primaryName + " (provider " + s.provider() + " routes to the primary only)";
+      } else if (w.canary().ready()) {
+        replaceSetRoutes(Weights.ALL_CANARY);
+        st.canaryWeight = 100;
+        traffic = "all traffic goes to the canary " + s.targetName() + ", which runs the same revision";
+      } else {
+        int canaryWeight = realCanaryWeight();
+        replaceSetRoutes(weightsOf(canaryWeight));
+        st.canaryWeight = canaryWeight;
+        traffic = "traffic stays as it is (canary weight " + canaryWeight + ") because the canary is not ready either ("
+            + w.canary().message() + ")";
+      }
+      String message = "aborted by user during promotion: " + primaryName + " already has the new revision and is "
+          + "not reverted (" + w.primary().message() + "); " + traffic + ". To go back, revert " + s.targetName()
+          + "'s pod template, which Bunting analyses as a new revision";
+      paused = false;
+      setPhase(CanaryPhase.FAILED);
+      // the primary has the new template: going back to the previous one is a new revision, not the promoted one
+      st.lastPromotedSpec = st.lastAppliedSpec;
+      failureCondition = "Canary aborted by user (" + r.shown() + "): " + message;
+      alert("warn", "Canary aborted by user during promotion; the primary is not reverted.");
+      completion = new Completion(false, strategy(), "completed");
+      actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.FAILED));
+      tickConsumed = true;
+      accept(r, message, "Warning");
+    }
+
+    /** Runs the analysis of the target's revision again after a failure, as if it were new. */
+    private boolean retry(ActionRequest r, CanaryPhase phase) {
+      if (phase != CanaryPhase.FAILED) {
+        reject(r, "retry runs the analysis of a Failed canary again; the canary is " + phase);
+        return false;
+      }
+      if (!s.workload().primary().ready()) {
+        reject(r, "the primary is not ready (" + s.workload().primary().message()
+            + "): a new analysis would route traffic to it");
+        return false;
+      }
+      actions.add(new EnsureServices(true));
+      replaceSetRoutes(Weights.ALL_PRIMARY);
+      st.canaryWeight = 0;
+      startRevision("Retrying the analysis of " + s.id() + ": scaling up " + s.targetName(),
+          "Retrying canary analysis as requested.");
+      accept(r, "analysing revision " + shortRevision(s.revision()) + " again"
+          + (st.phaseOrNew() == CanaryPhase.WAITING ? " (" + progressMessage + ")" : ""), "Normal");
+      return true;
+    }
+
+    /** Skips the rest of the analysis: promotes now, after the confirm-promotion hooks unless forced. */
+    private boolean promoteNow(ActionRequest r, CanaryPhase phase) {
+      String refusal = switch (phase) {
+        case PROGRESSING, WAITING_PROMOTION -> null;
+        case PROMOTING, FINALISING -> "the canary is already being promoted";
+        case WAITING -> "the new revision has not started yet (" + progressMessageOr("waiting")
+            + "); promote once its analysis runs";
+        case FAILED -> "the analysis of this revision failed; retry runs it again";
+        default -> "nothing to promote: the primary runs the target's revision (phase " + phase + ")";
+      };
+      WorkloadView w = s.workload();
+      if (refusal == null && !Objects.equals(s.revision(), st.lastAppliedSpec)) {
+        refusal = "the target changed again; its new revision starts a new analysis";
+      } else if (refusal == null && !w.canary().ready()) {
+        refusal = "the canary is not ready: " + w.canary().message();
+      } else if (refusal == null && !r.force()) {
+        CheckResult gate = need(CheckKind.CONFIRM_PROMOTION);
+        if (!gate.passed()) {
+          refusal = "the confirm-promotion hooks did not approve" + (gate.message().isEmpty() ? ""
+              : " (" + gate.message() + ")") + "; approve, or force it with " + ActionRequest.ANNOTATION
+              + "=promote,force@<id> (bunting promote --force)";
+        }
+      }
+      if (refusal != null) {
+        reject(r, refusal);
+        return false;
+      }
+      actions.add(new EnsureServices(true));
+      int canaryWeight = realCanaryWeight();
+      st.canaryWeight = canaryWeight;
+      actions.add(new SetRoutes(weightsOf(canaryWeight)));
+      tickConsumed = true;
+      accept(r, "skipping the rest of the analysis" + (r.force() ? " and the confirm-promotion hooks" : "")
+          + ": promoting revision " + shortRevision(s.revision()), "Normal");
+      promote();
+      return true;
+    }
+
+    private String progressMessageOr(String fallback) {
+      return Condition.find(st.conditions, Condition.RECONCILING).map(c -> c.message).filter(m -> !m.isEmpty())
+          .orElse(fallback);
+    }
+
+    /** Freezes the canary where it is: no step, no check, no write until resumed (spec.suspend without the edit). */
+    private boolean pause(ActionRequest r, CanaryPhase phase) {
+      if (paused) {
+        reject(r, "already " + pausedMessage);
+        return false;
+      }
+      paused = true;
+      String where = phase.inFlight() || phase == CanaryPhase.WAITING
+          ? "at canary weight " + st.canaryWeightOrZero() + " in phase " + phase
+          : "in phase " + phase + "; a new revision waits";
+      where += (phase == CanaryPhase.PROMOTING ? " (the primary's own rollout continues)" : "")
+          + "; the resume action continues";
+      pausedMessage = "paused by " + r.shown() + " " + where;
+      progressMessage = pausedMessage;
+      accept(r, "paused " + where, "Normal");
+      return true;
+    }
+
+    /** Lifts a pause; the canary continues in this same reconcile. */
+    private boolean resume(ActionRequest r, CanaryPhase phase) {
+      if (!paused) {
+        reject(r, "the canary is not paused");
+        return false;
+      }
+      paused = false;
+      accept(r, "resumed in phase " + phase, "Normal");
+      return false;
+    }
+
+    private void accept(ActionRequest r, String message, String eventType) {
+      record(r, CanaryActionStatus.ACCEPTED, message);
+      event(eventType, r.shown() + ": " + message);
+    }
+
+    private void reject(ActionRequest r, String message) {
+      record(r, CanaryActionStatus.REJECTED, message);
+    }
+
+    /** Records the request as handled; one that was not carried out also gets a Warning Event ("... rejected: why"). */
+    private void record(ActionRequest r, String result, String message) {
+      st.lastAction = new CanaryActionStatus(r.key(), r.actionName(), result, message, timestamp(s.now()));
+      if (!st.lastAction.accepted()) {
+        event("Warning", r.shown() + " " + st.lastAction.outcome());
+      }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -807,7 +1086,8 @@ public final class CanaryDecider {
         out.add(condition(Condition.READY, "False", problem.reason(), problem.message()));
         out.add(condition(Condition.STALLED, "True", problem.reason(), problem.message()));
       } else if (phase == CanaryPhase.FAILED) {
-        String message = failureMessage != null ? "Canary analysis failed: " + failureMessage
+        String message = failureCondition != null ? failureCondition
+            : failureMessage != null ? "Canary analysis failed: " + failureMessage
             : Condition.find(st.conditions, Condition.READY).map(c -> c.message)
                 .orElse("Canary analysis failed, " + kind + " scaled to zero.");
         out.add(condition(Condition.READY, "False", "Failed", message));
@@ -815,14 +1095,24 @@ public final class CanaryDecider {
       } else if (phase == CanaryPhase.INITIALIZED || phase == CanaryPhase.SUCCEEDED
           || phase == CanaryPhase.TERMINATED) {
         out.add(condition(Condition.READY, "True", phase.wire(), promotedMessage(phase, kind)));
-      } else if (spec.suspended()) {
-        out.add(condition(Condition.READY, "Unknown", "Suspended", progressMessage));
-        out.add(condition(Condition.RECONCILING, "False", "Suspended", progressMessage));
+      } else if (spec.suspended() || paused) {
+        String reason = spec.suspended() ? "Suspended" : "Paused";
+        out.add(condition(Condition.READY, "Unknown", reason, progressMessage));
+        out.add(condition(Condition.RECONCILING, "False", reason, progressMessage));
       } else {
         String reason = phase == CanaryPhase.NEW ? "Initializing" : phase.wire();
         String message = progressMessage.isEmpty() ? promotedMessage(phase, kind) : progressMessage;
         out.add(condition(Condition.READY, "Unknown", reason, message));
         out.add(condition(Condition.RECONCILING, "True", reason, message));
+      }
+      if (paused) {
+        out.add(condition(Condition.PAUSED, "True", "Paused", pausedMessage));
+      }
+      CanaryActionStatus action = st.lastAction;
+      if (action != null && !action.accepted()) {
+        String reason = CanaryActionStatus.INVALID.equals(action.result) ? "InvalidAction" : "ActionNotPossible";
+        out.add(condition(Condition.ACTION_REJECTED, "True", reason,
+            ActionRequest.ANNOTATION + "=" + action.request + " " + action.outcome()));
       }
       st.conditions = mergeTimestamps(out);
     }

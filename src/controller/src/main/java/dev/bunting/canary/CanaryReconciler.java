@@ -61,16 +61,21 @@ public final class CanaryReconciler {
   private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
   /** What this controller wrote last per canary; the next reconcile waits until the caches show it. */
   private final Map<String, Expectation> expectations = new ConcurrentHashMap<>();
+  /** Whether {@code status.lastAction} is kept, without which {@code bunting.dev/action} requests are refused. */
+  private final ActionRecordCheck actionRecords;
+  /** Requests refused for that reason ({@code key} + newline + request), each reported once. */
+  private final Set<String> refusedRequests = ConcurrentHashMap.newKeySet();
   private static final Duration CACHE_CATCH_UP = Duration.ofMillis(200);
   private static final Duration MAX_CATCH_UP = Duration.ofSeconds(5);
 
   /** Objects written by a reconcile ({@code kind/ns/name} → resourceVersion) and when. */
   private record Expectation(Map<String, String> versions, Instant at) {}
 
-  public CanaryReconciler(StatusWriter statusWriter, CanaryCaches caches, CanaryObserver observer,
-      CanaryDecider decider, CanaryChecks checks, CanaryEffects effects, CanaryNotifier notifier, EventRecorder events,
-      FlaggerMetrics metrics, Clock clock) {
+  public CanaryReconciler(StatusWriter statusWriter, ActionRecordCheck actionRecords, CanaryCaches caches,
+      CanaryObserver observer, CanaryDecider decider, CanaryChecks checks, CanaryEffects effects, CanaryNotifier notifier,
+      EventRecorder events, FlaggerMetrics metrics, Clock clock) {
     this.statusWriter = statusWriter;
+    this.actionRecords = actionRecords;
     this.caches = caches;
     this.observer = observer;
     this.decider = decider;
@@ -108,7 +113,8 @@ public final class CanaryReconciler {
     }
     Observation obs = observer.observe(canary, start, tickDue);
     Map<CheckKind, CheckResult> results = new EnumMap<>(CheckKind.class);
-    return decideWithChecks(obs, results)
+    return deciderFor(key, canary)
+        .compose(d -> decideWithChecks(d, obs, results))
         .compose(plan -> effects.execute(obs, plan)
             .compose(applied -> writeStatus(key, canary, applied.canary(), plan, start).map(written -> {
               Map<String, String> versions = new java.util.HashMap<>(applied.written());
@@ -124,16 +130,38 @@ public final class CanaryReconciler {
             })));
   }
 
+  /**
+   * The decider, or, when a {@code bunting.dev/action} request is pending but the API server would drop its record
+   * ({@link ActionRecordCheck}), one that leaves requests alone: a Warning Event and log line say why, once.
+   */
+  private Future<CanaryDecider> deciderFor(String key, Canary canary) {
+    ActionRequest request = ActionRequest.pending(canary).orElse(null);
+    if (request == null) {
+      return Future.succeededFuture(decider);
+    }
+    return actionRecords.kept().map(kept -> {
+      if (kept) {
+        return decider;
+      }
+      if (refusedRequests.add(key + "\n" + request.key())) {
+        String message = request.shown() + " not carried out: " + ActionRecordCheck.MISSING;
+        LOG.warn("canary {}: {}", key, message);
+        events.record(canary, EventRecorder.WARNING, CanaryDecider.REASON_SYNCED, message);
+      }
+      return decider.withoutActions();
+    });
+  }
+
   /** Asks the decider; runs each check it needs, one at a time, until it returns a plan. */
-  private Future<CanaryPlan> decideWithChecks(Observation obs, Map<CheckKind, CheckResult> results) {
-    Decision d = decider.decide(obs.snapshot(), results);
-    if (d instanceof Decision.Plan p) {
+  private Future<CanaryPlan> decideWithChecks(CanaryDecider d, Observation obs, Map<CheckKind, CheckResult> results) {
+    Decision decision = d.decide(obs.snapshot(), results);
+    if (decision instanceof Decision.Plan p) {
       return Future.succeededFuture(p.plan());
     }
-    CheckKind kind = ((Decision.Needs) d).check();
+    CheckKind kind = ((Decision.Needs) decision).check();
     return checks.run(kind, obs.snapshot()).compose(r -> {
       results.put(kind, r);
-      return decideWithChecks(obs, results);
+      return decideWithChecks(d, obs, results);
     });
   }
 
@@ -221,7 +249,7 @@ public final class CanaryReconciler {
     }
     after.lastTransitionTime = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
     logTransition(key, before, after);
-    return statusWriter.write(current, after);
+    return statusWriter.write(current, after).onSuccess(stored -> actionRecords.written(after, stored));
   }
 
   private static void logTransition(String key, CanaryStatus before, CanaryStatus after) {
@@ -362,6 +390,7 @@ public final class CanaryReconciler {
     lastEvent.remove(key);
     expectations.remove(key);
     releaseConfigNamespaces();
+    refusedRequests.removeIf(r -> r.startsWith(key + "\n"));
   }
 
   /** Drops the metric series of a deleted canary. */

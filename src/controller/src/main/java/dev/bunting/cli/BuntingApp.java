@@ -4,6 +4,7 @@ import dev.bunting.api.AlertProvider;
 import dev.bunting.api.Canary;
 import dev.bunting.api.GitSync;
 import dev.bunting.api.MetricTemplate;
+import dev.bunting.canary.ActionRecordCheck;
 import dev.bunting.canary.CanaryCaches;
 import dev.bunting.canary.CanaryCheckRunner;
 import dev.bunting.canary.CanaryController;
@@ -191,7 +192,8 @@ public final class BuntingApp {
         options.maxProgressingCanaries);
     CanaryEffects effects = new CanaryEffects(client, canaryPool, new Applier(client, canaryPool, FIELD_MANAGER), caches,
         services, notifier);
-    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, canaryPool), caches, observer,
+    CanaryReconciler reconciler = new CanaryReconciler(new StatusWriter(client, canaryPool),
+        new ActionRecordCheck(client, canaryPool, clock), caches, observer,
         new CanaryDecider(), new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
     Scheduler scheduler = Scheduler.of(vertx, clock);
     canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles, scheduler);

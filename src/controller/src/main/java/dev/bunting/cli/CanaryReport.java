@@ -3,7 +3,6 @@ package dev.bunting.cli;
 import dev.bunting.api.AnalysisStatus;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryStatus;
-import dev.bunting.api.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,23 +16,13 @@ import java.util.Locale;
 public final class CanaryReport {
   private CanaryReport() {}
 
-  /** Every section of the report. */
+  /** The analysis section of {@code bunting status NAME}; empty (left out) before a release started. */
   public static List<String> lines(Canary canary) {
-    List<String> out = new ArrayList<>();
-    CanaryStatus st = canary.getStatus() == null ? new CanaryStatus() : canary.getStatus();
-    var analysis = canary.getSpec() == null ? null : canary.getSpec().effectiveAnalysis();
-    out.add(String.format(Locale.ROOT, "Canary %s/%s: %s, canary weight %d%s, failed checks %d/%d",
-        canary.getMetadata().getNamespace(), canary.getMetadata().getName(), st.phaseOrNew().wire(),
-        st.canaryWeightOrZero(), analysis == null ? "" : "/" + analysis.maxWeightOrDefault(), st.failedChecksOrZero(),
-        analysis == null ? 0 : analysis.thresholdOrDefault()));
-    Condition.find(st.conditions, Condition.READY).ifPresent(c -> out.add("Ready=" + c.status + " (" + c.reason + "): "
-        + c.message));
-    if (st.analysis == null || st.analysis.startedAt == null) {
-      out.add("Analysis: none yet (status.analysis is written when a release starts)");
-      return out;
+    CanaryStatus st = canary.getStatus();
+    if (st == null || st.analysis == null || st.analysis.startedAt == null) {
+      return List.of();
     }
-    out.addAll(analysis(st.analysis));
-    return out;
+    return analysis(st.analysis);
   }
 
   /** The analysis section: when it started, the last tick and a table of its metrics. */

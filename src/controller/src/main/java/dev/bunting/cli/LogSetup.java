@@ -1,6 +1,7 @@
 package dev.bunting.cli;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Chooses the log format and level before Logback starts: {@code --log-format json} (or {@code LOG_FORMAT=json}) logs
@@ -8,11 +9,15 @@ import java.util.Locale;
  * text. {@code --log-level} (or {@code LOG_LEVEL}) sets the root level: error, warn, info (default), debug, trace.
  */
 final class LogSetup {
+  /** Commands that print for people ({@code bunting status}, the rollout actions): they log warnings and errors only. */
+  private static final Set<String> USER_COMMANDS = Set.of("status", "promote", "abort", "retry", "pause", "resume");
+
   private LogSetup() {}
 
   static void fromArgs(String[] args) {
     String format = System.getenv().getOrDefault("LOG_FORMAT", "text");
-    String level = System.getenv().getOrDefault("LOG_LEVEL", "info");
+    String level = System.getenv().getOrDefault("LOG_LEVEL",
+        args.length > 0 && USER_COMMANDS.contains(args[0]) ? "warn" : "info");
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--log-format") && i + 1 < args.length) {
         format = args[i + 1];

@@ -7,7 +7,9 @@ import picocli.CommandLine;
 /** Entry point of {@code bunting.jar}. Without a subcommand it runs the controller. */
 @Command(name = "bunting", mixinStandardHelpOptions = true, versionProvider = BuntingVersion.class,
     description = "Progressive delivery (Flagger-compatible canaries) and Git-to-cluster sync for Kubernetes.",
-    subcommands = {ControllerCommand.class, LoadTesterCommand.class, StatusCommand.class, AnalyzeCommand.class})
+    subcommands = {ControllerCommand.class, LoadTesterCommand.class, StatusCommand.class, AnalyzeCommand.class,
+        ActionCommand.Promote.class, ActionCommand.Abort.class, ActionCommand.Retry.class, ActionCommand.Pause.class,
+        ActionCommand.Resume.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   @Mixin
   ControllerOptions options = new ControllerOptions();

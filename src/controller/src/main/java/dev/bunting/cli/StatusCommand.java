@@ -1,53 +1,64 @@
 package dev.bunting.cli;
 
 import dev.bunting.api.Canary;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bunting status NAME}: a canary's phase, weight, failed checks, and its last analysis tick metric by metric,
- * read from the cluster of KUBECONFIG. The rendering is {@link CanaryReport}.
+ * {@code bunting status [NAME]}: the Canaries of a namespace (or all, {@code -A}) as a table, or one Canary's
+ * details. Reads the cluster with the user's kubeconfig; no controller needed.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = BuntingVersion.class,
-    description = "Show a Canary's phase, weight, failed checks and last analysis (status.analysis), metric by metric.")
+    description = "Show Canaries: phase, weight, failed checks, the last decision and why, the revision. "
+        + "With NAME, that Canary's details: conditions and the last action.",
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:shown", "1:the Canary or the namespace's Canaries could not be read"})
 public final class StatusCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "NAME", description = "The Canary's name.")
-  String name;
+  @Mixin
+  KubeconfigOptions cluster = new KubeconfigOptions();
 
-  @Option(names = {"-n", "--namespace"}, defaultValue = "${env:BUNTING_NAMESPACE}",
-      description = "Namespace of the Canary (default: the kubeconfig context's, else default). Env: BUNTING_NAMESPACE.")
-  String namespace;
+  @Option(names = {"-A", "--all-namespaces"}, description = "Canaries of every namespace.")
+  boolean allNamespaces;
+
+  @Parameters(arity = "0..1", paramLabel = "NAME", description = "A Canary: show its details.")
+  String name;
 
   @Spec
   CommandSpec spec;
 
+  private final CanaryStatusView view = new CanaryStatusView();
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Config config = Config.autoConfigure(null);
-    String ns = namespace != null && !namespace.isBlank() ? namespace
-        : config.getNamespace() != null ? config.getNamespace() : "default";
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      Canary canary = client.resources(Canary.class).inNamespace(ns).withName(name).get();
-      if (canary == null) {
-        err.println("Canary " + ns + "/" + name + " not found");
-        return 1;
+    return cluster.withClient(err, (client, namespace) -> {
+      if (name != null) {
+        Canary canary = client.resources(Canary.class).inNamespace(namespace).withName(name).get();
+        if (canary == null) {
+          err.println("Canary " + namespace + "/" + name + " not found");
+          return 1;
+        }
+        out.print(view.details(canary));
+        out.flush();
+        return 0;
       }
-      CanaryReport.lines(canary).forEach(out::println);
+      List<Canary> canaries = allNamespaces ? client.resources(Canary.class).inAnyNamespace().list().getItems()
+          : client.resources(Canary.class).inNamespace(namespace).list().getItems();
+      if (canaries.isEmpty()) {
+        err.println(allNamespaces ? "No Canaries found." : "No Canaries found in namespace " + namespace + ".");
+        return 0;
+      }
+      out.print(view.table(canaries));
       out.flush();
       return 0;
-    } catch (RuntimeException e) {
-      err.println("cannot read Canary " + ns + "/" + name + ": " + e.getMessage());
-      return 1;
-    }
+    });
   }
 }

@@ -28,14 +28,16 @@ import org.junit.jupiter.api.Test;
 
 /** The canary state machine over Flagger's phase table, driven tick by tick like the reconciler drives it. */
 class CanaryDeciderTest {
-  private static final String REV1 = "v2:1111";
-  private static final String REV2 = "v2:2222";
+  static final String REV1 = "v2:1111";
+  static final String REV2 = "v2:2222";
   private static final String REV3 = "v2:3333";
 
-  private final CanaryDecider decider = new CanaryDecider();
-
-  /** A tiny model of the cluster: status, router weights, readiness and check answers; plans are applied to it. */
-  private final class World {
+  /**
+   * A tiny model of the cluster: status, router weights, readiness and check answers; plans are applied to it. Shared
+   * with {@link CanaryDeciderActionsTest}.
+   */
+  static final class World {
+    private final CanaryDecider decider = new CanaryDecider();
     final Canary canary;
     String provider = "gatewayapi:v1";
     String revision = REV1;
@@ -124,7 +126,7 @@ class CanaryDeciderTest {
     }
   }
 
-  private static CanaryAnalysis canaryAnalysis(int stepWeight, int maxWeight, int threshold) {
+  static CanaryAnalysis canaryAnalysis(int stepWeight, int maxWeight, int threshold) {
     CanaryAnalysis a = new CanaryAnalysis();
     a.interval = "1m";
     a.stepWeight = stepWeight;
@@ -133,7 +135,7 @@ class CanaryDeciderTest {
     return a;
   }
 
-  private static int weightOf(CanaryPlan plan) {
+  static int weightOf(CanaryPlan plan) {
     return plan.actions().stream().filter(a -> a instanceof SetRoutes).map(a -> ((SetRoutes) a).weights().canary())
         .reduce((a, b) -> b).orElse(-1);
   }

@@ -47,8 +47,6 @@ class CanaryReportTest {
               message: "latency canary higher than primary: mean 1.30x primary"
         """, Canary.class);
     assertThat(CanaryReport.lines(canary)).containsExactly(
-        "Canary test/podinfo: Progressing, canary weight 20/50, failed checks 1/2",
-        "Ready=Unknown (Progressing): failed checks 1/2: Halt ...",
         "Analysis of this release since 2026-11-26T10:00:00Z, last tick 2026-11-26T10:00:40Z: Failed",
         "  Halt podinfo.test advancement latency canary higher than primary",
         "  METRIC                   RESULT   MEASURED                           EXPECTED       WINDOW",
