@@ -153,8 +153,16 @@ class PlaygroundScenarioClusterTest {
         "Advance " + id + " canary weight 10",
         "Copying " + id + " template spec to podinfo-primary." + namespace,
         "Promotion completed! Scaling down " + id,
-        "New revision detected! Scaling up " + id,
         "Canary failed! Scaling down " + id);
+    // Events are aggregated as client-go does: the second release's "New revision detected!" is the first Event
+    // seen again (count 2, lastTimestamp after the promotion), not a second object.
+    Event newRevision = canaryEvents().stream()
+        .filter(e -> e.getMessage().equals("New revision detected! Scaling up " + id)).findFirst().orElseThrow();
+    Event promoted = canaryEvents().stream()
+        .filter(e -> e.getMessage().equals("Promotion completed! Scaling down " + id)).findFirst().orElseThrow();
+    assertThat(newRevision.getCount()).as("one New revision Event per release").isEqualTo(2);
+    assertThat(newRevision.getLastTimestamp()).as("the second release came after the first was promoted")
+        .isGreaterThanOrEqualTo(promoted.getFirstTimestamp());
     List<String> advances = messages.stream().filter(m -> m.startsWith("Advance " + id + " canary weight ")
         && !m.endsWith("weight 10")).toList();
     assertThat(advances).hasSize(4).allSatisfy(m -> assertThat(m)
