@@ -277,6 +277,7 @@ public final class CanaryReconciler {
     metrics.setStatus(target, ns, after);
     int canaryWeight = plan.status().canaryWeightOrZero();
     metrics.setWeights(target, ns, 100 - canaryWeight, canaryWeight);
+    metrics.setThresholds(target, ns, MetricThresholds.of(canary));
     for (CheckResult.MetricReading r : plan.readings()) {
       if (!Double.isNaN(r.value())) {
         metrics.setMetricValue(target, ns, r.metric(), "ms".equals(r.unit()) ? r.value() / 1000.0 : r.value());

@@ -16,8 +16,10 @@ import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.kube.KnativeServing;
+import dev.bunting.metrics.ControllerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +39,20 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
   private final String meshProvider;
   private final Map<PrometheusEndpoint, PrometheusProvider> providers = new ConcurrentHashMap<>();
   private final Map<String, QueryTemplate> templates = new ConcurrentHashMap<>();
+  private final ControllerMetrics observed;
 
   /**
    * @param meshProvider the controller's default provider ({@code --mesh-provider}): when it is a Linkerd mesh, the
    *     builtin metrics use Linkerd's queries whatever the Canary's provider, as in Flagger
    */
   public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, Optional<String> metricsServer, String meshProvider) {
+    this(vertx, caches, metricsServer, meshProvider, null);
+  }
+
+  /** As above; each query's duration and failures go to {@code observed} (null: nowhere). */
+  public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, Optional<String> metricsServer, String meshProvider,
+      ControllerMetrics observed) {
+    this.observed = observed;
     this.vertx = vertx;
     this.caches = caches;
     this.metricsServer = metricsServer;
@@ -103,12 +113,26 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
             provider(PrometheusEndpoint.of(server(spec))));
       }
     } catch (RuntimeException e) {
+      if (observed != null) {
+        observed.metricFailed(s.targetName(), s.namespace(), metric.name, "error");
+      }
       return Future.succeededFuture(new MetricVerdict(metric.name, MetricVerdict.Outcome.ERROR, null,
           "Metric query failed for " + metric.name + ": " + e.getMessage()));
     }
     MetricCheck check = new MetricCheck(metric.name, kind, range, threshold, providerLabel,
         canary.getMetadata().getName(), canary.getMetadata().getNamespace(), s.targetName());
-    return value.map(v -> MetricJudge.judge(check, v));
+    long began = System.nanoTime();
+    return value.map(v -> {
+      observe(s, metric.name, check.provider(), v, Duration.ofNanos(System.nanoTime() - began));
+      return MetricJudge.judge(check, v);
+    });
+  }
+
+  private void observe(CanarySnapshot s, String metric, String provider, MetricValue v, Duration took) {
+    if (observed != null) {
+      String reason = v instanceof MetricValue.Failed ? "error" : v instanceof MetricValue.NoValues ? "no_data" : null;
+      observed.metricQueried(s.targetName(), s.namespace(), metric, provider, reason, took);
+    }
   }
 
   private static CheckResult.MetricReading reading(CanaryMetric metric, MetricVerdict v) {

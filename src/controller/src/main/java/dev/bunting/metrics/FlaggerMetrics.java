@@ -6,11 +6,16 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Flagger's metrics with their exact names, labels and meaning, so existing dashboards and alert rules (e.g.
- * {@code flagger_canary_status > 1}) work unchanged, plus Bunting's rollout duration and tick lateness. {@code name}
- * is the target's name, as in Flagger. Series of deleted canaries are removed ({@link #forget}), unlike Flagger.
+ * {@code flagger_canary_status > 1}) work unchanged, plus Bunting's rollout duration, tick lateness and the threshold
+ * range of each analysis metric ({@code bunting_canary_metric_threshold{bound="min|max"}}, in the unit of
+ * {@code flagger_canary_metric_analysis}, so a panel can draw both). {@code name} is the target's name, as in Flagger.
+ * Series of deleted canaries are removed ({@link #forget}), unlike Flagger.
  */
 public final class FlaggerMetrics {
   private final Gauge info;
@@ -23,6 +28,7 @@ public final class FlaggerMetrics {
   private final Counter failures;
   private final Histogram rolloutDuration;
   private final Histogram tickLateness;
+  private final Gauge threshold;
 
   public FlaggerMetrics(PrometheusRegistry registry, String version, String meshProvider) {
     info = Gauge.builder().name("flagger_info").help("Flagger version and mesh provider information")
@@ -52,6 +58,23 @@ public final class FlaggerMetrics {
         .help("Seconds between when a canary's analysis tick was due and when its reconcile started")
         .classicOnly().classicUpperBounds(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
         .register(registry);
+    threshold = Gauge.builder().name("bunting_canary_metric_threshold")
+        .help("The thresholdRange bound of an analysis metric (bound: min or max), in the unit of "
+            + "flagger_canary_metric_analysis (seconds for request-duration)")
+        .labelNames("name", "namespace", "metric", "bound").register(registry);
+  }
+
+  /** One bound of an analysis metric's threshold range; {@code bound} is {@code min} or {@code max}. */
+  public record Threshold(String metric, String bound, double value) {}
+
+  /** Sets the threshold bounds of a canary's analysis metrics, and drops those it no longer has. */
+  public void setThresholds(String target, String namespace, List<Threshold> bounds) {
+    Set<List<String>> keep = new HashSet<>();
+    for (Threshold t : bounds) {
+      threshold.labelValues(target, namespace, t.metric(), t.bound()).set(t.value());
+      keep.add(List.of(target, namespace, t.metric(), t.bound()));
+    }
+    threshold.removeIf(l -> l.get(0).equals(target) && l.get(1).equals(namespace) && !keep.contains(l));
   }
 
   public void setTotal(String namespace, int count) {
@@ -101,5 +124,6 @@ public final class FlaggerMetrics {
     weight.remove(target + "-primary", namespace);
     weight.remove(target, namespace);
     metricAnalysis.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
+    threshold.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
   }
 }
