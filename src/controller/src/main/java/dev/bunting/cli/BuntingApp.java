@@ -269,7 +269,7 @@ public final class BuntingApp {
     Scheduler scheduler = Scheduler.of(vertx, clock);
     canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles, scheduler,
         shard);
-    canaries.queue().observe(queueObserver());
+    canaries.queue().observe(queueObserver(canaries.queue().name()));
     stops.add(canaries::stop);
 
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
@@ -289,12 +289,13 @@ public final class BuntingApp {
         new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
         new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry, scheduler, clock,
         gitOptions);
-    gitSyncs.queue().observe(queueObserver());
+    gitSyncs.queue().observe(queueObserver(gitSyncs.queue().name()));
     return List.of(gitSyncs.receiver());
   }
 
   /** Work queue waits, reconcile durations and depths, as {@link ControllerMetrics}' series. */
-  private WorkQueue.Observer queueObserver() {
+  private WorkQueue.Observer queueObserver(String queue) {
+    controllerMetrics.queue(queue);
     return new WorkQueue.Observer() {
       @Override
       public void started(String queue, Duration waited) {

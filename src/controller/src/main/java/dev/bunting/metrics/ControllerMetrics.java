@@ -68,6 +68,14 @@ public final class ControllerMetrics {
         .labelNames("selector").register(registry);
   }
 
+  /** Creates the series of a work queue at zero (so that its first error shows as an increase). */
+  public void queue(String queue) {
+    queueDepth(queue, 0, 0);
+    reconcile.labelValues(queue, "success");
+    reconcile.labelValues(queue, "error");
+    wait.labelValues(queue);
+  }
+
   /** A key of {@code queue} waited this long between being ready and its reconcile starting. */
   public void queueWaited(String queue, Duration waited) {
     wait.labelValues(queue).observe(seconds(waited));
