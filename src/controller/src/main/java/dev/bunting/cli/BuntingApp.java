@@ -108,6 +108,7 @@ public final class BuntingApp {
   private volatile Runnable onLeadershipLost = () -> { };
   private volatile boolean ready;
   private volatile boolean acting;
+  private Future<Void> stopping;
 
   public BuntingApp(Vertx vertx, ControllerOptions options, Config kubeConfig, Clock clock) {
     this.vertx = vertx;
@@ -369,7 +370,15 @@ public final class BuntingApp {
     return stop(false);
   }
 
-  private Future<Void> stop(boolean releaseLease) {
+  private synchronized Future<Void> stop(boolean releaseLease) {
+    if (stopping != null) {
+      return stopping;
+    }
+    stopping = doStop(releaseLease);
+    return stopping;
+  }
+
+  private Future<Void> doStop(boolean releaseLease) {
     ready = false;
     acting = false;
     Future<Void> released = election == null || kubePool == null ? Future.succeededFuture()

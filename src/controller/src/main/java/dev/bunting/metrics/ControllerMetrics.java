@@ -1,5 +1,6 @@
 package dev.bunting.metrics;
 
+import dev.bunting.api.WebhookType;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -62,6 +63,12 @@ public final class ControllerMetrics {
         .help("Analysis metric queries without a usable value, by reason (error: the query failed; no_data: it "
             + "returned nothing)")
         .labelNames("name", "namespace", "metric", "reason").register(registry);
+    // every type's series from the start, so that the first calls after a quiet time show as a rate
+    for (WebhookType t : WebhookType.values()) {
+      if (t != WebhookType.EVENT) {
+        webhookDuration.labelValues(t.wire());
+      }
+    }
     leader = Gauge.builder().name("bunting_leader")
         .help("1 when this instance acts on its Canaries and GitSyncs (it holds the lease, or leader election is off), "
             + "0 on a standby")

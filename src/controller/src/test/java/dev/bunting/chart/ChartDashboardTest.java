@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bunting.testing.DashboardQueries;
 import dev.bunting.testing.ProjectFiles;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,26 +25,8 @@ import org.junit.jupiter.api.Test;
  * and every panel has queries that use only the dashboard's variables. DashboardPanelQueriesClusterTest runs them.
  */
 class ChartDashboardTest {
-  static final Path DASHBOARD = ProjectFiles.resolve("charts/bunting/dashboards/bunting.json");
+  static final Path DASHBOARD = DashboardQueries.FILE;
   private static final Set<String> GRAFANA_VARIABLES = Set.of("__rate_interval", "__range", "__interval");
-
-  /** Every panel's queries: panel title → expressions. */
-  static Map<String, List<String>> panelQueries(JsonNode dashboard) {
-    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
-    for (JsonNode panel : dashboard.path("panels")) {
-      if ("row".equals(panel.path("type").asText())) {
-        continue;
-      }
-      List<String> exprs = new ArrayList<>();
-      panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
-      out.put(panel.path("title").asText(), exprs);
-    }
-    return out;
-  }
-
-  static JsonNode dashboard() throws IOException {
-    return new ObjectMapper().readTree(DASHBOARD.toFile());
-  }
 
   @Test
   void theCommittedDashboardIsWhatGrafanasModelBuildsAndAccepts() {
@@ -64,13 +44,13 @@ class ChartDashboardTest {
   }
 
   @Test
-  void everyPanelQueriesPrometheusWithTheDashboardsVariablesOnly() throws IOException {
-    JsonNode d = dashboard();
+  void everyPanelQueriesPrometheusWithTheDashboardsVariablesOnly() {
+    JsonNode d = DashboardQueries.dashboard();
     Set<String> defined = new TreeSet<>();
     d.path("templating").path("list").forEach(v -> defined.add(v.path("name").asText()));
     assertThat(defined).containsExactlyInAnyOrder("datasource", "namespace", "canary", "gitsync");
 
-    Map<String, List<String>> panels = panelQueries(d);
+    Map<String, List<String>> panels = DashboardQueries.panelQueries(d);
     assertThat(panels).hasSizeGreaterThanOrEqualTo(20).containsKeys("Phase", "Canary weight",
         "Failed checks vs threshold", "Analysis metrics vs threshold range", "Promotions and rollbacks",
         "Rollout duration", "Webhook errors", "Metric query errors", "GitSync revision", "Sync duration (p90)",
