@@ -302,7 +302,8 @@ public final class CanaryReconciler {
 
   /** {@code status.lastTransitionTime} as written now, else as it was; null when there is none. */
   private static Instant transitionTime(CanaryStatus now, CanaryStatus before) {
-    String t = now.lastTransitionTime != null ? now.lastTransitionTime : before == null ? null : before.lastTransitionTime;
+    String t = now.lastTransitionTime != null ? now.lastTransitionTime
+        : before == null ? null : before.lastTransitionTime;
     try {
       return t == null ? null : Instant.parse(t);
     } catch (RuntimeException e) {

@@ -156,6 +156,11 @@ public final class BuntingApp {
 
   /** Starts both engines: this instance acts on its Canaries and GitSyncs from now on. */
   private Future<Void> act() {
+    synchronized (this) {
+      if (stopping != null) {
+        return Future.succeededFuture(); // a Lease won while stopping: nothing to start
+      }
+    }
     acting = true;
     controllerMetrics.leading(shard.toString(), true);
     canaries.start();

@@ -18,6 +18,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -92,7 +94,7 @@ public final class GitSyncController {
     return receiver;
   }
 
-  /** Starts syncing once the shared caches are loaded (and this instance leads): every GitSync of the shard is queued. */
+  /** Starts syncing once the shared caches are loaded and this instance leads: every GitSync of the shard is queued. */
   public Future<Void> start() {
     started = true;
     queue.resume();
@@ -148,7 +150,7 @@ public final class GitSyncController {
   }
 
   /**
-   * An authenticated webhook for {@code key}: synced at once when this instance syncs it, else handed over by setting
+   * An authenticated webhook for {@code gs}: synced at once when this instance syncs it, else handed over by setting
    * the reconcile-request annotation (merge patch, on the pool), which the instance that syncs it sees.
    */
   private Future<Void> webhookAccepted(GitSync gs) {
@@ -157,7 +159,7 @@ public final class GitSyncController {
       requestSync(key);
       return Future.succeededFuture();
     }
-    String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now());
+    String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
     return pool.run(() -> {
       client.resources(GitSync.class).inNamespace(gs.getMetadata().getNamespace())
           .withName(gs.getMetadata().getName())

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * the executor it is given: here one dedicated thread, {@code bunting-leader-election}, never a Vert.x event loop and
  * never a pool the engines use. The callbacks must return quickly (hand work to Vert.x).
  *
- * <p>Each instance has its own identity, {@code <hostname>_<uuid>} (as client-go's), so two instances with one host name
- * (two in a test JVM, a pod restarted in place) never both think they hold the Lease.
+ * <p>Each instance has its own identity, {@code <hostname>_<uuid>} (as client-go's), so two instances with one host
+ * name (two in a test JVM, a pod restarted in place) never both think they hold the Lease.
  */
 public final class LeaderElection {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);

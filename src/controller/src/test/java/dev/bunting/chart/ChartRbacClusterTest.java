@@ -198,11 +198,11 @@ class ChartRbacClusterTest {
       Request.in("get", "events"),
       Request.in("patch", "events"));
 
-  /** Leader election (--leader-elect): the Lease, in the release namespace only. */
+  /** Leader election (--leader-elect): the Lease, in the release namespace only; fabric8 renews it with a patch. */
   static final List<Request> LEADER_ELECTION = List.of(
       Request.in("get", "leases.coordination.k8s.io"),
       Request.in("create", "leases.coordination.k8s.io"),
-      Request.in("update", "leases.coordination.k8s.io"));
+      Request.in("patch", "leases.coordination.k8s.io"));
 
   /** Impersonating a GitSync's ServiceAccount: where and whom depends on the gitsync.impersonate* values. */
   static final Request IMPERSONATE = Request.in("impersonate", "serviceaccounts");

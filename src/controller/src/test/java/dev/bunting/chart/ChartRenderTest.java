@@ -93,7 +93,7 @@ class ChartRenderTest {
     assertThat(lease).singleElement().satisfies(rule -> {
       assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
       assertThat(rule.getResources()).containsExactly("leases");
-      assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+      assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "patch");
     });
     assertThat(r.find("Role", "bunting-leader-election").orElseThrow().getMetadata().getNamespace()).isEqualTo(NS);
 
