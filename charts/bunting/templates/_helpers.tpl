@@ -197,10 +197,12 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 
 {{/* RBAC rules of the GitSync engine itself (what it applies from Git needs more: see gitsync.* values). */}}
 {{- define "bunting.rules.gitsync" -}}
-# GitSync: watched; its finalizer added and removed (update); status (inventory, conditions) patched
+# GitSync: watched; its finalizer added and removed (update); status (inventory, conditions) patched; a push webhook
+# received by a replica or shard that does not sync the GitSync is handed over by patching its reconcile-request
+# annotation
 - apiGroups: ["bunting.dev"]
   resources: ["gitsyncs"]
-  verbs: ["get", "list", "watch", "update"]
+  verbs: ["get", "list", "watch", "update", "patch"]
 - apiGroups: ["bunting.dev"]
   resources: ["gitsyncs/status"]
   verbs: ["get", "update", "patch"]
@@ -322,4 +324,46 @@ app.kubernetes.io/component: loadtester
 {{/* True when the load tester needs API access: gates in a ConfigMap or rules for kubectl/helm tasks. */}}
 {{- define "bunting.loadtester.needsApi" -}}
 {{- if or .Values.loadtester.gates.configMap (and .Values.loadtester.rbac.create .Values.loadtester.rbac.rules) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Sharding (sharding.shards). Each of these takes (dict "ctx" $ "shard" "<name>"), shard "" for the main Deployment.
+*/}}
+{{/* The Deployment's name, also its Lease's: <fullname> or <fullname>-<shard>. */}}
+{{- define "bunting.deploymentName" -}}
+{{- if .shard -}}
+{{- printf "%s-%s" (include "bunting.fullname" .ctx) .shard | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- include "bunting.fullname" .ctx -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod selector labels: the main Deployment's are bunting.selectorLabels (immutable since the first release); a
+   shard's differ in app.kubernetes.io/name, so that the main Deployment and Service never select a shard's pods. */}}
+{{- define "bunting.podSelectorLabels" -}}
+{{- if .shard -}}
+app.kubernetes.io/name: {{ printf "%s-shard" (include "bunting.name" .ctx) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+bunting.dev/shard: {{ .shard }}
+{{- else -}}
+{{ include "bunting.selectorLabels" .ctx }}
+{{- end -}}
+{{- end -}}
+
+{{/* --watch-label-selector: <key>=<shard> for a shard; <key> notin (<shards>) for the main Deployment when there are
+   shards (it takes everything not labelled for one); empty otherwise. */}}
+{{- define "bunting.shardSelector" -}}
+{{- $key := .ctx.Values.sharding.key -}}
+{{- if .shard -}}
+{{- printf "%s=%s" $key .shard -}}
+{{- else if .ctx.Values.sharding.shards -}}
+{{- printf "%s notin (%s)" $key (join "," .ctx.Values.sharding.shards) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The main Deployment and every shard's, as a list of (dict "ctx" $ "shard" ...). */}}
+{{- define "bunting.deploymentShards" -}}
+{{- $all := list "" -}}
+{{- range .Values.sharding.shards }}{{ $all = append $all . }}{{ end -}}
+{{- toJson $all -}}
 {{- end -}}

@@ -8,9 +8,11 @@ import dev.bunting.canary.router.TrafficRouter;
 import dev.bunting.kube.KnativeServing;
 import dev.bunting.kube.ResourceCache;
 import dev.bunting.kube.Scheduler;
+import dev.bunting.kube.ShardSelector;
 import dev.bunting.kube.WorkQueue;
 import dev.bunting.metrics.FlaggerMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +26,10 @@ import java.util.function.Function;
  * MetricTemplate it uses enqueues that canary. Handlers only enqueue keys. The queue
  * runs one reconcile per canary at a time, at most {@code maxConcurrent} at once, and each in-flight canary comes back
  * at its analysis interval.
+ *
+ * <p>Nothing runs before {@link #start()} (a standby replica keeps its caches warm and its queue collecting). Only
+ * canaries that match the {@link ShardSelector} ({@code --watch-label-selector}) are reconciled; the caches hold every
+ * Canary, so a canary whose labels move it to another shard is simply left alone from then on (its series dropped).
  */
 public final class CanaryController {
   public static final String BY_TARGET = "target";
@@ -32,16 +38,25 @@ public final class CanaryController {
   public static final String BY_ROUTED_OBJECT = "routed";
 
   private final CanaryCaches caches;
+  private final CanaryReconciler reconciler;
   private final FlaggerMetrics metrics;
+  private final ShardSelector shard;
   private final WorkQueue queue;
+  private volatile boolean started;
 
   public CanaryController(Vertx vertx, CanaryCaches caches, CanaryReconciler reconciler, FlaggerMetrics metrics,
-      int maxConcurrent, Scheduler scheduler) {
+      int maxConcurrent, Scheduler scheduler, ShardSelector shard) {
     this.caches = caches;
+    this.reconciler = reconciler;
     this.metrics = metrics;
-    this.queue = new WorkQueue(vertx, "Canary", maxConcurrent, reconciler::reconcile, scheduler);
+    this.shard = shard;
+    this.queue = new WorkQueue(vertx, "Canary", maxConcurrent, this::reconcile, scheduler).paused();
     caches.canaries().onChange(c -> {
-      queue.enqueue(ResourceCache.key(c));
+      if (shard.matches(c)) {
+        queue.enqueue(ResourceCache.key(c));
+      } else {
+        forgetForeign(c);
+      }
       countCanaries(c.getMetadata().getNamespace());
     });
     caches.canaries().onDelete(c -> {
@@ -106,9 +121,16 @@ public final class CanaryController {
     return idx;
   }
 
-  /** Enqueues every known canary (after the caches first sync, and on demand). */
+  /** Starts reconciling (this instance leads, or there is no election): every canary of the shard is queued. */
+  public void start() {
+    started = true;
+    queue.resume();
+    enqueueAll();
+  }
+
+  /** Enqueues every known canary of the shard (after the caches first sync, and on demand). */
   public void enqueueAll() {
-    caches.canaries().list(null).forEach(c -> queue.enqueue(ResourceCache.key(c)));
+    caches.canaries().list(null).stream().filter(shard::matches).forEach(c -> queue.enqueue(ResourceCache.key(c)));
     caches.canaries().list(null).stream().map(c -> c.getMetadata().getNamespace()).distinct()
         .forEach(this::countCanaries);
   }
@@ -117,12 +139,36 @@ public final class CanaryController {
     queue.enqueue(key);
   }
 
+  /** The work queue (for metrics). */
+  public WorkQueue queue() {
+    return queue;
+  }
+
   public void stop() {
     queue.close();
   }
 
+  /** A canary of another shard is not reconciled here; one that just left this shard loses its series here. */
+  private Future<WorkQueue.Outcome> reconcile(String key) {
+    String[] parts = key.split("/", 2);
+    Canary canary = caches.canaries().get(parts[0], parts[1]).orElse(null);
+    if (canary != null && !shard.matches(canary)) {
+      forgetForeign(canary);
+      return Future.succeededFuture(WorkQueue.Outcome.DONE);
+    }
+    return reconciler.reconcile(key);
+  }
+
+  private void forgetForeign(Canary c) {
+    queue.forget(ResourceCache.key(c));
+    if (c.getSpec() != null && c.getSpec().targetRef != null) {
+      reconciler.forgetMetrics(c.getSpec().targetRef.name, c.getMetadata().getNamespace());
+    }
+  }
+
   private void enqueueNamespace(String namespace) {
-    caches.canaries().list(namespace).forEach(c -> queue.enqueue(ResourceCache.key(c)));
+    caches.canaries().list(namespace).stream().filter(shard::matches)
+        .forEach(c -> queue.enqueue(ResourceCache.key(c)));
   }
 
   /** A target, a primary ({@code <target>-primary}) or an object named after its target changed. */
@@ -143,7 +189,9 @@ public final class CanaryController {
 
   private void enqueueByKey(String index, String key) {
     for (Canary c : caches.canaries().byIndex(index, key)) {
-      queue.enqueue(ResourceCache.key(c));
+      if (shard.matches(c)) {
+        queue.enqueue(ResourceCache.key(c));
+      }
     }
   }
 
@@ -156,8 +204,12 @@ public final class CanaryController {
     }
   }
 
+  /** {@code flagger_canary_total}: the canaries this instance acts on (none on a standby). */
   private void countCanaries(String namespace) {
-    int n = caches.canaries().list(namespace).size();
+    if (!started) {
+      return;
+    }
+    int n = (int) caches.canaries().list(namespace).stream().filter(shard::matches).count();
     if (n == 0) {
       metrics.removeTotal(namespace);
     } else {

@@ -279,6 +279,7 @@ public final class CanaryReconciler {
     CanaryPhase after = plan.status().phaseOrNew();
     if (after == CanaryPhase.PROGRESSING && !before.inFlight()) {
       releaseStart.put(key, now);
+      metrics.rolloutStarted(target, ns);
     }
     for (CanaryPlan.Note e : plan.events()) {
       if (!plan.tickConsumed() && e.message().equals(lastEvent.get(key))) {
@@ -305,6 +306,9 @@ public final class CanaryReconciler {
     metrics.setStatus(target, ns, after);
     int canaryWeight = plan.status().canaryWeightOrZero();
     metrics.setWeights(target, ns, 100 - canaryWeight, canaryWeight);
+    metrics.setThresholds(target, ns, MetricThresholds.of(canary));
+    metrics.setProgress(target, ns, after, plan.status().failedChecksOrZero(),
+        canary.getSpec().effectiveAnalysis().thresholdOrDefault(), transitionTime(plan.status(), canary.getStatus()));
     for (CheckResult.MetricReading r : plan.readings()) {
       if (!Double.isNaN(r.value())) {
         metrics.setMetricValue(target, ns, r.metric(), "ms".equals(r.unit()) ? r.value() / 1000.0 : r.value());
@@ -322,6 +326,17 @@ public final class CanaryReconciler {
       }
     }
     log(key, after).debug("reconciled in {} ms, {} writes", Duration.between(start, now).toMillis(), writes);
+  }
+
+  /** {@code status.lastTransitionTime} as written now, else as it was; null when there is none. */
+  private static Instant transitionTime(CanaryStatus now, CanaryStatus before) {
+    String t = now.lastTransitionTime != null ? now.lastTransitionTime
+        : before == null ? null : before.lastTransitionTime;
+    try {
+      return t == null ? null : Instant.parse(t);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Bad input: one Warning Event and log line when the problem appears or changes, not on every reconcile. */

@@ -25,6 +25,7 @@ import dev.bunting.api.MetricTemplate;
 import dev.bunting.gotemplate.GoFormat;
 import dev.bunting.gotemplate.TemplateException;
 import dev.bunting.kube.KnativeServing;
+import dev.bunting.metrics.ControllerMetrics;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -82,6 +84,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
   private final boolean atSnapshotTime;
   private final Map<PrometheusEndpoint, PrometheusProvider> providers = new ConcurrentHashMap<>();
   private final Map<String, QueryTemplate> templates = new ConcurrentHashMap<>();
+  private final ControllerMetrics observed;
 
   /**
    * @param meshProvider the controller's default provider ({@code --mesh-provider}): when it is a Linkerd mesh, the
@@ -89,6 +92,12 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
    */
   public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, RevisionPods pods, Optional<String> metricsServer,
       String meshProvider) {
+    this(vertx, caches, pods, metricsServer, meshProvider, null);
+  }
+
+  /** As above; each query's duration and failures go to {@code observed} (null: nowhere). */
+  public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, RevisionPods pods, Optional<String> metricsServer,
+      String meshProvider, ControllerMetrics observed) {
     this(vertx, new Sources() {
       @Override
       public Optional<MetricTemplate> template(String namespace, String name) {
@@ -110,7 +119,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
         return caches.routes(KnativeServing.SERVICES).flatMap(c -> c.get(namespace, service))
             .flatMap(KnativeServing::latestCreatedRevision);
       }
-    }, metricsServer, meshProvider, false);
+    }, metricsServer, meshProvider, false, observed);
   }
 
   /**
@@ -119,6 +128,12 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
    */
   public PrometheusAnalysis(Vertx vertx, Sources sources, Optional<String> metricsServer, String meshProvider,
       boolean atSnapshotTime) {
+    this(vertx, sources, metricsServer, meshProvider, atSnapshotTime, null);
+  }
+
+  private PrometheusAnalysis(Vertx vertx, Sources sources, Optional<String> metricsServer, String meshProvider,
+      boolean atSnapshotTime, ControllerMetrics observed) {
+    this.observed = observed;
     this.vertx = vertx;
     this.sources = sources;
     this.metricsServer = metricsServer;
@@ -230,6 +245,9 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
       settings = MetricSettings.of(metric, provider);
       query = query(tick, settings, spec, provider);
     } catch (RuntimeException e) {
+      if (observed != null) {
+        observed.metricFailed(tick.s().targetName(), tick.s().namespace(), metric.name, "error");
+      }
       return Future.succeededFuture(error(metric.name, metric.group, null,
           "Metric query failed for " + metric.name + ": " + e.getMessage()));
     }
@@ -250,7 +268,9 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     QueryModel model = query.custom() || scoped ? release : base.withRelease(start.getEpochSecond(),
         metric.intervalOrDefault(), QueryModel.flaggerPods(base.target()));
     String window = model.window();
-    return requests.compose(r -> query.value(model, atSnapshotTime ? tick.now() : null)
+    Instant at = atSnapshotTime ? tick.now() : null;
+    return requests.compose(r -> timed(tick, metric.name, query.label(), query.value(model, at),
+            v -> v instanceof MetricValue.Failed ? "error" : v instanceof MetricValue.NoValues ? "no_data" : null)
         .map(v -> threshold(tick, settings, query.label(), query.safeText(model), window, v, r, release.window())));
   }
 
@@ -309,8 +329,28 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
       return Future.succeededFuture(compared(tick, m, r, MetricSamples.of(), MetricSamples.of(), requests));
     }
     Instant first = from;
-    return query.samples(canaryModel, first, now, step).compose(canary -> query.samples(primaryModel, first, now, step)
-        .map(primary -> compared(tick, m, r, canary, primary, requests)));
+    String name = m.metric().name;
+    return timed(tick, name, query.label(), query.samples(canaryModel, first, now, step), PrometheusAnalysis::failure)
+        .compose(canary -> timed(tick, name, query.label(), query.samples(primaryModel, first, now, step),
+            PrometheusAnalysis::failure).map(primary -> compared(tick, m, r, canary, primary, requests)));
+  }
+
+  private static String failure(MetricSamples samples) {
+    return samples instanceof MetricSamples.Failed ? "error" : null;
+  }
+
+  /**
+   * Records a query's duration and, when {@code reason} names one ({@code error}, {@code no_data}), its failure in
+   * {@code bunting_metric_provider_*}; the future's value is passed on unchanged.
+   */
+  private <T> Future<T> timed(Tick tick, String metric, String provider, Future<T> query,
+      Function<T, String> reason) {
+    if (observed == null) {
+      return query;
+    }
+    long began = System.nanoTime();
+    return query.onSuccess(v -> observed.metricQueried(tick.s().targetName(), tick.s().namespace(), metric, provider,
+        reason.apply(v), Duration.ofNanos(System.nanoTime() - began)));
   }
 
   private Judged compared(Tick tick, MetricSettings m, AnalysisStatus.Metric r, MetricSamples canary,

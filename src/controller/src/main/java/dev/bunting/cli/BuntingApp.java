@@ -35,9 +35,13 @@ import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.Informers;
 import dev.bunting.kube.KubeClientFactory;
+import dev.bunting.kube.LeaderElection;
 import dev.bunting.kube.ResourceCache;
 import dev.bunting.kube.Scheduler;
+import dev.bunting.kube.ShardSelector;
 import dev.bunting.kube.StatusWriter;
+import dev.bunting.kube.WorkQueue;
+import dev.bunting.metrics.ControllerMetrics;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.GlobalNotifierConfig;
@@ -75,6 +79,12 @@ import org.slf4j.LoggerFactory;
  * calls, JGit, files) runs on one worker pool per engine ({@code bunting-canary}, {@code bunting-gitsync}), so that
  * neither engine's work ever queues behind the other's, plus a small {@code bunting-kube} pool for starting the client
  * and the informers. {@code --max-concurrent-reconciles} bounds each engine's queue.
+ *
+ * <p>With {@code --leader-elect}, every replica starts its caches and its HTTP port (and is ready once the caches are
+ * loaded), but the engines' queues start only on the replica that holds the Lease ({@link LeaderElection}); a standby
+ * writes nothing, records no Event and calls no webhook. A leader that loses the Lease stops its engines at once and
+ * calls {@link #onLeadershipLost} (the {@code controller} command exits, so Kubernetes restarts it as a standby).
+ * {@code --watch-label-selector} limits both engines to the Canaries and GitSyncs of one shard.
  */
 public final class BuntingApp {
   private static final Logger LOG = LoggerFactory.getLogger(BuntingApp.class);
@@ -86,6 +96,7 @@ public final class BuntingApp {
   private final Clock clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ApiRequestCounter requests = new ApiRequestCounter(registry);
+  private final ControllerMetrics controllerMetrics = new ControllerMetrics(registry);
   private final List<Runnable> stops = new ArrayList<>();
   private final List<BlockingPool> pools = new ArrayList<>();
   private BlockingPool kubePool;
@@ -94,7 +105,12 @@ public final class BuntingApp {
   private CanaryController canaries;
   private GitSyncController gitSyncs;
   private HttpApi http;
+  private ShardSelector shard;
+  private LeaderElection election;
+  private volatile Runnable onLeadershipLost = () -> { };
   private volatile boolean ready;
+  private volatile boolean acting;
+  private Future<Void> stopping;
 
   public BuntingApp(Vertx vertx, ControllerOptions options, Config kubeConfig, Clock clock) {
     this.vertx = vertx;
@@ -105,6 +121,11 @@ public final class BuntingApp {
 
   /** Builds everything, waits for the caches, starts the engines and the HTTP server. */
   public Future<BuntingApp> start() {
+    try {
+      shard = options.shardSelector();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("--watch-label-selector: " + e.getMessage(), e));
+    }
     kubePool = pool("bunting-kube", 4);
     return kubePool.run(() -> KubeClientFactory.create(vertx, kubeConfig, requests, options.apiRateLimiter()))
         .compose(c -> {
@@ -120,15 +141,72 @@ public final class BuntingApp {
           return http.listen(options.listenAddress, options.port);
         })
         .compose(s -> informers.start())
-        .compose(v -> gitSyncs == null ? Future.succeededFuture() : gitSyncs.start())
+        .compose(v -> options.leaderElect ? kubePool.run(this::createElection).mapEmpty() : act())
         .map(v -> {
-          canaries.enqueueAll();
           ready = true;
-          LOG.info("Bunting {} started: watching {}, default provider {}, metrics server {}, HTTP on port {}",
+          LOG.info("Bunting {} started: watching {}{}, default provider {}, metrics server {}, HTTP on port {}{}",
               BuntingVersion.version(), options.namespace().map(n -> "namespace " + n).orElse("all namespaces"),
-              options.meshProvider, options.metricsServer().orElse("(none)"), http.port());
+              shard.all() ? "" : " (Canaries and GitSyncs matching " + shard + ")", options.meshProvider,
+              options.metricsServer().orElse("(none)"), http.port(),
+              election == null ? "" : "; standby until it holds Lease " + election.settings().lease());
+          if (election != null) {
+            election.start();
+          }
           return this;
         });
+  }
+
+  /** Starts both engines: this instance acts on its Canaries and GitSyncs from now on. */
+  private Future<Void> act() {
+    synchronized (this) {
+      if (stopping != null) {
+        return Future.succeededFuture(); // a Lease won while stopping: nothing to start
+      }
+    }
+    acting = true;
+    controllerMetrics.leading(shard.toString(), true);
+    canaries.start();
+    return gitSyncs == null ? Future.succeededFuture() : gitSyncs.start();
+  }
+
+  /** The Lease of {@code --leader-elect}; blocking (it reads the client's namespace). */
+  private LeaderElection createElection() {
+    String ns = Optional.ofNullable(options.leaderElectionNamespace).filter(n -> !n.isBlank())
+        .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")).filter(n -> !n.isBlank()))
+        .or(() -> Optional.ofNullable(client.getNamespace()))
+        .orElse("default");
+    LeaderElection.Settings settings = new LeaderElection.Settings(ns, options.leaderElectionId,
+        options.leaderElectionLeaseDuration, options.leaderElectionRenewDeadline, options.leaderElectionRetryPeriod);
+    controllerMetrics.leading(shard.toString(), false);
+    election = new LeaderElection(client, settings, hostname(),
+        () -> vertx.runOnContext(v -> act().onFailure(e -> LOG.error("could not start the engines", e))),
+        () -> vertx.runOnContext(v -> lost()));
+    return election;
+  }
+
+  /**
+   * The Lease was lost (not renewed in time): stop taking work at once. What runs finishes; the Lease expires only a
+   * lease duration after the last renewal, later than the renew deadline at which this runs, so a new leader starts
+   * after this one has stopped.
+   */
+  private void lost() {
+    acting = false;
+    controllerMetrics.leading(shard.toString(), false);
+    canaries.stop();
+    if (gitSyncs != null) {
+      gitSyncs.stop();
+    }
+    onLeadershipLost.run();
+  }
+
+  /**
+   * What to do after the Lease was lost and the engines stopped (called on a Vert.x event loop; must not block). The
+   * {@code controller} command exits the process, so that Kubernetes restarts it as a fresh standby. By default
+   * nothing more: the instance stays up without engines.
+   */
+  public BuntingApp onLeadershipLost(Runnable action) {
+    this.onLeadershipLost = action;
+    return this;
   }
 
   private BlockingPool pool(String name, int size) {
@@ -176,7 +254,9 @@ public final class BuntingApp {
     FlaggerMetrics metrics = new FlaggerMetrics(registry, BuntingVersion.version(), options.meshProvider);
     WebhookCaller caller = new WebhookCaller(vertx);
     stops.add(caller::close);
-    WebhookRunner hookRunner = new WebhookRunner(caller);
+    WebhookRunner hookRunner = new WebhookRunner(caller, (type, context, result, took) ->
+        controllerMetrics.webhookCalled(targetOf(caches, context.namespace(), context.name()), context.namespace(),
+            type.wire(), result.failed(), took));
     AlertNotifier alerts = new AlertNotifier(vertx, GlobalNotifierConfig.fromFlags(options.slackUrl,
         options.slackChannel, options.slackUser, options.msteamsUrl, Map.of()), Optional.ofNullable(options.clusterName),
         clock);
@@ -185,7 +265,7 @@ public final class BuntingApp {
         Optional.ofNullable(options.eventWebhook).filter(s -> !s.isBlank()));
     CanaryNotifications notifier = new CanaryNotifications(alerts, eventHooks, hookRunner, caches, events);
     PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, new RevisionPods(client, canaryPool, caches),
-        options.metricsServer(), routers.defaultProvider());
+        options.metricsServer(), routers.defaultProvider(), controllerMetrics);
     stops.add(analysis::close);
     ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workloads, options.metricsServer().isPresent(),
@@ -196,7 +276,9 @@ public final class BuntingApp {
         new ActionRecordCheck(client, canaryPool, clock), caches, observer,
         new CanaryDecider(), new CanaryCheckRunner(hookRunner, analysis), effects, notifier, events, metrics, clock);
     Scheduler scheduler = Scheduler.of(vertx, clock);
-    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles, scheduler);
+    canaries = new CanaryController(vertx, caches, reconciler, metrics, options.maxConcurrentReconciles, scheduler,
+        shard);
+    canaries.queue().observe(queueObserver(canaries.queue().name()));
     stops.add(canaries::stop);
 
     ResourceDefinitionContext gitSyncKind = ResourceDefinitionContext.fromResourceType(GitSync.class);
@@ -209,13 +291,42 @@ public final class BuntingApp {
         .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
         .withMaxConcurrentSyncs(options.maxConcurrentReconciles)
         .withIntervalJitterPercent(options.intervalJitterPercentage)
+        .withShard(shard)
         .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
     BlockingPool gitSyncPool = pool("bunting-gitsync", gitOptions.poolSize());
     gitSyncs = new GitSyncController(vertx, client, gitSyncPool, informers,
         new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
         new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry, scheduler, clock,
         gitOptions);
+    gitSyncs.queue().observe(queueObserver(gitSyncs.queue().name()));
     return List.of(gitSyncs.receiver());
+  }
+
+  /** Work queue waits, reconcile durations and depths, as {@link ControllerMetrics}' series. */
+  private WorkQueue.Observer queueObserver(String queue) {
+    controllerMetrics.queue(queue);
+    return new WorkQueue.Observer() {
+      @Override
+      public void started(String queue, Duration waited) {
+        controllerMetrics.queueWaited(queue, waited);
+      }
+
+      @Override
+      public void finished(String queue, Duration took, Throwable error) {
+        controllerMetrics.reconciled(queue, took, error != null);
+      }
+
+      @Override
+      public void depth(String queue, int ready, int running) {
+        controllerMetrics.queueDepth(queue, ready, running);
+      }
+    };
+  }
+
+  /** The target of canary {@code namespace/name} (the {@code name} label of Flagger's series), else its name. */
+  private static String targetOf(CanaryCaches caches, String namespace, String name) {
+    return caches.canaries().get(namespace, name).filter(c -> c.getSpec() != null && c.getSpec().targetRef != null)
+        .map(c -> c.getSpec().targetRef.name).orElse(name);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -244,10 +355,46 @@ public final class BuntingApp {
     return ready;
   }
 
-  /** Stops the engines, caches, HTTP server and client; the caller owns the Vert.x instance. */
+  /** Whether this instance acts on its Canaries and GitSyncs now (it leads, or there is no leader election). */
+  public boolean acting() {
+    return acting;
+  }
+
+  /** The leader election of {@code --leader-elect}, if on. */
+  public Optional<LeaderElection> election() {
+    return Optional.ofNullable(election);
+  }
+
+  /** Stops the engines, caches, HTTP server and client (a held Lease is released); the caller owns the Vert.x. */
   public Future<Void> stop() {
+    return stop(true);
+  }
+
+  /**
+   * Stops everything as a killed process would as far as other replicas can tell: a held Lease is not released, so a
+   * standby takes over only once it expires. For tests of the takeover.
+   */
+  public Future<Void> stopWithoutReleasingLease() {
+    return stop(false);
+  }
+
+  private synchronized Future<Void> stop(boolean releaseLease) {
+    if (stopping != null) {
+      return stopping;
+    }
+    stopping = doStop(releaseLease);
+    return stopping;
+  }
+
+  private Future<Void> doStop(boolean releaseLease) {
     ready = false;
-    Future<Void> closed = http == null ? Future.succeededFuture() : http.close();
+    acting = false;
+    Future<Void> released = election == null || kubePool == null ? Future.succeededFuture()
+        : kubePool.run(() -> {
+          election.close(releaseLease);
+          return null;
+        });
+    Future<Void> closed = released.eventually(() -> http == null ? Future.succeededFuture() : http.close());
     if (gitSyncs != null) {
       closed = closed.eventually(() -> gitSyncs.stop());
     }

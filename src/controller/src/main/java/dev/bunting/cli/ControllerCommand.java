@@ -28,6 +28,13 @@ public final class ControllerCommand implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(ControllerCommand.class);
     Vertx vertx = Vertx.vertx();
     BuntingApp app = new BuntingApp(vertx, options, Config.autoConfigure(null), Clock.systemUTC());
+    // As Flagger: a leader that lost its Lease exits; Kubernetes restarts the container, which comes back as a standby
+    // with fresh in-memory state (the Canaries' and GitSyncs' status is the only memory). Not from the event loop that
+    // tells us: exiting runs the shutdown hook, which needs the event loops.
+    app.onLeadershipLost(() -> new Thread(() -> {
+      log.error("lost the leader election Lease; exiting so that this replica restarts as a standby");
+      System.exit(2);
+    }, "bunting-exit").start());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");

@@ -1,6 +1,8 @@
 package dev.bunting.cli;
 
 import dev.bunting.kube.ApiRateLimiter;
+import dev.bunting.kube.ShardSelector;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -110,6 +112,47 @@ public final class ControllerOptions {
           + "Env: ENABLE_CONFIG_TRACKING.")
   public boolean configTracking;
 
+  @Option(names = "--leader-elect", arity = "0..1", defaultValue = "${env:LEADER_ELECT:-false}", fallbackValue = "true",
+      description = "Run as one of several replicas: only the holder of a coordination.k8s.io Lease reconciles, writes "
+          + "and calls webhooks; the others keep their caches warm and take over when the Lease is not renewed "
+          + "(default: ${DEFAULT-VALUE}; Flagger's -enable-leader-election). Env: LEADER_ELECT.")
+  public boolean leaderElect;
+
+  @Option(names = "--leader-election-namespace", defaultValue = "${env:LEADER_ELECTION_NAMESPACE}",
+      description = "Namespace of the Lease (default: the pod's namespace from POD_NAMESPACE, else the client's "
+          + "namespace). Env: LEADER_ELECTION_NAMESPACE.")
+  public String leaderElectionNamespace;
+
+  @Option(names = "--leader-election-id", defaultValue = "${env:LEADER_ELECTION_ID:-bunting-leader-election}",
+      description = "Name of the Lease; replicas that share it elect one leader, so give each shard its own "
+          + "(default: ${DEFAULT-VALUE}). Env: LEADER_ELECTION_ID.")
+  public String leaderElectionId;
+
+  @Option(names = "--leader-election-lease-duration", defaultValue = "${env:LEADER_ELECTION_LEASE_DURATION:-15s}",
+      converter = LoadTesterOptions.GoDurationConverter.class,
+      description = "How long a Lease that is not renewed keeps standbys waiting: the longest takeover time after "
+          + "the leader dies (default: ${DEFAULT-VALUE}). Env: LEADER_ELECTION_LEASE_DURATION.")
+  public Duration leaderElectionLeaseDuration;
+
+  @Option(names = "--leader-election-renew-deadline", defaultValue = "${env:LEADER_ELECTION_RENEW_DEADLINE:-10s}",
+      converter = LoadTesterOptions.GoDurationConverter.class,
+      description = "The leader stops (and the process exits) when it could not renew the Lease for this long; "
+          + "less than the lease duration (default: ${DEFAULT-VALUE}). Env: LEADER_ELECTION_RENEW_DEADLINE.")
+  public Duration leaderElectionRenewDeadline;
+
+  @Option(names = "--leader-election-retry-period", defaultValue = "${env:LEADER_ELECTION_RETRY_PERIOD:-2s}",
+      converter = LoadTesterOptions.GoDurationConverter.class,
+      description = "How often the leader renews and standbys try to acquire the Lease; less than the renew deadline "
+          + "(default: ${DEFAULT-VALUE}). Env: LEADER_ELECTION_RETRY_PERIOD.")
+  public Duration leaderElectionRetryPeriod;
+
+  @Option(names = "--watch-label-selector", defaultValue = "${env:WATCH_LABEL_SELECTOR}",
+      description = "Act only on the Canaries and GitSyncs whose labels match this selector, to split a fleet between "
+          + "several Bunting deployments (shards), e.g. sharding.bunting.dev/key=shard1, or "
+          + "'sharding.bunting.dev/key notin (shard1,shard2)' for the main one (default: every one). "
+          + "Env: WATCH_LABEL_SELECTOR.")
+  public String watchLabelSelector;
+
   @Option(names = "--kube-api-qps", defaultValue = "${env:KUBE_API_QPS:-0}", converter = NonNegativeNumber.class,
       description = "Requests per second the controller may send to the Kubernetes API server, all its clients "
           + "together (Flagger's -kubeconfig-qps, also accepted as --kubeconfig-qps); 0: no client-side limit "
@@ -215,6 +258,11 @@ public final class ControllerOptions {
 
   public Optional<String> namespace() {
     return Optional.ofNullable(namespace).filter(s -> !s.isBlank());
+  }
+
+  /** {@code --watch-label-selector}, parsed. */
+  public ShardSelector shardSelector() {
+    return ShardSelector.parse(watchLabelSelector);
   }
 
   /** Options with every default, as the tests and the playground start the controller. */

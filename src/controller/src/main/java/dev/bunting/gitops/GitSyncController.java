@@ -12,10 +12,14 @@ import dev.bunting.kube.WorkQueue;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>A GitSync is synced at once when it is created, when its spec changes (generation), when it is deleted, when its
  * reconcile-request annotation changes, when a valid webhook arrives, when a GitSync it depends on changes, and,
  * while it waits for its objects (health, or an apply that stopped to wait), when one of them changes.
+ *
+ * <p>Nothing is synced before {@link #start()} (a standby replica keeps its caches warm), and only GitSyncs that match
+ * {@link GitSyncOptions#shard()}. A valid webhook for a GitSync this instance does not sync (it is a standby, or the
+ * GitSync belongs to another shard) is handed over through the API server: the receiver sets the GitSync's
+ * reconcile-request annotation ({@link GitSync#REQUESTED_AT}), which the instance that syncs it sees in its watch.
+ * That annotation is the only write a standby ever makes, and only for an authenticated webhook.
  */
 public final class GitSyncController {
   private static final Logger LOG = LoggerFactory.getLogger(GitSyncController.class);
@@ -74,8 +84,8 @@ public final class GitSyncController {
     this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, new GitSource(client, mirror, discovery),
         pipeline, managed, new GitSyncDecider(options.intervalJitterPercent()), new StatusWriter(client, pool), events,
         new GitSyncMetrics(registry), this::impersonatedClient);
-    this.receiver = new GitSyncReceiver(client, pool, gitSyncs, this::requestSync);
-    this.queue = new WorkQueue(vertx, GitSync.KIND, options.maxConcurrentSyncs(), reconciler::reconcile, scheduler);
+    this.receiver = new GitSyncReceiver(client, pool, gitSyncs, this::webhookAccepted);
+    this.queue = new WorkQueue(vertx, GitSync.KIND, options.maxConcurrentSyncs(), this::reconcile, scheduler).paused();
     gitSyncs.onChange(this::gitSyncChanged);
   }
 
@@ -84,14 +94,21 @@ public final class GitSyncController {
     return receiver;
   }
 
-  /** Starts syncing once the shared caches are loaded: every GitSync is queued. */
+  /** Starts syncing once the shared caches are loaded and this instance leads: every GitSync of the shard is queued. */
   public Future<Void> start() {
     started = true;
-    List<GitSync> all = gitSyncs.list(null);
+    queue.resume();
+    List<GitSync> all = gitSyncs.list(null).stream().filter(options.shard()::matches).toList();
     all.forEach(this::gitSyncChanged);
-    LOG.info("gitsync controller started: {} GitSyncs, up to {} synced at once, mirrors in {}", all.size(),
-        options.maxConcurrentSyncs(), options.cacheDir());
+    LOG.info("gitsync controller started: {} GitSyncs{}, up to {} synced at once, mirrors in {}", all.size(),
+        options.shard().all() ? "" : " matching " + options.shard(), options.maxConcurrentSyncs(),
+        options.cacheDir());
     return Future.succeededFuture();
+  }
+
+  /** The work queue (for metrics). */
+  public WorkQueue queue() {
+    return queue;
   }
 
   /** True once the caches it reads are loaded. */
@@ -116,6 +133,42 @@ public final class GitSyncController {
     queue.enqueue(key);
   }
 
+  /** Whether this instance syncs {@code gs} now: it leads (or has no election) and {@code gs} is of its shard. */
+  private boolean syncs(GitSync gs) {
+    return started && options.shard().matches(gs);
+  }
+
+  /** A GitSync of another shard is not synced here; one that just left this shard is forgotten here. */
+  private Future<WorkQueue.Outcome> reconcile(String key) {
+    int slash = key.indexOf('/');
+    GitSync gs = gitSyncs.get(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
+    if (gs != null && !options.shard().matches(gs)) {
+      reconciler.forget(key);
+      return Future.succeededFuture(WorkQueue.Outcome.DONE);
+    }
+    return reconciler.reconcile(key);
+  }
+
+  /**
+   * An authenticated webhook for {@code gs}: synced at once when this instance syncs it, else handed over by setting
+   * the reconcile-request annotation (merge patch, on the pool), which the instance that syncs it sees.
+   */
+  private Future<Void> webhookAccepted(GitSync gs) {
+    String key = ResourceCache.key(gs);
+    if (syncs(gs)) {
+      requestSync(key);
+      return Future.succeededFuture();
+    }
+    String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    return pool.run(() -> {
+      client.resources(GitSync.class).inNamespace(gs.getMetadata().getNamespace())
+          .withName(gs.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE),
+              "{\"metadata\":{\"annotations\":{\"" + GitSync.REQUESTED_AT + "\":\"" + now + "\"}}}");
+      return null;
+    });
+  }
+
   /** GitSync cache events: sync on create, deletion, spec change and reconcile request; not on our status writes. */
   private void gitSyncChanged(GitSync gs) {
     if (!started) {
@@ -123,11 +176,18 @@ public final class GitSyncController {
     }
     String key = ResourceCache.key(gs);
     boolean gone = gitSyncs.get(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).isEmpty();
-    String fingerprint = gone ? null : gs.getMetadata().getGeneration() + "|" + gs.requestedAt() + "|"
-        + gs.getMetadata().getDeletionTimestamp();
-    String before = fingerprint == null ? seen.remove(key) : seen.put(key, fingerprint);
-    if (gone || !Objects.equals(before, fingerprint)) {
-      requestSync(key);
+    if (!gone && !options.shard().matches(gs)) {
+      if (seen.remove(key) != null) {
+        queue.forget(key);
+        queue.enqueue(key); // its reconcile forgets it here
+      }
+    } else {
+      String fingerprint = gone ? null : gs.getMetadata().getGeneration() + "|" + gs.requestedAt() + "|"
+          + gs.getMetadata().getDeletionTimestamp();
+      String before = fingerprint == null ? seen.remove(key) : seen.put(key, fingerprint);
+      if ((gone && before != null) || (!gone && !Objects.equals(before, fingerprint))) {
+        requestSync(key);
+      }
     }
     // its status may have made the GitSyncs that depend on it ready to go
     reconciler.waitingFor(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).forEach(queue::enqueue);

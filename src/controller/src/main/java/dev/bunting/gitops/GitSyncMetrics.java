@@ -4,6 +4,8 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** GitSync's Prometheus series, labelled by the GitSync's namespace and name. */
 final class GitSyncMetrics {
@@ -13,6 +15,9 @@ final class GitSyncMetrics {
   final Counter objectsApplied;
   final Counter objectsPruned;
   final Counter errors;
+  private final Gauge revision;
+  /** The revision label each GitSync's info series carries now ({@code namespace/name} → revision). */
+  private final Map<String, String> revisions = new ConcurrentHashMap<>();
 
   GitSyncMetrics(PrometheusRegistry registry) {
     syncDuration = Histogram.builder().name("bunting_gitsync_sync_duration_seconds")
@@ -41,6 +46,23 @@ final class GitSyncMetrics {
         .help("Failed GitSync syncs, by condition reason")
         .labelNames("namespace", "name", "reason")
         .register(registry);
+    revision = Gauge.builder().name("bunting_gitsync_revision_info")
+        .help("Always 1: the GitSync's last applied revision (branch@sha1:...) as a label; one series per GitSync, "
+            + "replaced when the revision changes")
+        .labelNames("namespace", "name", "revision")
+        .register(registry);
+  }
+
+  /** Points the GitSync's info series at {@code rev} (the one of the previous revision is removed). */
+  void revision(String namespace, String name, String rev) {
+    String before = revisions.put(namespace + "/" + name, rev);
+    if (rev.equals(before)) {
+      return;
+    }
+    if (before != null) {
+      revision.remove(namespace, name, before);
+    }
+    revision.labelValues(namespace, name, rev).set(1);
   }
 
   void forget(String namespace, String name) {
@@ -50,5 +72,9 @@ final class GitSyncMetrics {
     objectsApplied.removeIf(l -> l.size() >= 2 && namespace.equals(l.get(0)) && name.equals(l.get(1)));
     objectsPruned.remove(namespace, name);
     errors.removeIf(l -> l.size() >= 2 && namespace.equals(l.get(0)) && name.equals(l.get(1)));
+    String rev = revisions.remove(namespace + "/" + name);
+    if (rev != null) {
+      revision.remove(namespace, name, rev);
+    }
   }
 }

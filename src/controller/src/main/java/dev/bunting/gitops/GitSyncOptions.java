@@ -1,5 +1,6 @@
 package dev.bunting.gitops;
 
+import dev.bunting.kube.ShardSelector;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -16,9 +17,11 @@ import java.util.function.Function;
  *     at the same moment ({@code --interval-jitter-percentage}, as in Flux; 0 disables)
  * @param clientFactory builds the client used for {@code spec.serviceAccountName} (impersonation) from a config, on the
  *     controller's Vert.x and request counter (required)
+ * @param shard the GitSyncs this controller syncs ({@code --watch-label-selector}); the others are left to the shard
+ *     they belong to
  */
 public record GitSyncOptions(Path cacheDir, int maxConcurrentSyncs, int applyConcurrency, int intervalJitterPercent,
-    Function<Config, KubernetesClient> clientFactory) {
+    Function<Config, KubernetesClient> clientFactory, ShardSelector shard) {
 
   public GitSyncOptions {
     if (intervalJitterPercent < 0 || intervalJitterPercent >= 100) {
@@ -28,10 +31,11 @@ public record GitSyncOptions(Path cacheDir, int maxConcurrentSyncs, int applyCon
     if (maxConcurrentSyncs < 1 || applyConcurrency < 1) {
       throw new IllegalArgumentException("concurrency must be at least 1");
     }
+    shard = shard == null ? ShardSelector.ALL : shard;
   }
 
   public static GitSyncOptions defaults() {
-    return new GitSyncOptions(defaultCacheDir(), 4, 8, 5, null);
+    return new GitSyncOptions(defaultCacheDir(), 4, 8, 5, null, ShardSelector.ALL);
   }
 
   /** {@code $BUNTING_CACHE/git}, else {@code ~/.cache/bunting/git}. */
@@ -51,22 +55,27 @@ public record GitSyncOptions(Path cacheDir, int maxConcurrentSyncs, int applyCon
   }
 
   public GitSyncOptions withCacheDir(Path dir) {
-    return new GitSyncOptions(dir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, clientFactory);
+    return new GitSyncOptions(dir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, clientFactory, shard);
   }
 
   public GitSyncOptions withMaxConcurrentSyncs(int n) {
-    return new GitSyncOptions(cacheDir, n, applyConcurrency, intervalJitterPercent, clientFactory);
+    return new GitSyncOptions(cacheDir, n, applyConcurrency, intervalJitterPercent, clientFactory, shard);
   }
 
   public GitSyncOptions withApplyConcurrency(int n) {
-    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, n, intervalJitterPercent, clientFactory);
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, n, intervalJitterPercent, clientFactory, shard);
   }
 
   public GitSyncOptions withClientFactory(Function<Config, KubernetesClient> f) {
-    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, f);
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, f, shard);
+  }
+
+  public GitSyncOptions withShard(ShardSelector selector) {
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, intervalJitterPercent, clientFactory,
+        selector);
   }
 
   public GitSyncOptions withIntervalJitterPercent(int percent) {
-    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, percent, clientFactory);
+    return new GitSyncOptions(cacheDir, maxConcurrentSyncs, applyConcurrency, percent, clientFactory, shard);
   }
 }

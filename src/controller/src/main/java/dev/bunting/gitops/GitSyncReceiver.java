@@ -7,11 +7,12 @@ import dev.bunting.kube.ResourceCache;
 import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code POST /hooks/git/{namespace}/{name}}: a push webhook that makes a GitSync sync at once. The request must be
  * signed or authenticated with the token in the Secret named by {@code spec.receiver.secretRef} (see
  * {@link WebhookAuth}); anything else gets 401 and changes nothing, whether or not the GitSync exists. A valid request
- * gets 202 and the sync is queued.
+ * gets 202 and the sync is queued, here or, through the GitSync's reconcile-request annotation, on the instance that
+ * syncs it (a standby or another shard received it); 503 when neither was possible.
  */
 public final class GitSyncReceiver implements RouteContributor {
   private static final Logger LOG = LoggerFactory.getLogger(GitSyncReceiver.class);
@@ -28,10 +30,11 @@ public final class GitSyncReceiver implements RouteContributor {
   private final KubernetesClient client;
   private final BlockingPool pool;
   private final ResourceCache<GitSync> gitSyncs;
-  private final Consumer<String> trigger;
+  private final Function<GitSync, Future<Void>> trigger;
 
+  /** @param trigger asks for an immediate sync of an authenticated GitSync; fails when it could not be asked */
   GitSyncReceiver(KubernetesClient client, BlockingPool pool, ResourceCache<GitSync> gitSyncs,
-      Consumer<String> trigger) {
+      Function<GitSync, Future<Void>> trigger) {
     this.client = client;
     this.pool = pool;
     this.gitSyncs = gitSyncs;
@@ -68,10 +71,18 @@ public final class GitSyncReceiver implements RouteContributor {
         reject(ctx, key, v.detail());
         return;
       }
-      ObjectLog.of(LOG, GitSync.KIND, ns, name).info("webhook accepted ({}), syncing now", v.detail());
-      trigger.accept(key);
-      ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-          .end("{\"status\":\"accepted\",\"gitsync\":\"" + key + "\"}");
+      ObjectLog.of(LOG, GitSync.KIND, ns, name).info("webhook accepted ({}), requesting a sync", v.detail());
+      trigger.apply(gs).onComplete(t -> {
+        if (t.failed()) {
+          ObjectLog.of(LOG, GitSync.KIND, ns, name).warn("webhook accepted but the sync could not be requested: {}",
+              t.cause().getMessage());
+          ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+              .end("{\"status\":\"unavailable\"}");
+          return;
+        }
+        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+            .end("{\"status\":\"accepted\",\"gitsync\":\"" + key + "\"}");
+      });
     });
   }
 

@@ -200,6 +200,9 @@ final class GitSyncReconciler {
     if (plan.revisionReady()) {
       metrics.lastApplied.labelValues(ns, name).set(clock.millis() / 1000.0);
     }
+    if (plan.status().lastAppliedRevision != null) {
+      metrics.revision(ns, name, plan.status().lastAppliedRevision);
+    }
     if (plan.result() != null) {
       metrics.syncDuration.labelValues(ns, name, plan.result()).observe((System.nanoTime() - started) / 1e9);
     }
@@ -289,7 +292,8 @@ final class GitSyncReconciler {
     });
   }
 
-  private void forget(String key) {
+  /** Drops the in-memory state and the series of a GitSync (deleted, or now synced by another shard). */
+  void forget(String key) {
     states.remove(key);
     int slash = key.indexOf('/');
     metrics.forget(key.substring(0, slash), key.substring(slash + 1));

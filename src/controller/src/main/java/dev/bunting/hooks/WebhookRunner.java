@@ -27,10 +27,22 @@ import org.slf4j.LoggerFactory;
 public final class WebhookRunner {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookRunner.class);
 
+  /** Told about every hook call (metrics): its type, canary, result, and how long it took, retries included. */
+  @FunctionalInterface
+  public interface Observer {
+    void called(WebhookType type, WebhookContext context, WebhookResult result, Duration took);
+  }
+
   private final WebhookCaller caller;
+  private final Observer observer;
 
   public WebhookRunner(WebhookCaller caller) {
+    this(caller, (type, context, result, took) -> { });
+  }
+
+  public WebhookRunner(WebhookCaller caller, Observer observer) {
     this.caller = caller;
+    this.observer = observer;
   }
 
   /**
@@ -55,7 +67,9 @@ public final class WebhookRunner {
     }
     CanaryWebhook hook = hooks.get(index);
     Duration budget = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    long began = System.nanoTime();
     return caller.call(hook, WebhookPayload.of(context, hook.metadata), budget).compose(result -> {
+      observer.called(type, context, result, Duration.ofNanos(System.nanoTime() - began));
       results.add(result);
       report(type, context, hook, result);
       boolean stop = switch (type) {

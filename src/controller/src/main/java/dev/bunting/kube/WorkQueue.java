@@ -24,11 +24,27 @@ import org.slf4j.event.Level;
  * times in a row, then with backoff). A key enqueued while it is being reconciled runs once more afterwards. All state
  * lives on one Vert.x context, so no locks are needed; {@link #enqueue} is safe from any thread (informer callbacks
  * included). Delays come from a {@link Scheduler} (the controller's clock and Vert.x timers; a manual one in tests).
+ *
+ * <p>A queue made {@link #paused} collects keys (still deduplicated, timers still running) but starts no reconcile
+ * until {@link #resume}: a standby replica fills its queues from its warm caches and starts working the moment it
+ * becomes the leader.
  */
 public final class WorkQueue {
   private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
   /** A 409 is retried at once this many times in a row; after that it backs off like any error. */
   private static final int MAX_IMMEDIATE_CONFLICT_RETRIES = 3;
+
+  /** Told how long keys waited and reconciles took ({@link #observe}); called on the queue's context. */
+  public interface Observer {
+    /** A key waited {@code waited} between being ready and starting. */
+    void started(String queue, Duration waited);
+
+    /** A reconcile finished after {@code took}; {@code error} is null when it succeeded. */
+    void finished(String queue, Duration took, Throwable error);
+
+    /** Called after every change of the queue: keys ready to run, and reconciles running. */
+    default void depth(String queue, int ready, int running) {}
+  }
 
   /** What a reconcile asks for next: nothing, or to run again after a delay. */
   public record Outcome(Duration requeueAfter) {
@@ -53,9 +69,13 @@ public final class WorkQueue {
   private final Map<String, Long> timerIds = new HashMap<>();
   private final Map<String, Instant> timerDue = new HashMap<>();
   private final Map<String, Integer> failures = new HashMap<>();
+  /** When each key in {@link #ready} became ready, and when each running key started (System.nanoTime). */
+  private final Map<String, Long> since = new HashMap<>();
   private volatile int readyCount;
   private volatile int runningCount;
+  private volatile Observer observer;
   private boolean closed;
+  private boolean paused;
 
   /**
    * @param name the kind of the queued resources ({@code Canary}, {@code GitSync}): the {@code kind} of its log lines
@@ -92,8 +112,35 @@ public final class WorkQueue {
     context.runOnContext(v -> {
       cancelTimer(key);
       failures.remove(key);
-      ready.remove(key);
+      if (ready.remove(key)) {
+        since.remove(key);
+      }
     });
+  }
+
+  /** A queue that collects keys but runs nothing until {@link #resume()}. Call before any enqueue. */
+  public WorkQueue paused() {
+    paused = true;
+    return this;
+  }
+
+  /** Starts running the keys collected while paused, and from now on every key as it comes. */
+  public void resume() {
+    context.runOnContext(v -> {
+      paused = false;
+      pump();
+      publish();
+    });
+  }
+
+  /** Reports waits, reconcile durations and depth to {@code o} (metrics). */
+  public void observe(Observer o) {
+    this.observer = o;
+  }
+
+  /** The name given at construction: the kind of the queued resources. */
+  public String name() {
+    return name;
   }
 
   /** Stops taking work; running reconciles finish. */
@@ -103,6 +150,7 @@ public final class WorkQueue {
       timerIds.values().forEach(scheduler::cancel);
       timerIds.clear();
       timerDue.clear();
+      ready.forEach(since::remove);
       ready.clear();
       publish();
     });
@@ -121,6 +169,10 @@ public final class WorkQueue {
   private void publish() {
     readyCount = ready.size();
     runningCount = running.size();
+    Observer o = observer;
+    if (o != null) {
+      o.depth(name, readyCount, runningCount);
+    }
   }
 
   private void add(String key) {
@@ -132,7 +184,9 @@ public final class WorkQueue {
       dirty.add(key);
       return;
     }
-    ready.add(key);
+    if (ready.add(key)) {
+      since.put(key, System.nanoTime());
+    }
     pump();
     publish();
   }
@@ -171,11 +225,20 @@ public final class WorkQueue {
   }
 
   private void pump() {
+    if (paused) {
+      return;
+    }
     Iterator<String> it = ready.iterator();
     while (running.size() < maxConcurrent && it.hasNext()) {
       String key = it.next();
       it.remove();
       running.add(key);
+      long now = System.nanoTime();
+      Long readySince = since.put(key, now);
+      Observer o = observer;
+      if (o != null && readySince != null) {
+        o.started(name, Duration.ofNanos(now - readySince));
+      }
       Future<Outcome> result;
       try {
         result = reconciler.apply(key);
@@ -189,6 +252,11 @@ public final class WorkQueue {
 
   private void finished(String key, Outcome outcome, Throwable error) {
     running.remove(key);
+    Long began = since.remove(key);
+    Observer o = observer;
+    if (o != null && began != null) {
+      o.finished(name, Duration.ofNanos(System.nanoTime() - began), error);
+    }
     if (error == null) {
       failures.remove(key);
       if (outcome != null && outcome.requeueAfter() != null) {

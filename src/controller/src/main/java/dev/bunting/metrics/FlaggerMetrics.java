@@ -6,11 +6,17 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Flagger's metrics with their exact names, labels and meaning, so existing dashboards and alert rules (e.g.
- * {@code flagger_canary_status > 1}) work unchanged, plus Bunting's rollout duration and tick lateness. {@code name}
- * is the target's name, as in Flagger. Series of deleted canaries are removed ({@link #forget}), unlike Flagger.
+ * {@code flagger_canary_status > 1}) work unchanged, plus Bunting's rollout duration, tick lateness and the threshold
+ * range of each analysis metric ({@code bunting_canary_metric_threshold{bound="min|max"}}, in the unit of
+ * {@code flagger_canary_metric_analysis}, so a panel can draw both). {@code name} is the target's name, as in Flagger.
+ * Series of deleted canaries are removed ({@link #forget}), unlike Flagger.
  */
 public final class FlaggerMetrics {
   private final Gauge info;
@@ -23,6 +29,11 @@ public final class FlaggerMetrics {
   private final Counter failures;
   private final Histogram rolloutDuration;
   private final Histogram tickLateness;
+  private final Gauge threshold;
+  private final Gauge phase;
+  private final Gauge failedChecks;
+  private final Gauge failedChecksThreshold;
+  private final Gauge lastTransition;
 
   public FlaggerMetrics(PrometheusRegistry registry, String version, String meshProvider) {
     info = Gauge.builder().name("flagger_info").help("Flagger version and mesh provider information")
@@ -52,6 +63,74 @@ public final class FlaggerMetrics {
         .help("Seconds between when a canary's analysis tick was due and when its reconcile started")
         .classicOnly().classicUpperBounds(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
         .register(registry);
+    threshold = Gauge.builder().name("bunting_canary_metric_threshold")
+        .help("The thresholdRange bound of an analysis metric (bound: min or max), in the unit of "
+            + "flagger_canary_metric_analysis (seconds for request-duration)")
+        .labelNames("name", "namespace", "metric", "bound").register(registry);
+    phase = Gauge.builder().name("bunting_canary_phase")
+        .help("The canary's phase as a number: 0 New, 1 Initializing, 2 Initialized, 3 Waiting, 4 Progressing, "
+            + "5 WaitingPromotion, 6 Promoting, 7 Finalising, 8 Succeeded, 9 Failed, 10 Terminating, 11 Terminated")
+        .labelNames("name", "namespace").register(registry);
+    failedChecks = Gauge.builder().name("bunting_canary_failed_checks")
+        .help("Failed checks of the current analysis (status.failedChecks)")
+        .labelNames("name", "namespace").register(registry);
+    failedChecksThreshold = Gauge.builder().name("bunting_canary_failed_checks_threshold")
+        .help("Failed checks at which the canary is rolled back (analysis.threshold)")
+        .labelNames("name", "namespace").register(registry);
+    lastTransition = Gauge.builder().name("bunting_canary_last_transition_timestamp_seconds")
+        .help("Unix time of the canary's last status change (status.lastTransitionTime): a step, a check, a phase")
+        .labelNames("name", "namespace").register(registry);
+  }
+
+  /** The code {@code bunting_canary_phase} gives a phase (stable: dashboards map these numbers to names). */
+  public static int phaseCode(CanaryPhase p) {
+    return switch (p) {
+      case NEW -> 0;
+      case INITIALIZING -> 1;
+      case INITIALIZED -> 2;
+      case WAITING -> 3;
+      case PROGRESSING -> 4;
+      case WAITING_PROMOTION -> 5;
+      case PROMOTING -> 6;
+      case FINALISING -> 7;
+      case SUCCEEDED -> 8;
+      case FAILED -> 9;
+      case TERMINATING -> 10;
+      case TERMINATED -> 11;
+    };
+  }
+
+  /** The exact phase ({@code bunting_canary_phase}) and failed checks against their threshold. */
+  public void setProgress(String target, String namespace, CanaryPhase p, int failed, int failedThreshold,
+      Instant lastTransitionTime) {
+    phase.labelValues(target, namespace).set(phaseCode(p));
+    if (lastTransitionTime != null) {
+      lastTransition.labelValues(target, namespace).set(lastTransitionTime.toEpochMilli() / 1000.0);
+    }
+    failedChecks.labelValues(target, namespace).set(failed);
+    failedChecksThreshold.labelValues(target, namespace).set(failedThreshold);
+  }
+
+  /**
+   * A release started: its rollout-duration series exist from now on, at zero, so the one observation at its end
+   * shows as an increase (a series born at its first observation would not).
+   */
+  public void rolloutStarted(String target, String namespace) {
+    rolloutDuration.labelValues(target, namespace, "succeeded");
+    rolloutDuration.labelValues(target, namespace, "failed");
+  }
+
+  /** One bound of an analysis metric's threshold range; {@code bound} is {@code min} or {@code max}. */
+  public record Threshold(String metric, String bound, double value) {}
+
+  /** Sets the threshold bounds of a canary's analysis metrics, and drops those it no longer has. */
+  public void setThresholds(String target, String namespace, List<Threshold> bounds) {
+    Set<List<String>> keep = new HashSet<>();
+    for (Threshold t : bounds) {
+      threshold.labelValues(target, namespace, t.metric(), t.bound()).set(t.value());
+      keep.add(List.of(target, namespace, t.metric(), t.bound()));
+    }
+    threshold.removeIf(l -> l.get(0).equals(target) && l.get(1).equals(namespace) && !keep.contains(l));
   }
 
   public void setTotal(String namespace, int count) {
@@ -101,5 +180,10 @@ public final class FlaggerMetrics {
     weight.remove(target + "-primary", namespace);
     weight.remove(target, namespace);
     metricAnalysis.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
+    threshold.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
+    phase.remove(target, namespace);
+    failedChecks.remove(target, namespace);
+    failedChecksThreshold.remove(target, namespace);
+    lastTransition.remove(target, namespace);
   }
 }

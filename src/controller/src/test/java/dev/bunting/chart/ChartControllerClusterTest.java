@@ -74,14 +74,20 @@ class ChartControllerClusterTest {
     gateway = new GatewayStatusController(cluster.client(), cluster.vertx(), namespace);
     gateway.start();
 
-    // the arguments the chart's Deployment passes (namespaced install, default router)
+    // the arguments the chart's Deployment passes (namespaced install, default router, leader election with the
+    // Lease named after the Deployment in the release namespace)
     ControllerOptions options = ControllerOptions.defaults();
     options.namespace = namespace;
     options.meshProvider = "kubernetes";
     options.port = 0;
     options.listenAddress = "127.0.0.1";
+    options.leaderElect = true;
+    options.leaderElectionNamespace = namespace;
+    options.leaderElectionId = serviceAccount;
     bunting = new BuntingApp(cluster.vertx(), options, asServiceAccount, Clock.systemUTC()).start()
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    org.awaitility.Awaitility.await("it takes the Lease under the chart's RBAC").atMost(Duration.ofSeconds(30))
+        .until(bunting::acting);
   }
 
   @AfterAll

@@ -58,7 +58,11 @@ class ChartDryRunClusterTest {
                 "repository: ghcr.io/bunting-dev/bunting").replace("tag: 1.44.0", "tag: \"\"")),
         Arguments.of("monitoring (without the monitors)", (ValuesFor) ns -> ChartValues.MONITORING),
         Arguments.of("load tester", (ValuesFor) ns -> ChartValues.LOADTESTER),
-        Arguments.of("no rbac", (ValuesFor) ns -> ChartValues.NO_RBAC));
+        Arguments.of("no rbac", (ValuesFor) ns -> ChartValues.NO_RBAC),
+        Arguments.of("shards, the dashboard and the alert rules (without the PrometheusRule)",
+            (ValuesFor) ns -> "sharding: {shards: [shard1, shard2]}\ndashboards: {enabled: true}\n"
+                + "prometheusRule: {enabled: true}\n"),
+        Arguments.of("without leader election", (ValuesFor) ns -> "leaderElection: {enabled: false, replicaCount: 1}\n"));
   }
 
   /** Values that may name the test namespace. */
@@ -76,9 +80,9 @@ class ChartDryRunClusterTest {
   @MethodSource("scenarios")
   void everyRenderedObjectIsAcceptedByTheApiServer(String scenario, ValuesFor values) {
     Rendered rendered = HelmChart.template(RELEASE, namespace, values.values(namespace));
-    String yaml = rendered.yamlWithout("ServiceMonitor", "PodMonitor");
+    String yaml = rendered.yamlWithout("ServiceMonitor", "PodMonitor", "PrometheusRule");
     int objects = rendered.objects().size() - rendered.ofKind("ServiceMonitor").size()
-        - rendered.ofKind("PodMonitor").size();
+        - rendered.ofKind("PodMonitor").size() - rendered.ofKind("PrometheusRule").size();
 
     KubectlResult result = dryRun(yaml).assertSuccess();
 

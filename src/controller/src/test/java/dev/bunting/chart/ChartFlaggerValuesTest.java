@@ -153,15 +153,25 @@ class ChartFlaggerValuesTest {
   }
 
   @Test
+  void flaggersLeaderElectionValuesRunReplicasThatElectALeader() {
+    Rendered ha = render("leaderElection: {enabled: true, replicaCount: 3}\n");
+    assertThat(deployment(ha).getSpec().getReplicas()).isEqualTo(3);
+    assertThat(container(ha).getArgs()).contains("--leader-elect");
+    Rendered single = render("leaderElection: {enabled: false, replicaCount: 1}\n");
+    assertThat(deployment(single).getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment(single).getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(container(single).getArgs()).noneMatch(a -> a.startsWith("--leader-elect"));
+  }
+
+  @Test
   void everyFlaggerKeyBuntingCannotHonourIsNamedWithWhatToUseInsteadInOneMessage() {
     CommandResult result = template(ChartValues.FLAGGER_UNSUPPORTED).assertFailure();
 
     assertThat(result.output()).doesNotContain("additional properties", "values don't meet the specifications");
-    assertThat(refusals(result)).hasSize(13).satisfiesExactly(
+    assertThat(refusals(result)).hasSize(12).satisfiesExactly(
         l -> assertThat(l).startsWith("image.repository ghcr.io/fluxcd/flagger (tag 1.44.0) is Flagger's image"),
         l -> assertThat(l).startsWith("meshProvider istioo:").contains("docs/routing.md"),
-        l -> assertThat(l).startsWith("leaderElection.enabled:").contains("set it to false"),
-        l -> assertThat(l).startsWith("leaderElection.replicaCount 2: must be 1"),
+        l -> assertThat(l).startsWith("leaderElection.replicaCount 2: without leader election it must be 1"),
         l -> assertThat(l).startsWith("threadiness 4: use maxConcurrentReconciles (--max-concurrent-reconciles"),
         l -> assertThat(l).startsWith("includeLabelPrefix:"),
         l -> assertThat(l).startsWith("slack.proxy / slack.proxyUrl:").contains("AlertProvider with spec.proxy"),
@@ -180,8 +190,8 @@ class ChartFlaggerValuesTest {
         .satisfies(l -> assertThat(l).startsWith("threadiness 2:"));
     assertThat(refusals(template("crd: {create: true}\n").assertFailure())).singleElement()
         .satisfies(l -> assertThat(l).startsWith("crd.create:"));
-    assertThat(refusals(template("leaderElection: {replicaCount: 2}\n").assertFailure())).singleElement()
-        .satisfies(l -> assertThat(l).startsWith("leaderElection.replicaCount 2:"));
+    assertThat(refusals(template("leaderElection: {enabled: false, replicaCount: 2}\n").assertFailure()))
+        .singleElement().satisfies(l -> assertThat(l).startsWith("leaderElection.replicaCount 2:"));
     assertThat(refusals(template("meshProvider: gatewayapi\n").assertFailure())).singleElement()
         .satisfies(l -> assertThat(l).startsWith("meshProvider gatewayapi:"));
 

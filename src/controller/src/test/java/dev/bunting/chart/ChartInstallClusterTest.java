@@ -51,9 +51,10 @@ class ChartInstallClusterTest {
     String values = ChartValues.namespaced(namespace);
 
     CommandResult refused = helm(List.of("install", release(), HelmChart.dir().toString(), "--namespace", namespace,
-        "--skip-crds", "--set", "leaderElection.replicaCount=2").toArray(String[]::new));
+        "--skip-crds", "--set", "leaderElection.enabled=false", "--set", "leaderElection.replicaCount=2")
+        .toArray(String[]::new));
     assertThat(refused.exitCode()).isNotZero();
-    assertThat(refused.output()).contains("leaderElection.replicaCount 2: must be 1");
+    assertThat(refused.output()).contains("leaderElection.replicaCount 2: without leader election it must be 1");
     assertThat(deployment()).as("a refused install creates nothing").isNull();
 
     List<String> install = new ArrayList<>(List.of("install", release(), HelmChart.dir().toString(), "--namespace",
@@ -62,9 +63,9 @@ class ChartInstallClusterTest {
     CommandResult installed = helm(install.toArray(String[]::new)).assertSuccess();
 
     assertThat(installed.stdout()).contains("STATUS: deployed", "Watching:        namespace " + namespace + " only",
-        "One replica, strategy Recreate");
+        "2 replicas with leader election");
     Deployment first = deployment();
-    assertThat(first.getStatus().getAvailableReplicas()).isEqualTo(1);
+    assertThat(first.getStatus().getAvailableReplicas()).isEqualTo(2);
     assertThat(first.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(release() + "-bunting");
     assertThat(cluster.client().serviceAccounts().inNamespace(namespace).withName(release() + "-bunting").get())
         .isNotNull();
@@ -83,10 +84,11 @@ class ChartInstallClusterTest {
       assertThat(d.getStatus().getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
       assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
           .contains("--metrics-server=http://prometheus.other:9090");
-      assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(1);
-      assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(1);
+      assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(2);
+      assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(2);
       assertThat(replicaSets()).hasSize(2)
-          .filteredOn(rs -> rs.getSpec().getReplicas() > 0).as("the old pod is gone, one new pod").hasSize(1);
+          .filteredOn(rs -> rs.getSpec().getReplicas() > 0).as("rolled: the old pods are gone, two new ones")
+          .singleElement().satisfies(rs -> assertThat(rs.getSpec().getReplicas()).isEqualTo(2));
     });
     assertThat(helm("history", release(), "--namespace", namespace).assertSuccess().lines())
         .as("two revisions").hasSize(3);

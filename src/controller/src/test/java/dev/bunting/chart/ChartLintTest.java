@@ -54,7 +54,10 @@ class ChartLintTest {
         Arguments.of("namespace: Apps\n", "/namespace"),
         Arguments.of("metricsServer: prometheus:9090\n", "/metricsServer"),
         Arguments.of("extraArgs: [\"-metrics-server=x\"]\n", "/extraArgs/0"),
-        Arguments.of("image:\n  digest: latest\n", "/image/digest"));
+        Arguments.of("image:\n  digest: latest\n", "/image/digest"),
+        Arguments.of("sharding:\n  shards: [Shard_1]\n", "/sharding/shards/0"),
+        Arguments.of("leaderElection:\n  leaseDuration: 15\n", "/leaderElection/leaseDuration"),
+        Arguments.of("dashboards:\n  enable: true\n", "additional properties 'enable' not allowed"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -66,8 +69,10 @@ class ChartLintTest {
 
   static Stream<Arguments> refusedWithAReason() {
     return Stream.of(
-        Arguments.of("leaderElection:\n  replicaCount: 2\n", "leaderElection.replicaCount 2: must be 1"),
-        Arguments.of("leaderElection:\n  enabled: true\n", "leaderElection.enabled: Bunting has no leader election"),
+        Arguments.of("leaderElection:\n  enabled: false\n  replicaCount: 2\n",
+            "leaderElection.replicaCount 2: without leader election it must be 1"),
+        Arguments.of("fullnameOverride: " + "b".repeat(55) + "\nsharding:\n  shards: [shard-one]\n",
+            "sharding.shards shard-one: the Deployment name"),
         Arguments.of("meshProvider: istioo\n", "meshProvider istioo: not a provider Bunting has"),
         Arguments.of("threadiness: 4\n", "threadiness 4: use maxConcurrentReconciles"));
   }

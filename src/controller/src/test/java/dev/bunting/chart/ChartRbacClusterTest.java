@@ -190,6 +190,7 @@ class ChartRbacClusterTest {
       Request.watchAll("list", "gitsyncs.bunting.dev"),
       Request.watchAll("watch", "gitsyncs.bunting.dev"),
       Request.in("update", "gitsyncs.bunting.dev"),
+      Request.in("patch", "gitsyncs.bunting.dev"),
       Request.in("update", "gitsyncs.bunting.dev", "status"),
       Request.in("get", "secrets"),
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
@@ -197,6 +198,12 @@ class ChartRbacClusterTest {
       Request.in("create", "events"),
       Request.in("get", "events"),
       Request.in("patch", "events"));
+
+  /** Leader election (--leader-elect): the Lease, in the release namespace only; fabric8 renews it with a patch. */
+  static final List<Request> LEADER_ELECTION = List.of(
+      Request.in("get", "leases.coordination.k8s.io"),
+      Request.in("create", "leases.coordination.k8s.io"),
+      Request.in("patch", "leases.coordination.k8s.io"));
 
   /** Impersonating a GitSync's ServiceAccount: where and whom depends on the gitsync.impersonate* values. */
   static final Request IMPERSONATE = Request.in("impersonate", "serviceaccounts");
@@ -391,6 +398,8 @@ class ChartRbacClusterTest {
     wrong.addAll(mismatches(sa, List.of(IMPERSONATE, Request.watchAll("list", "pods"),
         Request.watchAll("list", "certificates.cert-manager.io")), other, false));
     wrong.addAll(mismatches(sa, List.of(IMPERSONATE), "kube-system", false));
+    wrong.addAll(mismatches(sa, LEADER_ELECTION, namespace, true));
+    wrong.addAll(mismatches(sa, LEADER_ELECTION, other, false));
     assertThat(wrong).as("RBAC decisions of the API server for %s", sa).isEmpty();
   }
 

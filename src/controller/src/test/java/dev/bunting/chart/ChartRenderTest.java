@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -72,22 +73,38 @@ class ChartRenderTest {
   }
 
   @Test
-  void defaultsRunOneControllerReplicaWithFlaggersFlagsAndProbes() throws IOException {
+  void defaultsRunTwoReplicasThatElectALeaderWithFlaggersFlagsAndProbes() throws IOException {
     Rendered r = render(ChartValues.DEFAULTS);
     assertThat(r.kinds()).containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRole", "ClusterRole",
-        "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding", "Service", "Deployment",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+        "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding", "Role", "RoleBinding", "Service",
+        "Deployment", "PodDisruptionBudget", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
     Deployment d = deployment(r);
     assertThat(d.getMetadata().getNamespace()).isEqualTo(NS);
-    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
-    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .as("a new replica is Ready (a standby) before an old one stops").isZero();
+    PodDisruptionBudget pdb = r.only("PodDisruptionBudget", PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).as("drains evict one replica at a time").isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    List<PolicyRule> lease = rules(r, "Role", "bunting-leader-election");
+    assertThat(lease).singleElement().satisfies(rule -> {
+      assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+      assertThat(rule.getResources()).containsExactly("leases");
+      assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "patch");
+    });
+    assertThat(r.find("Role", "bunting-leader-election").orElseThrow().getMetadata().getNamespace()).isEqualTo(NS);
 
     Container c = container(r);
     assertThat(c.getImage()).isEqualTo("ghcr.io/bunting-dev/bunting:" + chartAppVersion());
     assertThat(c.getArgs()).first().isEqualTo("controller");
     assertThat(c.getArgs()).contains("--port=8080", "--log-format=json", "--metrics-server=http://prometheus:9090",
-        "--max-concurrent-reconciles=8", "--git-cache-dir=/var/cache/bunting/git");
+        "--max-concurrent-reconciles=8", "--git-cache-dir=/var/cache/bunting/git", "--leader-elect",
+        "--leader-election-id=bunting", "--leader-election-lease-duration=15s");
+    assertThat(c.getArgs()).noneMatch(a -> a.startsWith("--watch-label-selector"));
+    assertThat(env(c, "POD_NAMESPACE")).as("the Lease's namespace").isPresent();
     assertThat(c.getArgs()).noneMatch(a -> a.startsWith("--namespace") || a.startsWith("--mesh-provider")
         || a.startsWith("--max-progressing-canaries"));
     assertThat(c.getPorts()).singleElement().satisfies(p -> {
@@ -166,13 +183,28 @@ class ChartRenderTest {
   }
 
   @Test
+  void withoutLeaderElectionOneReplicaRunsWithRecreateAndNeedsNoLease() {
+    Rendered r = render("leaderElection: {enabled: false, replicaCount: 1}\n");
+    Deployment d = deployment(r);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(container(r).getArgs()).noneMatch(a -> a.startsWith("--leader-elect"));
+    assertThat(r.kinds()).as("no Lease rights; no budget for a single replica").doesNotContain("Role", "RoleBinding",
+        "PodDisruptionBudget");
+  }
+
+  @Test
   void aNamespacedInstallUsesRolesInThatNamespaceAndWatchesOnlyIt() {
     Rendered r = render(ChartValues.namespaced("apps"));
     assertThat(container(r).getArgs()).contains("--namespace=apps");
     assertThat(r.ofKind("Role")).extracting(o -> o.getMetadata().getName())
-        .containsExactlyInAnyOrder("bunting-canary", "bunting-gitsync");
-    assertThat(r.ofKind("Role")).allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("apps"));
-    assertThat(r.ofKind("RoleBinding")).allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("apps"));
+        .containsExactlyInAnyOrder("bunting-canary", "bunting-gitsync", "bunting-leader-election");
+    assertThat(r.ofKind("Role")).filteredOn(o -> !o.getMetadata().getName().endsWith("-leader-election"))
+        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("apps"));
+    assertThat(r.ofKind("RoleBinding")).filteredOn(o -> !o.getMetadata().getName().endsWith("-leader-election"))
+        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("apps"));
+    assertThat(r.find("Role", "bunting-leader-election").orElseThrow().getMetadata().getNamespace())
+        .as("the Lease lives with the controller").isEqualTo(NS);
     assertThat(r.ofKind("ClusterRole")).extracting(o -> o.getMetadata().getName())
         .as("only the CRD reader is cluster-scoped").containsExactly("bunting-crds");
 
@@ -281,7 +313,8 @@ class ChartRenderTest {
     Rendered impersonation = render(ChartValues.DEFAULTS);
     List<PolicyRule> gitsync = rules(impersonation, "ClusterRole", "bunting-gitsync");
     assertThat(impersonates(gitsync)).as("default: no ServiceAccount of any namespace").isFalse();
-    assertThat(impersonation.ofKind("Role")).as("no namespace listed, no impersonation Role").isEmpty();
+    assertThat(impersonation.ofKind("Role")).extracting(o -> o.getMetadata().getName())
+        .as("no namespace listed, no impersonation Role").containsExactly("bunting-leader-election");
     assertThat(watchesEverything(gitsync)).as("default: named kinds, no wildcard").isFalse();
     assertThat(gitsync).noneMatch(rule -> rule.getApiGroups().contains("*"));
     assertThat(gitsync).filteredOn(rule -> rule.getResources().contains("secrets"))
@@ -329,9 +362,11 @@ class ChartRenderTest {
     Rendered someNamespaces = render(ChartValues.impersonateOnly(List.of("team-a", "team-b"))
         + "  impersonateServiceAccountNames: [gitsync]\n");
     assertThat(impersonates(rules(someNamespaces, "ClusterRole", "bunting-gitsync"))).isFalse();
-    assertThat(someNamespaces.ofKind("Role")).extracting(o -> o.getMetadata().getNamespace())
+    List<GenericKubernetesResource> impersonating = someNamespaces.ofKind("Role").stream()
+        .filter(o -> !o.getMetadata().getName().endsWith("-leader-election")).toList();
+    assertThat(impersonating).extracting(o -> o.getMetadata().getNamespace())
         .containsExactlyInAnyOrder("team-a", "team-b");
-    for (GenericKubernetesResource role : someNamespaces.ofKind("Role")) {
+    for (GenericKubernetesResource role : impersonating) {
       Role typed = SERIALIZATION.convertValue(role, Role.class);
       assertThat(typed.getRules()).singleElement().satisfies(rule -> {
         assertThat(rule.getVerbs()).containsExactly("impersonate");
@@ -363,8 +398,8 @@ class ChartRenderTest {
   @Test
   void withoutRbacTheControllerUsesTheGivenServiceAccountAndTheChartCreatesNoRbacObjects() {
     Rendered r = render(ChartValues.NO_RBAC);
-    assertThat(r.kinds()).containsExactlyInAnyOrder("Service", "Deployment", "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding");
+    assertThat(r.kinds()).containsExactlyInAnyOrder("Service", "Deployment", "PodDisruptionBudget",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     assertThat(deployment(r).getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("bunting-existing");
   }
 }

@@ -184,7 +184,7 @@ final class ChartValues {
         tag: 1.44.0
       meshProvider: istioo
       leaderElection:
-        enabled: true
+        enabled: false
         replicaCount: 2
       threadiness: 4
       includeLabelPrefix: app.kubernetes.io

@@ -142,4 +142,37 @@ class WorkQueueTest {
     await().until(() -> runs.size() == 3);
     assertThat(runs).containsExactly("a", "a", "b");
   }
+
+  @Test
+  void aPausedQueueCollectsKeysOnceAndRunsThemWhenResumed() {
+    List<String> runs = new CopyOnWriteArrayList<>();
+    List<String> observed = new CopyOnWriteArrayList<>();
+    WorkQueue q = new WorkQueue(vertx, "Test", 2, key -> {
+      runs.add(key);
+      return key.equals("b") ? Future.failedFuture(new IllegalStateException("boom"))
+          : Future.succeededFuture(WorkQueue.Outcome.DONE);
+    }, clock).paused();
+    q.observe(new WorkQueue.Observer() {
+      @Override
+      public void started(String queue, Duration waited) {
+        observed.add(queue + " started");
+      }
+
+      @Override
+      public void finished(String queue, Duration took, Throwable error) {
+        observed.add(queue + (error == null ? " ok" : " failed"));
+      }
+    });
+    q.enqueue("a");
+    q.enqueue("b");
+    q.enqueue("a");
+    await().until(() -> q.depth() == 2);
+    assertThat(runs).as("a standby runs nothing").isEmpty();
+    q.resume();
+    await().until(() -> runs.size() == 2 && observed.size() == 4);
+    awaitSettled(q);
+    assertThat(runs).containsExactlyInAnyOrder("a", "b");
+    assertThat(observed).containsOnly("Test started", "Test ok", "Test failed").filteredOn("Test started"::equals)
+        .hasSize(2);
+  }
 }

@@ -26,7 +26,9 @@ public final class BuntingUnderTest implements AutoCloseable {
   private final SyntheticAppMetrics metrics;
   private final PrometheusServer prometheus;
   private final GatewayStatusController gateway;
+  private final java.util.function.Consumer<ControllerOptions> flags;
   private final ControllerOptions options;
+  private final List<BuntingApp> others = new java.util.concurrent.CopyOnWriteArrayList<>();
   private BuntingApp app;
   private volatile java.util.function.ToIntFunction<String> routeWeights;
 
@@ -38,14 +40,24 @@ public final class BuntingUnderTest implements AutoCloseable {
     this.prometheus = PrometheusServer.start(cluster.namespace(), metrics.scrapeConfig());
     this.gateway = new GatewayStatusController(cluster.client(), cluster.vertx(), cluster.namespace());
     gateway.start();
-    this.options = ControllerOptions.defaults();
-    options.metricsServer = prometheus.url();
-    options.meshProvider = provider;
-    options.namespace = cluster.namespace();
-    options.port = 0;
-    options.listenAddress = "127.0.0.1";
-    flags.accept(options);
+    this.flags = o -> {
+      o.metricsServer = prometheus.url();
+      o.meshProvider = provider;
+      o.namespace = cluster.namespace();
+      o.port = 0;
+      o.listenAddress = "127.0.0.1";
+      flags.accept(o);
+    };
+    this.options = options(o -> { });
     this.app = startApp();
+  }
+
+  /** Options as this instance's, then {@code overrides}. */
+  private ControllerOptions options(java.util.function.Consumer<ControllerOptions> overrides) {
+    ControllerOptions o = ControllerOptions.defaults();
+    flags.accept(o);
+    overrides.accept(o);
+    return o;
   }
 
   /** Starts Bunting for {@code cluster}'s namespace with {@code provider} as the default provider. */
@@ -80,9 +92,41 @@ public final class BuntingUnderTest implements AutoCloseable {
   }
 
   private BuntingApp startApp() throws Exception {
+    return startApp(options);
+  }
+
+  private BuntingApp startApp(ControllerOptions with) throws Exception {
     Config config = Config.fromKubeconfig(Files.readString(cluster.session().kubeconfigFile()));
-    BuntingApp started = new BuntingApp(cluster.vertx(), options, config, Clock.systemUTC());
+    BuntingApp started = new BuntingApp(cluster.vertx(), with, config, Clock.systemUTC());
     return started.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * One more controller against the same cluster and Prometheus, with this one's flags and then {@code overrides}
+   * (another replica, another shard); stopped with {@link #close()} unless the test stops it first.
+   */
+  public BuntingApp startAnother(java.util.function.Consumer<ControllerOptions> overrides) throws Exception {
+    BuntingApp another = startApp(options(overrides));
+    others.add(another);
+    return another;
+  }
+
+  /**
+   * Lets Prometheus scrape Bunting's own {@code /metrics} too (job {@code bunting}, every second), of this controller
+   * and of {@code more}, besides the synthetic app.
+   */
+  public void scrapeBunting(BuntingApp... more) {
+    StringBuilder targets = new StringBuilder("\"127.0.0.1:" + app.httpPort() + "\"");
+    for (BuntingApp a : more) {
+      targets.append(", \"127.0.0.1:").append(a.httpPort()).append('"');
+    }
+    prometheus.reload(metrics.scrapeConfig() + """
+        - job_name: bunting
+          honor_labels: true
+          scrape_interval: 1s
+          static_configs: [{targets: [%s]}]
+        """.formatted(targets));
+    prometheus.awaitData("up{job=\"bunting\"} == 1", Duration.ofSeconds(30));
   }
 
   public BuntingApp app() {
@@ -166,6 +210,13 @@ public final class BuntingUnderTest implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      for (BuntingApp other : others) {
+        try {
+          other.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // stopped by the test already
+        }
+      }
       stopApp();
     } finally {
       gateway.close();
