@@ -21,6 +21,8 @@ public class CanaryStatus extends ApiObject {
   public String primarySessionAffinityCookie;
   public String previousSessionAffinityCookie;
   public Long observedGeneration;
+  /** The Git commit behind the revision under analysis, when a GitSync applied it (Bunting addition). */
+  public CanaryGitRevision gitRevision;
 
   public CanaryPhase phaseOrNew() {
     return phase == null ? CanaryPhase.NEW : phase;

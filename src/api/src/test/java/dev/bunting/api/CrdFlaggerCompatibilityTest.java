@@ -41,7 +41,8 @@ class CrdFlaggerCompatibilityTest {
           "spec.targetRef.kind=StatefulSet",
           "status.observedGeneration",
           "status.conditions[].observedGeneration",
-          "status.lastTrackedRevision"),
+          "status.lastTrackedRevision",
+          "status.gitRevision"),
       "metrictemplates.flagger.app", Set.of("status"),
       "alertproviders.flagger.app", Set.of("status", "spec.type=generic"));
 

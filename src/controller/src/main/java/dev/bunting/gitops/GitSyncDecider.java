@@ -443,6 +443,14 @@ final class GitSyncDecider {
       return "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got '"
           + spec.deletionPolicy + "')";
     }
+    if (spec.rollback != null && !List.of(GitSyncSpec.ROLLBACK_REVERT, GitSyncSpec.ROLLBACK_HOLD)
+        .contains(spec.rollback)) {
+      return "spec.rollback must be revert or hold (got '" + spec.rollback + "')";
+    }
+    if (GitSyncSpec.ROLLBACK_REVERT.equals(spec.rollback) && spec.refOrDefault().branch == null) {
+      return "spec.rollback: revert pushes to a branch; spec.ref must name a branch (it names "
+          + spec.refOrDefault() + ")";
+    }
     if (spec.timeout != null && GoDuration.parse(spec.timeout).isEmpty()) {
       return "spec.timeout '" + spec.timeout + "' is not a duration (e.g. 1m, 30s)";
     }
