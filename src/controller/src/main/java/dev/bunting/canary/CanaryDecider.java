@@ -201,7 +201,7 @@ public final class CanaryDecider {
         alertUnlessMuted(WebhookType.CONFIRM_ROLLOUT, "warn", "Canary is waiting for approval.");
         return;
       }
-      event("Normal", "New revision detected! Scaling up " + s.id());
+      event("Normal", "New revision detected! Scaling up " + s.id() + gitSuffix(s.gitRevision()));
       alert("info", "New revision detected, progressing canary analysis.");
       WorkloadView w = s.workload();
       int replicas = w.targetReplicas() > 0 ? w.targetReplicas() : Math.max(1, w.primaryReplicas());
@@ -227,7 +227,7 @@ public final class CanaryDecider {
       int canaryWeight = realCanaryWeight();
       st.canaryWeight = canaryWeight;
       if (!Objects.equals(s.revision(), st.lastAppliedSpec)) {
-        event("Normal", "New revision detected! Restarting analysis for " + s.id());
+        event("Normal", "New revision detected! Restarting analysis for " + s.id() + gitSuffix(s.gitRevision()));
         actions.add(new SetRoutes(Weights.ALL_PRIMARY));
         setPhase(CanaryPhase.PROGRESSING);
         startRun();
@@ -458,7 +458,8 @@ public final class CanaryDecider {
       st.lastPromotedSpec = st.lastAppliedSpec;
       completion = new Completion(true, strategy(), "completed");
       actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.SUCCEEDED));
-      event("Normal", "Promotion completed! Scaling down " + s.targetName() + "." + s.namespace());
+      event("Normal", "Promotion completed! Scaling down " + s.targetName() + "." + s.namespace()
+          + gitSuffix(st.gitRevision));
       alert("info", "Canary analysis completed successfully, promotion finished.");
     }
 
@@ -482,7 +483,8 @@ public final class CanaryDecider {
         alert(alertSeverity, alertMessage);
       }
       replaceSetRoutes(Weights.ALL_PRIMARY);
-      event("Warning", "Canary failed! Scaling down " + s.targetName() + "." + s.namespace());
+      event("Warning", "Canary failed! Scaling down " + s.targetName() + "." + s.namespace()
+          + gitSuffix(st.gitRevision));
       actions.add(new ScaleTarget(0));
       setPhase(CanaryPhase.FAILED);
       st.canaryWeight = 0;
@@ -611,6 +613,7 @@ public final class CanaryDecider {
     private void startRun() {
       clearCounters();
       st.lastAppliedSpec = s.revision();
+      st.gitRevision = s.gitRevision();
       st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
     }
 
@@ -661,6 +664,11 @@ public final class CanaryDecider {
         case CANARY -> "canary weight " + st.canaryWeightOrZero() + "/" + analysis.maxWeightOrDefault();
         default -> "iteration " + st.iterationsOrZero() + "/" + strategyIterations();
       };
+    }
+
+    /** {@code  (git main@sha1:0123456789ab "subject")} when a GitSync applied the revision; empty otherwise. */
+    private static String gitSuffix(dev.bunting.api.CanaryGitRevision git) {
+      return git == null ? "" : " (git " + git.describe() + ")";
     }
 
     private static String shortRevision(String revision) {

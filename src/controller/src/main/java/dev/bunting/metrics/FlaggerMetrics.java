@@ -23,6 +23,9 @@ public final class FlaggerMetrics {
   private final Counter failures;
   private final Histogram rolloutDuration;
   private final Histogram tickLateness;
+  private final Gauge gitRevision;
+  /** The revision label each canary's info series carries now (one series per canary, replaced on change). */
+  private final java.util.Map<String, String[]> gitLabels = new java.util.concurrent.ConcurrentHashMap<>();
 
   public FlaggerMetrics(PrometheusRegistry registry, String version, String meshProvider) {
     info = Gauge.builder().name("flagger_info").help("Flagger version and mesh provider information")
@@ -52,6 +55,27 @@ public final class FlaggerMetrics {
         .help("Seconds between when a canary's analysis tick was due and when its reconcile started")
         .classicOnly().classicUpperBounds(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60)
         .register(registry);
+    gitRevision = Gauge.builder().name("bunting_canary_git_revision_info")
+        .help("The Git commit behind the revision a canary analyses, when a GitSync applied it: 1 for the current one"
+            + " (revision: the 7-hex commit; gitsync: namespace/name)")
+        .labelNames("name", "namespace", "revision", "gitsync").register(registry);
+  }
+
+  /**
+   * The canary's Git commit as an info series: one per canary, replaced when the commit changes, removed when there is
+   * none. {@code revision} is the short commit id, so the label stays bounded.
+   */
+  public void setGitRevision(String target, String namespace, dev.bunting.api.CanaryGitRevision git) {
+    String key = namespace + "/" + target;
+    String[] now = git == null || git.shortSha().isEmpty() ? null : new String[] {target, namespace, git.shortSha(),
+        git.gitSync == null ? "" : git.gitSync};
+    String[] before = now == null ? gitLabels.remove(key) : gitLabels.put(key, now);
+    if (before != null && !java.util.Arrays.equals(before, now)) {
+      gitRevision.remove(before);
+    }
+    if (now != null) {
+      gitRevision.labelValues(now).set(1);
+    }
   }
 
   public void setTotal(String namespace, int count) {
@@ -101,5 +125,6 @@ public final class FlaggerMetrics {
     weight.remove(target + "-primary", namespace);
     weight.remove(target, namespace);
     metricAnalysis.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
+    setGitRevision(target, namespace, null);
   }
 }
