@@ -8,6 +8,8 @@ public class GitSyncRollbackStatus extends ApiObject {
 
   /** {@code Reverted} (a revert commit was pushed), {@code Held} (the last good content is applied) or {@code Failed}. */
   public String action;
+  /** Why it failed: {@code RollbackPushRejected}, {@code RevertConflict}, {@code NoPreviousRevision}, ... */
+  public String reason;
   /** The revert commit (action {@code Reverted}). */
   public String commit;
   /** What happened, in words (the server's message when a push was rejected). */

@@ -42,9 +42,9 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
  * {@link GitException#PUSH_REJECTED} and the server's message. Nothing is retried here beyond that: the caller decides
  * when to try again. Credentials never appear in messages. Blocking: call it on the GitSync worker pool.
  */
-final class GitWriter {
+public final class GitWriter {
   /** The files of the branch head a change is computed from. */
-  interface Head {
+  public interface Head {
     /** The head commit. */
     String commit();
 
@@ -56,11 +56,11 @@ final class GitWriter {
   }
 
   /** New contents of some files (paths relative to the repository root) and the commit message. */
-  record Edit(Map<String, byte[]> files, String message) {}
+  public record Edit(Map<String, byte[]> files, String message) {}
 
   /** Computes what to commit on a head; empty when the head needs no change. */
   @FunctionalInterface
-  interface Change {
+  public interface Change {
     Optional<Edit> on(Head head) throws GitException;
   }
 
