@@ -340,7 +340,8 @@ final class GitSyncDecider {
   /**
    * The releases of {@code rev} for the Canary targets among {@code rendered}. A target whose rendered content is the
    * same as its entry's keeps that entry (and its revision); a changed one gets a new entry for {@code rev}, whose
-   * {@code previousRevision} is the last revision of that target whose Canary run did not fail. A Canary whose run is
+   * {@code previousRevision} is the last revision of that target whose Canary run did not fail (for a target without
+   * an entry yet: the revision synced before this one). A Canary whose run is
    * for the entry's revision gives it its phase. Then {@code spec.rollback}: with {@code hold}, a failed entry's target
    * is applied as of its previous revision (until a newer commit changes it); with {@code revert}, the first failed
    * entry without a rollback yet asks for a revert commit (a failed attempt is tried again only once the branch moved
@@ -382,7 +383,8 @@ final class GitSyncDecider {
         e.revision = rev.toString();
         e.subject = subject;
         e.digest = digest;
-        e.previousRevision = old == null ? null : FAILED_PHASE.equals(old.phase) ? old.previousRevision : old.revision;
+        e.previousRevision = old != null ? (FAILED_PHASE.equals(old.phase) ? old.previousRevision : old.revision)
+            : lastOtherRevision(gs, rev);
       }
       CanaryView c = canary.get();
       e.canary = c.name();
@@ -415,6 +417,23 @@ final class GitSyncDecider {
     }
     out.sort(Comparator.comparing(r -> r.target));
     return new ReleasePlan(out, stamps, holds, revert);
+  }
+
+  /**
+   * For a target seen for the first time with content new in {@code rev}: the revision the GitSync synced before
+   * (which had the content it comes from), or null when there was none.
+   */
+  private static String lastOtherRevision(GitSync gs, GitRevision rev) {
+    GitSyncStatus st = gs.getStatus();
+    if (st == null) {
+      return null;
+    }
+    for (String r : new String[] {st.lastAttemptedRevision, st.lastAppliedRevision}) {
+      if (r != null && !r.equals(rev.toString())) {
+        return r;
+      }
+    }
+    return null;
   }
 
   /** The release of {@code req} after its revert was pushed as {@code commit} (null: the branch needed no change). */

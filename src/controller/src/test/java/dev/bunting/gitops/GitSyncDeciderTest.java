@@ -672,6 +672,19 @@ class GitSyncDeciderTest {
   }
 
   @Test
+  void aTargetFirstSeenWithNewContentComesFromTheRevisionSyncedBefore() {
+    World w = new World(rollback(GitSyncSpec.ROLLBACK_REVERT));
+    // R1 synced while the Canary did not exist yet: no release
+    sync(w, R1, "web 1.0.0", List.of(web("web:1.0.0")), k -> Optional.empty());
+    assertThat(w.gs.getStatus().releases).isNull();
+    sync(w, R2, "web 1.1.0-bad", List.of(web("web:1.1.0-bad")), canary("Progressing", R2));
+    assertThat(only(w).previousRevision).isEqualTo(R1.toString());
+    ReleasePlan failed = GitSyncDecider.releases(w.gs, w.gs.getStatus().releases, R2, "web 1.1.0-bad",
+        List.of(web("web:1.1.0-bad")), canary("Failed", R2));
+    assertThat(failed.revert().previous()).isEqualTo(R1);
+  }
+
+  @Test
   void aFailedTargetWithNothingToGoBackToSaysSo() {
     World w = new World(rollback(GitSyncSpec.ROLLBACK_REVERT));
     ReleasePlan plan = sync(w, R1, "web 1.0.0", List.of(web("web:1.0.0")), canary("Failed", R1));
