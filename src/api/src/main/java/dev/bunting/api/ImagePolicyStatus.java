@@ -17,6 +17,8 @@ public class ImagePolicyStatus extends ApiObject {
    * a revert or a hand edit of the same image is left alone.
    */
   public String writtenImage;
+  /** The last handled value of the annotation {@code reconcile.bunting.dev/requestedAt} (a scan now). */
+  public String lastHandledReconcileAt;
   /** The last commit pushed, and when. */
   public String lastPushCommit;
   public String lastPushTime;

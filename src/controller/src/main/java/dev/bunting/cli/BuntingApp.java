@@ -3,6 +3,7 @@ package dev.bunting.cli;
 import dev.bunting.api.AlertProvider;
 import dev.bunting.api.Canary;
 import dev.bunting.api.GitSync;
+import dev.bunting.api.ImagePolicy;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.canary.CanaryCaches;
 import dev.bunting.canary.CanaryCheckRunner;
@@ -23,6 +24,7 @@ import dev.bunting.gitops.GitSyncCaches;
 import dev.bunting.gitops.GitSyncController;
 import dev.bunting.gitops.GitSyncOptions;
 import dev.bunting.hooks.EventWebhookDispatcher;
+import dev.bunting.images.ImagePolicyController;
 import dev.bunting.hooks.WebhookCaller;
 import dev.bunting.hooks.WebhookRunner;
 import dev.bunting.http.HttpApi;
@@ -91,6 +93,7 @@ public final class BuntingApp {
   private Informers informers;
   private CanaryController canaries;
   private GitSyncController gitSyncs;
+  private ImagePolicyController imagePolicies;
   private HttpApi http;
   private volatile boolean ready;
 
@@ -120,6 +123,9 @@ public final class BuntingApp {
         .compose(s -> informers.start())
         .compose(v -> gitSyncs == null ? Future.succeededFuture() : gitSyncs.start())
         .map(v -> {
+          if (imagePolicies != null) {
+            imagePolicies.start();
+          }
           canaries.enqueueAll();
           ready = true;
           LOG.info("Bunting {} started: watching {}, default provider {}, metrics server {}, HTTP on port {}",
@@ -202,6 +208,7 @@ public final class BuntingApp {
           gitSyncKind.getGroup(), gitSyncKind.getVersion());
       return List.of();
     }
+    ResourceCache<GitSync> gitSyncCache = informers.watch(GitSync.class, Map.of());
     GitSyncOptions gitOptions = GitSyncOptions.defaults()
         .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
         .withMaxConcurrentSyncs(options.maxConcurrentReconciles)
@@ -209,9 +216,18 @@ public final class BuntingApp {
         .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
     BlockingPool gitSyncPool = pool("bunting-gitsync", gitOptions.poolSize());
     gitSyncs = new GitSyncController(vertx, client, gitSyncPool, informers,
-        new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
+        new GitSyncCaches(gitSyncCache, caches.canaries(), caches.autoscalers()),
         new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry, scheduler, clock,
         gitOptions);
+    if (informers.served(ResourceDefinitionContext.fromResourceType(ImagePolicy.class))) {
+      imagePolicies = new ImagePolicyController(vertx, client, gitSyncPool,
+          informers.watch(ImagePolicy.class, Map.of()), gitSyncCache, gitSyncs,
+          new EventRecorder(client, gitSyncPool, clock, "bunting-images", instance), scheduler, clock,
+          options.maxConcurrentReconciles);
+      stops.add(imagePolicies::stop);
+    } else {
+      LOG.warn("ImagePolicy is not installed: image updates are off; install crds/ to turn them on");
+    }
     return List.of(gitSyncs.receiver());
   }
 

@@ -4,7 +4,9 @@ import dev.bunting.api.Canary;
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
 import dev.bunting.api.GitSyncSpec;
+import dev.bunting.api.ImagePolicy;
 import dev.bunting.http.HttpApi;
+import dev.bunting.images.ImagePolicyController;
 import dev.bunting.kube.ApiRequestCounter;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.KubeClientFactory;
@@ -51,6 +53,8 @@ public final class GitSyncFixture implements AutoCloseable {
   public final ApiRequestCounter counter;
   public final PrometheusRegistry registry = new PrometheusRegistry();
   public final GitSyncController controller;
+  /** The ImagePolicy engine, writing through {@link #controller}. */
+  public final ImagePolicyController imagePolicies;
   public final HttpApi http;
   public final String namespace;
   private final BlockingPool pool;
@@ -97,10 +101,16 @@ public final class GitSyncFixture implements AutoCloseable {
     controller = new GitSyncController(vertx, controllerClient, pool, informers, caches,
         new EventRecorder(controllerClient, pool, clock, "bunting-gitops", "test"), registry,
         Scheduler.of(vertx, clock), clock, options);
+    // as cli.BuntingApp wires it: on the GitSync pool, writing through the GitSync engine
+    imagePolicies = new ImagePolicyController(vertx, controllerClient, pool,
+        informers.watch(ImagePolicy.class, Map.of()), caches.gitSyncs(), controller,
+        new EventRecorder(controllerClient, pool, clock, "bunting-images", "test"), Scheduler.of(vertx, clock), clock,
+        4);
     http = new HttpApi(vertx, registry, controller::ready, List.of(controller.receiver()));
     http.listen("127.0.0.1", 0).await(30, TimeUnit.SECONDS);
     informers.start().await(60, TimeUnit.SECONDS);
     controller.start().await(60, TimeUnit.SECONDS);
+    imagePolicies.start();
   }
 
   /** {@code $KUBECONFIG}, else the local control plane's ({@code scripts/local-cluster kubeconfig}). */
@@ -197,6 +207,7 @@ public final class GitSyncFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    imagePolicies.stop();
     controller.stop().await(30, TimeUnit.SECONDS);
     http.close().await(10, TimeUnit.SECONDS);
     informers.stop();
