@@ -147,8 +147,13 @@ class PlaygroundScenarioClusterTest {
   @Test
   @Order(4)
   void thePrometheusReadingsThatDecidedAreInTheCanarysEvents() {
-    List<String> messages = canaryEvents().stream().map(Event::getMessage).toList();
+    List<String> withCommits = canaryEvents().stream().map(Event::getMessage).toList();
     String id = "podinfo." + namespace;
+    assertThat(withCommits).as("the Events name the commit behind each release").anyMatch(m -> m.matches(
+        "New revision detected! Scaling up " + Pattern.quote(id) + " \\(git main@sha1:[0-9a-f]{12} "
+            + "\"podinfo: bump image to 1\\.2\\.0-bad\"\\)"));
+    List<String> messages = withCommits.stream().map(m -> m.replaceFirst(" \\(git main@sha1:[0-9a-f]{12} .*\\)$", ""))
+        .toList();
     assertThat(messages).containsSubsequence("New revision detected! Scaling up " + id,
         "Advance " + id + " canary weight 10",
         "Copying " + id + " template spec to podinfo-primary." + namespace,
