@@ -206,7 +206,15 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["bunting.dev"]
   resources: ["gitsyncs/status"]
   verbs: ["get", "update", "patch"]
-# Git credentials (spec.secretRef) and receiver tokens, read when needed
+# ImagePolicy: watched; status (latest image, last push) written
+- apiGroups: ["bunting.dev"]
+  resources: ["imagepolicies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["bunting.dev"]
+  resources: ["imagepolicies/status"]
+  verbs: ["get", "update", "patch"]
+# Git credentials (spec.secretRef), receiver tokens and registry credentials (ImagePolicy spec.secretRef), read
+# when needed
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]

@@ -26,6 +26,8 @@ public class CanaryStatus extends ApiObject {
 
   /** The last {@code bunting.dev/action} request handled (Bunting). */
   public CanaryActionStatus lastAction;
+  /** The Git commit behind the revision under analysis, when a GitSync applied it (Bunting addition). */
+  public CanaryGitRevision gitRevision;
 
   public CanaryPhase phaseOrNew() {
     return phase == null ? CanaryPhase.NEW : phase;

@@ -36,6 +36,18 @@ public class GitSync extends CustomResource<GitSyncSpec, GitSyncStatus> implemen
    */
   public static final String FINALIZER = "finalizers.bunting.dev";
 
+  /** Label on every object a GitSync applies: the GitSync's name. */
+  public static final String NAME_LABEL = "gitsync.bunting.dev/name";
+  /** Label on every object a GitSync applies: the GitSync's namespace. */
+  public static final String NAMESPACE_LABEL = "gitsync.bunting.dev/namespace";
+  /**
+   * Annotation GitSync puts on a Canary's target: the revision whose sync last changed the target (set only when its
+   * applied content changes, in the same write). The canary engine reads it into {@code status.gitRevision}.
+   */
+  public static final String REVISION_ANNOTATION = "gitsync.bunting.dev/revision";
+  /** Annotation next to {@link #REVISION_ANNOTATION}: the first line of that commit's message. */
+  public static final String SUBJECT_ANNOTATION = "gitsync.bunting.dev/commit-subject";
+
   /** The value of the reconcile-request annotation (Bunting's wins over Flux's), or null. */
   public String requestedAt() {
     if (getMetadata() == null || getMetadata().getAnnotations() == null) {

@@ -44,6 +44,14 @@ public class GitSyncSpec extends ApiObject {
   public java.util.List<NamedReference> dependsOn;
   /** The push-webhook receiver ({@code POST /hooks/git/{namespace}/{name}}). */
   public GitSyncReceiver receiver;
+  /**
+   * What Git gets when a Canary whose target this GitSync applies fails: {@code revert} (push a commit that reverts the
+   * target to its last good content), {@code hold} (keep applying the last good content of that object until a newer
+   * commit changes it); absent: nothing.
+   */
+  public String rollback;
+  /** The identity of the commits Bunting pushes to this repository (reverts, image updates). */
+  public GitCommitAuthor commitAuthor;
 
   public Duration intervalOrDefault() {
     return GoDuration.parse(interval).filter(d -> !d.isZero()).orElse(DEFAULT_INTERVAL);
@@ -89,6 +97,9 @@ public class GitSyncSpec extends ApiObject {
       default -> pruneEnabled();
     };
   }
+
+  public static final String ROLLBACK_REVERT = "revert";
+  public static final String ROLLBACK_HOLD = "hold";
 
   public GitSyncRef refOrDefault() {
     return ref == null || ref.kindCount() == 0 ? GitSyncRef.branch("main") : ref;

@@ -13,4 +13,6 @@ public class GitSyncStatus extends ApiObject {
   /** The last handled value of the reconcile-request annotation. */
   public String lastHandledReconcileAt;
   public GitSyncInventory inventory;
+  /** Per Canary target it applies: the revision that last changed it and that Canary run's outcome (Bunting). */
+  public List<GitSyncRelease> releases;
 }

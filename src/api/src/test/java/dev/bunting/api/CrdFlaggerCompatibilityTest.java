@@ -54,7 +54,8 @@ class CrdFlaggerCompatibilityTest {
           "spec.analysis.metrics[].minRequests",
           "spec.analysis.metrics[].noData",
           "spec.analysis.metrics[].group",
-          "status.lastAction"),
+          "status.lastAction",
+          "status.gitRevision"),
       "metrictemplates.flagger.app", Set.of("status"),
       "alertproviders.flagger.app", Set.of("status", "spec.type=generic"));
 

@@ -30,7 +30,7 @@ public final class CanaryCheckRunner implements CanaryChecks {
           "confirm-traffic-increase check");
       case CONFIRM_PROMOTION -> gate(canary, WebhookType.CONFIRM_PROMOTION, s, "confirm-promotion check");
       case PRE_ROLLOUT -> gate(canary, WebhookType.PRE_ROLLOUT, s, "pre-rollout check");
-      case ROLLBACK -> run(canary, WebhookType.ROLLBACK, currentPhase(canary)).map(run -> run.rollbackRequested()
+      case ROLLBACK -> run(s, WebhookType.ROLLBACK, currentPhase(canary)).map(run -> run.rollbackRequested()
           ? CheckResult.failed(run.firstSuccess().map(r -> "rollback hook " + r.hook() + " answered " + r.statusCode())
               .orElse("rollback requested"))
           : CheckResult.PASSED);
@@ -41,7 +41,7 @@ public final class CanaryCheckRunner implements CanaryChecks {
 
   /** Hooks of one type; passed when all succeed (no hooks: passed). Flagger's "Halt ... advancement" message otherwise. */
   private Future<CheckResult> gate(Canary canary, WebhookType type, CanarySnapshot s, String what) {
-    return run(canary, type, CanaryPhase.PROGRESSING).map(run -> {
+    return run(s, type, CanaryPhase.PROGRESSING).map(run -> {
       if (run.passed()) {
         return CheckResult.PASSED;
       }
@@ -50,8 +50,8 @@ public final class CanaryCheckRunner implements CanaryChecks {
     });
   }
 
-  private Future<WebhookRun> run(Canary canary, WebhookType type, CanaryPhase phase) {
-    return hooks.run(type, CanaryNotifications.webhooks(canary), CanaryNotifications.context(canary, phase));
+  private Future<WebhookRun> run(CanarySnapshot s, WebhookType type, CanaryPhase phase) {
+    return hooks.run(type, CanaryNotifications.webhooks(s.canary()), CanaryNotifications.context(s, phase));
   }
 
   private static CanaryPhase currentPhase(Canary canary) {

@@ -250,7 +250,8 @@ public final class CanaryDecider {
 
     /** A new revision of the target: ask confirm-rollout, then scale the canary up and start the analysis. */
     private void startRevision() {
-      startRevision("New revision detected! Scaling up " + s.id(), "New revision detected, progressing canary analysis.");
+      startRevision("New revision detected! Scaling up " + s.id() + gitSuffix(s.gitRevision()),
+          "New revision detected, progressing canary analysis.");
     }
 
     private void startRevision(String eventMessage, String alertMessage) {
@@ -292,7 +293,7 @@ public final class CanaryDecider {
       int canaryWeight = realCanaryWeight();
       st.canaryWeight = canaryWeight;
       if (!Objects.equals(s.revision(), st.lastAppliedSpec)) {
-        event("Normal", "New revision detected! Restarting analysis for " + s.id());
+        event("Normal", "New revision detected! Restarting analysis for " + s.id() + gitSuffix(s.gitRevision()));
         actions.add(new SetRoutes(Weights.ALL_PRIMARY));
         setPhase(CanaryPhase.PROGRESSING);
         startRun();
@@ -536,7 +537,8 @@ public final class CanaryDecider {
       st.lastPromotedSpec = st.lastAppliedSpec;
       completion = new Completion(true, strategy(), "completed");
       actions.add(new NotifyHooks(WebhookType.POST_ROLLOUT, CanaryPhase.SUCCEEDED));
-      event("Normal", "Promotion completed! Scaling down " + s.targetName() + "." + s.namespace());
+      event("Normal", "Promotion completed! Scaling down " + s.targetName() + "." + s.namespace()
+          + gitSuffix(st.gitRevision));
       alert("info", "Canary analysis completed successfully, promotion finished.");
     }
 
@@ -556,7 +558,8 @@ public final class CanaryDecider {
 
     /** Traffic back to the primary, canary to zero, phase Failed. */
     private void rollback(String reason, String alertSeverity, String alertMessage) {
-      rollback(reason, alertSeverity, alertMessage, "Canary failed! Scaling down " + s.targetName() + "." + s.namespace());
+      rollback(reason, alertSeverity, alertMessage, "Canary failed! Scaling down " + s.targetName() + "." + s.namespace()
+          + gitSuffix(st.gitRevision));
     }
 
     /** As above, with {@code eventMessage} as the Warning Event (none when null). */
@@ -965,6 +968,7 @@ public final class CanaryDecider {
     private void startRun() {
       clearCounters();
       st.lastAppliedSpec = s.revision();
+      st.gitRevision = s.gitRevision();
       st.trackedConfigs = s.trackedConfigs().isEmpty() ? null : s.trackedConfigs();
     }
 
@@ -1019,6 +1023,11 @@ public final class CanaryDecider {
         case CANARY -> "canary weight " + st.canaryWeightOrZero() + "/" + analysis.maxWeightOrDefault();
         default -> "iteration " + st.iterationsOrZero() + "/" + strategyIterations();
       };
+    }
+
+    /** {@code  (git main@sha1:0123456789ab "subject")} when a GitSync applied the revision; empty otherwise. */
+    private static String gitSuffix(dev.bunting.api.CanaryGitRevision git) {
+      return git == null ? "" : " (git " + git.describe() + ")";
     }
 
     private static String shortRevision(String revision) {

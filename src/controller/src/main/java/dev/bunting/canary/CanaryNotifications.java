@@ -3,6 +3,7 @@ package dev.bunting.canary;
 import dev.bunting.api.AlertProvider;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
+import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.CanaryWebhook;
 import dev.bunting.api.WebhookType;
 import dev.bunting.hooks.EventType;
@@ -77,6 +78,19 @@ public final class CanaryNotifications implements CanaryNotifier {
   static WebhookContext context(Canary canary, CanaryPhase phase) {
     String checksum = canary.getStatus() == null ? "" : canary.getStatus().lastAppliedSpec;
     return WebhookContext.of(canary, phase, checksum);
+  }
+
+  /**
+   * The context of a check the decider asked for. Its Git commit is the one of the run in flight
+   * ({@code status.gitRevision}), and otherwise the target's ({@code snapshot.gitRevision()}): a check may decide
+   * whether a new revision starts (confirm-rollout) before the status names it.
+   */
+  static WebhookContext context(CanarySnapshot snapshot, CanaryPhase phase) {
+    Canary canary = snapshot.canary();
+    CanaryStatus status = canary.getStatus();
+    boolean running = status != null && (status.phaseOrNew().inFlight() || status.phaseOrNew() == CanaryPhase.WAITING);
+    return WebhookContext.of(canary, phase, status == null ? "" : status.lastAppliedSpec,
+        running && status.gitRevision != null ? status.gitRevision : snapshot.gitRevision());
   }
 
   static List<CanaryWebhook> webhooks(Canary canary) {

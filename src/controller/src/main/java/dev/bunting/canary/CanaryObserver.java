@@ -1,8 +1,10 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.api.CanaryMetric;
 import dev.bunting.api.CanarySpec;
+import dev.bunting.api.GitSync;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.canary.router.RoutedObject;
 import dev.bunting.canary.router.RouterState;
@@ -112,8 +114,25 @@ public final class CanaryObserver {
         : SessionCookieValues.random(RANDOM);
     CanarySnapshot s = new CanarySnapshot(canary, now, tickDue, provider, router.get().supportsWeights(), problems,
         view, routerState, revision, target.checksums(), rolloutSlotFree(canary), router.get().supportsMirroring(),
-        cookies);
+        cookies, gitRevision(target.target()));
     return new Observation(s, workload, target, router.get(), autoscaler);
+  }
+
+  /**
+   * The Git commit that last changed {@code target}, from the annotations a GitSync puts on a Canary's target when it
+   * changes it (and its owner labels); null for a target no GitSync applied.
+   */
+  static CanaryGitRevision gitRevision(HasMetadata target) {
+    Map<String, String> annotations = target == null ? null : target.getMetadata().getAnnotations();
+    String revision = annotations == null ? null : annotations.get(GitSync.REVISION_ANNOTATION);
+    if (revision == null || revision.isBlank()) {
+      return null;
+    }
+    Map<String, String> labels = target.getMetadata().getLabels() == null ? Map.of() : target.getMetadata().getLabels();
+    String name = labels.get(GitSync.NAME_LABEL);
+    String ns = labels.get(GitSync.NAMESPACE_LABEL);
+    return new CanaryGitRevision(revision, annotations.get(GitSync.SUBJECT_ANNOTATION),
+        name == null || ns == null ? null : ns + "/" + name);
   }
 
   private static String reason(TargetObservation.Issue.Kind kind) {

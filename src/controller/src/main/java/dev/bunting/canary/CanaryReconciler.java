@@ -281,13 +281,14 @@ public final class CanaryReconciler {
       releaseStart.put(key, now);
       metrics.rolloutStarted(target, ns);
     }
+    Canary withGit = withGitRevision(canary, plan.status().gitRevision);
     for (CanaryPlan.Note e : plan.events()) {
       if (!plan.tickConsumed() && e.message().equals(lastEvent.get(key))) {
         continue;
       }
       lastEvent.put(key, e.message());
       events.record(canary, e.severity(), CanaryDecider.REASON_SYNCED, e.message());
-      notifier.event(canary, e);
+      notifier.event(withGit, e);
       if (e.severity().equals("Warning")) {
         log(key, after).warn(e.message());
       } else {
@@ -304,6 +305,7 @@ public final class CanaryReconciler {
       plan.alerts().forEach(a -> notifier.alert(alerted, a));
     }
     metrics.setStatus(target, ns, after);
+    metrics.setGitRevision(target, ns, plan.status().gitRevision);
     int canaryWeight = plan.status().canaryWeightOrZero();
     metrics.setWeights(target, ns, 100 - canaryWeight, canaryWeight);
     metrics.setThresholds(target, ns, MetricThresholds.of(canary));
@@ -337,6 +339,25 @@ public final class CanaryReconciler {
     } catch (RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * {@code canary} as observed, but with the Git commit of this reconcile's status: Event webhooks report the phase
+   * the canary had (as Flagger does) and the commit of the revision the Event is about.
+   */
+  private static Canary withGitRevision(Canary canary, dev.bunting.api.CanaryGitRevision git) {
+    CanaryStatus observed = canary.getStatus();
+    if (java.util.Objects.equals(observed == null ? null : observed.gitRevision, git)) {
+      return canary;
+    }
+    Canary copy = new Canary();
+    copy.setMetadata(canary.getMetadata());
+    copy.setSpec(canary.getSpec());
+    CanaryStatus status = observed == null ? new CanaryStatus()
+        : io.fabric8.kubernetes.client.utils.Serialization.clone(observed);
+    status.gitRevision = git;
+    copy.setStatus(status);
+    return copy;
   }
 
   /** Bad input: one Warning Event and log line when the problem appears or changes, not on every reconcile. */

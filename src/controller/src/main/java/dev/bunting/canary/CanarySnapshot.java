@@ -1,6 +1,7 @@
 package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.canary.router.RouterState;
 import java.time.Instant;
 import java.util.List;
@@ -19,10 +20,21 @@ import java.util.Map;
  * @param mirrors the provider mirrors requests to the canary when asked (canary releases with {@code analysis.mirror}
  *     take a mirrored step first only then)
  * @param cookieValues random values for new sticky-session cookies ({@code analysis.sessionAffinity})
+ * @param gitRevision the Git commit that last changed the target, when a GitSync applied it (from the target's
+ *     annotations); null otherwise
  */
 public record CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
     List<Problem> problems, WorkloadView workload, RouterState router, String revision,
-    Map<String, String> trackedConfigs, boolean rolloutSlotFree, boolean mirrors, SessionCookieValues cookieValues) {
+    Map<String, String> trackedConfigs, boolean rolloutSlotFree, boolean mirrors, SessionCookieValues cookieValues,
+    CanaryGitRevision gitRevision) {
+
+  /** A snapshot of a target no GitSync applied. */
+  public CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,
+      List<Problem> problems, WorkloadView workload, RouterState router, String revision,
+      Map<String, String> trackedConfigs, boolean rolloutSlotFree, boolean mirrors, SessionCookieValues cookieValues) {
+    this(canary, now, tickDue, provider, shiftsWeights, problems, workload, router, revision, trackedConfigs,
+        rolloutSlotFree, mirrors, cookieValues, null);
+  }
 
   /** A snapshot of a provider that does not mirror, without cookie values. */
   public CanarySnapshot(Canary canary, Instant now, boolean tickDue, String provider, boolean shiftsWeights,

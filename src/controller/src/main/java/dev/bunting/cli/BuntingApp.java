@@ -3,6 +3,7 @@ package dev.bunting.cli;
 import dev.bunting.api.AlertProvider;
 import dev.bunting.api.Canary;
 import dev.bunting.api.GitSync;
+import dev.bunting.api.ImagePolicy;
 import dev.bunting.api.MetricTemplate;
 import dev.bunting.canary.ActionRecordCheck;
 import dev.bunting.canary.CanaryCaches;
@@ -29,6 +30,7 @@ import dev.bunting.hooks.WebhookCaller;
 import dev.bunting.hooks.WebhookRunner;
 import dev.bunting.http.HttpApi;
 import dev.bunting.http.RouteContributor;
+import dev.bunting.images.ImagePolicyController;
 import dev.bunting.kube.ApiRequestCounter;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
@@ -104,6 +106,7 @@ public final class BuntingApp {
   private Informers informers;
   private CanaryController canaries;
   private GitSyncController gitSyncs;
+  private ImagePolicyController imagePolicies;
   private HttpApi http;
   private ShardSelector shard;
   private LeaderElection election;
@@ -166,6 +169,9 @@ public final class BuntingApp {
     acting = true;
     controllerMetrics.leading(shard.toString(), true);
     canaries.start();
+    if (imagePolicies != null) {
+      imagePolicies.start();
+    }
     return gitSyncs == null ? Future.succeededFuture() : gitSyncs.start();
   }
 
@@ -287,6 +293,7 @@ public final class BuntingApp {
           gitSyncKind.getGroup(), gitSyncKind.getVersion());
       return List.of();
     }
+    ResourceCache<GitSync> gitSyncCache = informers.watch(GitSync.class, Map.of());
     GitSyncOptions gitOptions = GitSyncOptions.defaults()
         .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
         .withMaxConcurrentSyncs(options.maxConcurrentReconciles)
@@ -295,10 +302,19 @@ public final class BuntingApp {
         .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
     BlockingPool gitSyncPool = pool("bunting-gitsync", gitOptions.poolSize());
     gitSyncs = new GitSyncController(vertx, client, gitSyncPool, informers,
-        new GitSyncCaches(informers.watch(GitSync.class, Map.of()), caches.canaries(), caches.autoscalers()),
+        new GitSyncCaches(gitSyncCache, caches.canaries(), caches.autoscalers()),
         new EventRecorder(client, gitSyncPool, clock, "bunting-gitops", instance), registry, scheduler, clock,
         gitOptions);
     gitSyncs.queue().observe(queueObserver(gitSyncs.queue().name()));
+    if (informers.served(ResourceDefinitionContext.fromResourceType(ImagePolicy.class))) {
+      imagePolicies = new ImagePolicyController(vertx, client, gitSyncPool,
+          informers.watch(ImagePolicy.class, Map.of()), gitSyncCache, gitSyncs,
+          new EventRecorder(client, gitSyncPool, clock, "bunting-images", instance), scheduler, clock,
+          options.maxConcurrentReconciles, shard);
+      stops.add(imagePolicies::stop);
+    } else {
+      LOG.warn("ImagePolicy is not installed: image updates are off; install crds/ to turn them on");
+    }
     return List.of(gitSyncs.receiver());
   }
 

@@ -1,12 +1,11 @@
 package dev.bunting.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryActionStatus;
+import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
 import dev.bunting.canary.ActionRequest;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -113,9 +112,9 @@ public final class CanaryStatusView {
 
   /** {@code status.gitRevision} when the status has one, else the start of the target's revision fingerprint. */
   static String revision(Canary c) {
-    JsonNode git = Serialization.jsonMapper().valueToTree(status(c)).path("gitRevision");
-    if (git.isTextual() && !git.asText().isEmpty()) {
-      return git.asText();
+    CanaryGitRevision git = status(c).gitRevision;
+    if (git != null && git.revision != null && !git.revision.isEmpty()) {
+      return git.shortRevision();
     }
     String applied = status(c).lastAppliedSpec;
     return applied == null || applied.isEmpty() ? "-" : applied.substring(0, Math.min(applied.length(), 15));
@@ -149,6 +148,11 @@ public final class CanaryStatusView {
       rows.add(List.of("Failed checks:", failed(c)));
       rows.add(List.of("Last decision:", lastDecision(c)));
       rows.add(List.of("Revision:", revision(c)));
+      CanaryGitRevision git = st.gitRevision;
+      if (git != null && git.revision != null) {
+        rows.add(List.of("Git commit:", git.describe() + (git.gitSync == null ? "" : " (GitSync " + git.gitSync
+            + ")")));
+      }
       if (st.lastPromotedSpec != null) {
         rows.add(List.of("Promoted:", st.lastPromotedSpec));
       }

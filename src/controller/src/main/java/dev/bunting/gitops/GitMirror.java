@@ -250,6 +250,71 @@ public final class GitMirror implements AutoCloseable {
     return files;
   }
 
+  /** Work on a mirror repository while holding its lock. */
+  @FunctionalInterface
+  interface LockedWork<T> {
+    T run(Repository repo) throws GitException;
+  }
+
+  /**
+   * Runs {@code work} on the mirror of {@code url} and {@code creds} while holding the lock its fetches take, so that
+   * a commit built and pushed from the mirror never overlaps a fetch into it.
+   */
+  <T> T locked(String url, GitCredentials creds, LockedWork<T> work) throws GitException {
+    Path dir = mirrorDir(url, creds);
+    ReentrantLock lock = locks.computeIfAbsent(dir, d -> new ReentrantLock());
+    lock.lock();
+    try {
+      return work.run(open(dir));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The bytes of {@code path} at commit {@code sha}; empty when the commit has no such file.
+   *
+   * @throws GitException when the commit is not in the mirror
+   */
+  Optional<byte[]> file(String url, GitCredentials creds, String sha, String path) throws GitException {
+    Repository repo = open(mirrorDir(url, creds));
+    try (RevWalk rw = new RevWalk(repo)) {
+      RevCommit commit = rw.parseCommit(ObjectId.fromString(sha));
+      try (TreeWalk tw = TreeWalk.forPath(repo, path, commit.getTree())) {
+        if (tw == null || tw.getFileMode(0).equals(FileMode.TREE)) {
+          return Optional.empty();
+        }
+        return Optional.of(repo.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes(MAX_FILE_BYTES));
+      }
+    } catch (MissingObjectException e) {
+      throw new GitException(GitException.REVISION_NOT_FOUND, "commit " + sha + " is not in the mirror");
+    } catch (IOException e) {
+      throw new GitException(GitException.GIT_OPERATION_FAILED, "cannot read " + path + " at " + sha.substring(0, 12)
+          + ": " + e.getMessage());
+    }
+  }
+
+  /** The first parent of commit {@code sha} (its id is known even when the parent itself was not fetched). */
+  Optional<String> parentOf(String url, GitCredentials creds, String sha) throws GitException {
+    Repository repo = open(mirrorDir(url, creds));
+    try (RevWalk rw = new RevWalk(repo)) {
+      RevCommit c = rw.parseCommit(ObjectId.fromString(sha));
+      return c.getParentCount() == 0 ? Optional.empty() : Optional.of(c.getParent(0).getName());
+    } catch (IOException e) {
+      throw new GitException(GitException.REVISION_NOT_FOUND, "commit " + sha + " is not in the mirror");
+    }
+  }
+
+  /** The first line of the message of commit {@code sha} (at most 200 characters); empty when it is not here. */
+  Optional<String> subject(String url, GitCredentials creds, String sha) {
+    try (RevWalk rw = new RevWalk(open(mirrorDir(url, creds)))) {
+      String s = rw.parseCommit(ObjectId.fromString(sha)).getShortMessage();
+      return Optional.of(s.length() > 200 ? s.substring(0, 199) + "…" : s);
+    } catch (IOException | GitException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** {@code ./apps/} → {@code apps}; the root is the empty string. Refuses {@code ..}. */
   static String normalizePath(String path) throws GitException {
     if (path == null) {
@@ -304,7 +369,7 @@ public final class GitMirror implements AutoCloseable {
     }
   }
 
-  private Path sshHome() throws GitException {
+  Path sshHome() throws GitException {
     Path home = cacheDir.resolve(".ssh-home");
     try {
       if (!Files.isDirectory(home)) {
@@ -321,7 +386,7 @@ public final class GitMirror implements AutoCloseable {
     return home;
   }
 
-  private static GitException failure(String op, String url, GitCredentials creds, GitCredentials.Session session,
+  static GitException failure(String op, String url, GitCredentials creds, GitCredentials.Session session,
       Exception e) {
     String safe = GitCredentials.safeUrl(url);
     String hostKey = session.hostKeyRejection();
@@ -359,7 +424,7 @@ public final class GitMirror implements AutoCloseable {
     return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
   }
 
-  private static int seconds(Duration timeout) {
+  static int seconds(Duration timeout) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
   }
 

@@ -1,5 +1,6 @@
 package dev.bunting.gitops;
 
+import dev.bunting.api.Canary;
 import dev.bunting.api.GitSync;
 import dev.bunting.http.RouteContributor;
 import dev.bunting.kube.BlockingPool;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +58,11 @@ public final class GitSyncController {
   private final GitSyncReconciler reconciler;
   private final GitSyncReceiver receiver;
   private final WorkQueue queue;
+  private final GitSource source;
+  private final Clock clock;
   private final Map<String, String> seen = new ConcurrentHashMap<>();
+  /** The phase and revision each Canary had when last seen: a change syncs the GitSyncs that apply its target. */
+  private final Map<String, String> canaryPhases = new ConcurrentHashMap<>();
   private final Map<String, KubernetesClient> impersonated = new ConcurrentHashMap<>();
   private volatile boolean started;
 
@@ -76,17 +82,22 @@ public final class GitSyncController {
     this.mirror = new GitMirror(options.cacheDir());
     ApiDiscovery discovery = new ApiDiscovery(client, clock);
     ManagedObjects managed = new ManagedObjects(informers, discovery, this::ownedObjectChanged);
-    ReplicasRule replicas = new ReplicasRule(
-        ns -> caches.canaries() == null ? List.of() : caches.canaries().list(ns),
-        caches.autoscalers()::list);
+    Function<String, List<Canary>> canaries = ns -> caches.canaries() == null ? List.of()
+        : caches.canaries().list(ns);
+    ReplicasRule replicas = new ReplicasRule(canaries, caches.autoscalers()::list);
     ApplyPipeline pipeline = new ApplyPipeline(pool, discovery, managed, replicas, options.applyConcurrency(),
         clock);
-    this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, new GitSource(client, mirror, discovery),
-        pipeline, managed, new GitSyncDecider(options.intervalJitterPercent()), new StatusWriter(client, pool), events,
-        new GitSyncMetrics(registry), this::impersonatedClient);
+    this.clock = clock;
+    this.source = new GitSource(client, mirror, discovery);
+    this.reconciler = new GitSyncReconciler(client, pool, clock, gitSyncs, source, pipeline, managed,
+        new GitSyncDecider(options.intervalJitterPercent()), new StatusWriter(client, pool), events,
+        new GitSyncMetrics(registry), this::impersonatedClient, canaries);
     this.receiver = new GitSyncReceiver(client, pool, gitSyncs, this::webhookAccepted);
     this.queue = new WorkQueue(vertx, GitSync.KIND, options.maxConcurrentSyncs(), this::reconcile, scheduler).paused();
     gitSyncs.onChange(this::gitSyncChanged);
+    if (caches.canaries() != null) {
+      caches.canaries().onChange(this::canaryChanged);
+    }
   }
 
   /** The webhook receiver, to mount on the controller's HTTP port (through {@code HttpApi}). */
@@ -191,6 +202,56 @@ public final class GitSyncController {
     }
     // its status may have made the GitSyncs that depend on it ready to go
     reconciler.waitingFor(gs.getMetadata().getNamespace(), gs.getMetadata().getName()).forEach(queue::enqueue);
+  }
+
+  /**
+   * A Canary changed: when its phase (or the revision it analyses) moved, the GitSyncs whose releases name it sync now,
+   * to record the outcome and, with {@code spec.rollback}, to act on a failure.
+   */
+  private void canaryChanged(Canary c) {
+    if (!started) {
+      return;
+    }
+    String key = ResourceCache.key(c);
+    boolean gone = caches.canaries().get(c.getMetadata().getNamespace(), c.getMetadata().getName()).isEmpty();
+    String now = gone || c.getStatus() == null ? null : c.getStatus().phase + "|"
+        + (c.getStatus().gitRevision == null ? "" : c.getStatus().gitRevision.revision);
+    String before = now == null ? canaryPhases.remove(key) : canaryPhases.put(key, now);
+    if (now == null || now.equals(before)) {
+      return;
+    }
+    for (GitSync gs : gitSyncs.list(null)) {
+      if (gs.getStatus() != null && gs.getStatus().releases != null && gs.getStatus().releases.stream()
+          .anyMatch(r -> c.getMetadata().getName().equals(r.canary)
+              && r.target != null && r.target.contains("/" + c.getMetadata().getNamespace() + "/"))) {
+        requestSync(ResourceCache.key(gs));
+      }
+    }
+  }
+
+  /**
+   * Commits {@code change} on the branch of GitSync {@code gs} (its URL, credentials and {@code spec.commitAuthor}),
+   * pushes it (see {@link GitWriter}: with lease, one rebuild after a concurrent push), then syncs the GitSync at once.
+   * Runs on the GitSync worker pool; fails with a {@link GitException} saying what went wrong.
+   */
+  public Future<WriteResult> write(GitSync gs, GitWriter.Change change) {
+    String key = ResourceCache.key(gs);
+    return pool.run(() -> source.write(gs, clock.instant(), change)).map(r -> {
+      if (r.pushed()) {
+        requestSync(key);
+      }
+      return new WriteResult(r.commit(), r.head(), r.rebuilt());
+    });
+  }
+
+  /**
+   * What {@link #write} did: the pushed commit (null when the branch needed no change), the head it was built on, and
+   * whether a concurrent push made it build the change once more.
+   */
+  public record WriteResult(String commit, String head, boolean rebuilt) {
+    public boolean pushed() {
+      return commit != null;
+    }
   }
 
   /** A watched object of {@code ownerKey} changed: wake the GitSync if it waits for its objects. */

@@ -3,6 +3,8 @@ package dev.bunting.gitops;
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
 import dev.bunting.api.GitSyncInventory;
+import dev.bunting.api.GitSyncRelease;
+import dev.bunting.api.GitSyncRollbackStatus;
 import dev.bunting.api.GitSyncSpec;
 import dev.bunting.api.GitSyncStatus;
 import dev.bunting.api.GoDuration;
@@ -21,10 +23,14 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -64,7 +70,14 @@ final class GitSyncDecider {
    * places the next periodic sync within the jitter window.
    */
   record Snapshot(GitSync gitSync, Instant now, HealthClock healthClock, Instant lastFullSync, String lastWaitingLog,
-      double jitter) {}
+      double jitter, List<GitSyncRelease> releases) {
+
+    /** A snapshot of a reconcile that did not look at Canary targets (their releases stay as the status has them). */
+    Snapshot(GitSync gitSync, Instant now, HealthClock healthClock, Instant lastFullSync, String lastWaitingLog,
+        double jitter) {
+      this(gitSync, now, healthClock, lastFullSync, lastWaitingLog, jitter, null);
+    }
+  }
 
   /** What to do for a deleted GitSync once its objects were dealt with. */
   record DeletionPlan(List<Note> events, List<Note> logs, int pruned, boolean release, boolean retry,
@@ -96,13 +109,15 @@ final class GitSyncDecider {
   }
 
   GitSyncPlan decide(Snapshot s, SyncResult result) {
+    GitSyncPlan plan;
     if (result instanceof Invalid i) {
-      return invalid(s, i.problem());
+      plan = invalid(s, i.problem());
+    } else if (result instanceof Failed f) {
+      plan = failed(s, f);
+    } else {
+      plan = applied(s, (Applied) result);
     }
-    if (result instanceof Failed f) {
-      return failed(s, f);
-    }
-    return applied(s, (Applied) result);
+    return withReleases(s, plan);
   }
 
   private GitSyncPlan invalid(Snapshot s, String problem) {
@@ -279,6 +294,246 @@ final class GitSyncDecider {
     return new DeletionPlan(events, logs, pruned, true, false, null, null);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Canary targets: status.releases, the annotations of the target, spec.rollback
+
+  /**
+   * A Canary whose target this GitSync applies, as the release logic needs it.
+   *
+   * @param name the Canary's name (in the target's namespace)
+   * @param phase its phase ({@code Progressing}, {@code Failed}, ...), or null
+   * @param gitRevision {@code status.gitRevision.revision}: the revision its current (or last) run is for, or null
+   * @param failure why it failed (its Ready message), or null
+   */
+  record CanaryView(String name, String phase, String gitRevision, String failure) {}
+
+  /** What a sync puts on a Canary target: the revision that last changed it and that commit's subject. */
+  record Stamp(String revision, String subject) {}
+
+  /**
+   * A revert to push before applying: bring {@code target} (in {@code file}) back from {@code failed} to its content at
+   * {@code previous}.
+   */
+  record RevertRequest(ObjectKey target, String file, GitRevision failed, GitRevision previous, String canary,
+      String subject, String failure) {}
+
+  /**
+   * What a sync of one revision does about the Canary targets it renders.
+   *
+   * @param releases the new {@code status.releases}
+   * @param stamps per target (inventory id): the annotations to apply it with
+   * @param holds per target (inventory id): the revision whose content to apply instead ({@code spec.rollback: hold})
+   * @param revert a revert commit to push first ({@code spec.rollback: revert}), or null
+   */
+  record ReleasePlan(List<GitSyncRelease> releases, Map<String, Stamp> stamps, Map<String, GitRevision> holds,
+      RevertRequest revert) {}
+
+  /** At most this many entries in {@code status.releases}. */
+  static final int MAX_RELEASES = 100;
+  static final String ROLLBACK_FAILED = "RollbackFailed";
+  static final String ROLLBACK_PUSH_REJECTED = "RollbackPushRejected";
+  static final String REVERT_CONFLICT = "RevertConflict";
+  static final String NO_PREVIOUS_REVISION = "NoPreviousRevision";
+  static final String ROLLED_BACK = "RolledBack";
+  private static final String FAILED_PHASE = "Failed";
+
+  /**
+   * The releases of {@code rev} for the Canary targets among {@code rendered}. A target whose rendered content is the
+   * same as its entry's keeps that entry (and its revision); a changed one gets a new entry for {@code rev}, whose
+   * {@code previousRevision} is the last revision of that target whose Canary run did not fail (for a target without
+   * an entry yet: the revision synced before this one). A Canary whose run is
+   * for the entry's revision gives it its phase. Then {@code spec.rollback}: with {@code hold}, a failed entry's target
+   * is applied as of its previous revision (until a newer commit changes it); with {@code revert}, the first failed
+   * entry without a rollback yet asks for a revert commit (a failed attempt is tried again only once the branch moved
+   * from where it was tried).
+   *
+   * @param current the releases as the GitSync knows them now (its status, or what this reconcile already changed)
+   * @param rev the revision being synced (the branch head for a branch)
+   * @param subject the first line of {@code rev}'s commit message
+   */
+  static ReleasePlan releases(GitSync gs, List<GitSyncRelease> current, GitRevision rev, String subject,
+      List<Manifest> rendered, Function<ObjectKey, Optional<CanaryView>> canaries) {
+    String mode = spec(gs).rollback;
+    Map<String, GitSyncRelease> before = new HashMap<>();
+    if (current != null) {
+      current.forEach(e -> before.put(e.target, e));
+    }
+    List<GitSyncRelease> out = new ArrayList<>();
+    Map<String, Stamp> stamps = new HashMap<>();
+    Map<String, GitRevision> holds = new HashMap<>();
+    RevertRequest revert = null;
+    for (Manifest m : rendered) {
+      Optional<CanaryView> canary = canaries.apply(m.key());
+      if (canary.isEmpty() || out.size() >= MAX_RELEASES) {
+        continue;
+      }
+      String target = m.key().toString();
+      String digest = m.digest().substring(0, Math.min(16, m.digest().length()));
+      GitSyncRelease old = before.get(target);
+      GitSyncRelease e;
+      if (old != null && digest.equals(old.digest)) {
+        e = copy(old);
+      } else if (old != null && old.rollback != null && GitSyncRollbackStatus.REVERTED.equals(old.rollback.action)
+          && rev.sha().equals(old.rollback.commit)) {
+        e = copy(old); // our own revert reached the cluster: still the same (failed) release
+        e.digest = digest;
+      } else {
+        e = new GitSyncRelease();
+        e.target = target;
+        e.revision = rev.toString();
+        e.subject = subject;
+        e.digest = digest;
+        e.previousRevision = old != null ? (FAILED_PHASE.equals(old.phase) ? old.previousRevision : old.revision)
+            : lastOtherRevision(gs, rev);
+      }
+      CanaryView c = canary.get();
+      e.canary = c.name();
+      if (e.revision.equals(c.gitRevision()) && c.phase() != null) {
+        e.phase = c.phase();
+        e.message = FAILED_PHASE.equals(c.phase()) ? c.failure() : null;
+      }
+      stamps.put(m.key().inventoryId(), new Stamp(e.revision, e.subject));
+      if (FAILED_PHASE.equals(e.phase) && mode != null) {
+        Optional<GitRevision> previous = GitRevision.parse(e.previousRevision);
+        if (previous.isEmpty()) {
+          if (e.rollback == null) {
+            e.rollback = rollback(GitSyncRollbackStatus.FAILED, NO_PREVIOUS_REVISION, null, "Canary " + e.canary
+                + " failed, but " + target + " has no earlier revision in this GitSync to go back to", null);
+          }
+        } else if (GitSyncSpec.ROLLBACK_HOLD.equals(mode)) {
+          holds.put(m.key().inventoryId(), previous.get());
+          e.rollback = rollback(GitSyncRollbackStatus.HELD, null, null, target + " is applied as of "
+              + previous.get().shortString() + " (Canary " + e.canary + " failed on "
+              + GitRevision.parse(e.revision).map(GitRevision::shortString).orElse(e.revision)
+              + ") until a newer commit changes it", null);
+        } else if (GitSyncSpec.ROLLBACK_REVERT.equals(mode) && revert == null && (e.rollback == null
+            || (GitSyncRollbackStatus.FAILED.equals(e.rollback.action) && e.rollback.attemptedOn != null
+            && !rev.sha().equals(e.rollback.attemptedOn)))) {
+          GitRevision failed = GitRevision.parse(e.revision).orElse(rev);
+          revert = new RevertRequest(m.key(), m.file(), failed, previous.get(), e.canary, e.subject, e.message);
+        }
+      }
+      out.add(e);
+    }
+    out.sort(Comparator.comparing(r -> r.target));
+    return new ReleasePlan(out, stamps, holds, revert);
+  }
+
+  /**
+   * For a target seen for the first time with content new in {@code rev}: the revision the GitSync synced before
+   * (which had the content it comes from), or null when there was none.
+   */
+  private static String lastOtherRevision(GitSync gs, GitRevision rev) {
+    GitSyncStatus st = gs.getStatus();
+    if (st == null) {
+      return null;
+    }
+    for (String r : new String[] {st.lastAttemptedRevision, st.lastAppliedRevision}) {
+      if (r != null && !r.equals(rev.toString())) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** The release of {@code req} after its revert was pushed as {@code commit} (null: the branch needed no change). */
+  static List<GitSyncRelease> reverted(List<GitSyncRelease> releases, RevertRequest req, String commit,
+      String headSha) {
+    return withRollback(releases, req, rollback(GitSyncRollbackStatus.REVERTED, null, commit == null ? headSha
+        : commit, commit == null
+        ? req.target() + " already has its content of " + req.previous().shortString() + " on the branch"
+        : "pushed " + commit.substring(0, 12) + ", which reverts " + req.target() + " to its content of "
+            + req.previous().shortString(), null));
+  }
+
+  /** The release of {@code req} after its revert failed on the branch at {@code headSha}. */
+  static List<GitSyncRelease> revertFailed(List<GitSyncRelease> releases, RevertRequest req, String reason,
+      String message, String headSha) {
+    String r = GitException.PUSH_REJECTED.equals(reason) ? ROLLBACK_PUSH_REJECTED
+        : GitException.CONFLICT.equals(reason) ? REVERT_CONFLICT : reason;
+    return withRollback(releases, req, rollback(GitSyncRollbackStatus.FAILED, r, null, "cannot revert "
+        + req.target() + " to " + req.previous().shortString() + ": " + message
+        + " (tried again once the branch moves)", headSha));
+  }
+
+  /** The commit message of a revert: what it reverts, which Canary failed and why. */
+  static String revertMessage(GitSync gs, RevertRequest req) {
+    String title = req.subject() == null || req.subject().isBlank() ? "Revert " + req.target() + " to "
+        + req.previous().shortString() : "Revert \"" + req.subject() + "\"";
+    return title + "\n\nCanary " + req.target().namespace() + "/" + req.canary() + " failed on "
+        + req.failed().shortString() + (req.failure() == null || req.failure().isBlank() ? "." : ": "
+        + req.failure()) + "\n\nThis brings " + req.target() + " in " + req.file() + " back to its content at "
+        + req.previous() + ", undoing the change of " + req.failed() + ".\nPushed by Bunting for GitSync "
+        + gs.getMetadata().getNamespace() + "/" + gs.getMetadata().getName() + " (spec.rollback: revert).\n";
+  }
+
+  private static List<GitSyncRelease> withRollback(List<GitSyncRelease> releases, RevertRequest req,
+      GitSyncRollbackStatus rollback) {
+    List<GitSyncRelease> out = new ArrayList<>();
+    for (GitSyncRelease e : releases) {
+      GitSyncRelease c = copy(e);
+      if (req.target().toString().equals(c.target)) {
+        c.rollback = rollback;
+      }
+      out.add(c);
+    }
+    return out;
+  }
+
+  private static GitSyncRollbackStatus rollback(String action, String reason, String commit, String message,
+      String attemptedOn) {
+    GitSyncRollbackStatus r = new GitSyncRollbackStatus();
+    r.action = action;
+    r.reason = reason;
+    r.commit = commit;
+    r.message = message;
+    r.attemptedOn = attemptedOn;
+    return r;
+  }
+
+  private static GitSyncRelease copy(GitSyncRelease e) {
+    return JSON.convertValue(e, GitSyncRelease.class);
+  }
+
+  /**
+   * The releases of the snapshot into the plan's status, with condition {@code RollbackFailed} while a rollback
+   * failed, and an Event for every rollback that happened or failed since the status was written.
+   */
+  private GitSyncPlan withReleases(Snapshot s, GitSyncPlan plan) {
+    if (s.releases() == null) {
+      return plan;
+    }
+    GitSyncStatus status = plan.status();
+    status.releases = s.releases().isEmpty() ? null : s.releases();
+    Map<String, GitSyncRelease> before = new HashMap<>();
+    if (s.gitSync().getStatus() != null && s.gitSync().getStatus().releases != null) {
+      s.gitSync().getStatus().releases.forEach(e -> before.put(e.target, e));
+    }
+    List<Note> events = new ArrayList<>(plan.events());
+    List<Note> logs = new ArrayList<>(plan.logs());
+    GitSyncRelease failing = null;
+    for (GitSyncRelease e : s.releases()) {
+      GitSyncRelease old = before.get(e.target);
+      String was = old == null || old.rollback == null ? null : old.rollback.action + "|" + old.rollback.message;
+      if (e.rollback != null && !Objects.equals(was, e.rollback.action + "|" + e.rollback.message)) {
+        boolean bad = GitSyncRollbackStatus.FAILED.equals(e.rollback.action);
+        String reason = bad ? e.rollback.reason : ROLLED_BACK;
+        events.add(new Note(bad ? EventRecorder.WARNING : EventRecorder.NORMAL, reason, e.rollback.message));
+        logs.add(new Note(bad ? WARN : INFO, null, e.rollback.message));
+      }
+      if (e.rollback != null && GitSyncRollbackStatus.FAILED.equals(e.rollback.action) && failing == null) {
+        failing = e;
+      }
+    }
+    if (failing != null) {
+      setCondition(status, s, ROLLBACK_FAILED, "True", failing.rollback.reason, failing.rollback.message);
+    } else {
+      removeCondition(status, ROLLBACK_FAILED);
+    }
+    return new GitSyncPlan(status, events, logs, plan.requeueAfter(), plan.retry(), plan.nextWake(), plan.waiting(),
+        plan.healthClock(), plan.waitingLog(), plan.result(), plan.errorReason(), plan.revisionReady());
+  }
+
   /**
    * Flux's {@code dependsOn}: every dependency exists, is {@code Ready=True} for its current generation and, when it
    * follows the same repository and ref, has applied {@code rev}. Otherwise the sync stops before fetching anything,
@@ -386,7 +641,8 @@ final class GitSyncDecider {
       case Condition.READY -> 0;
       case Condition.RECONCILING -> 1;
       case Condition.STALLED -> 2;
-      default -> 3;
+      case ROLLBACK_FAILED -> 3;
+      default -> 4;
     };
   }
 
@@ -442,6 +698,14 @@ final class GitSyncDecider {
         GitSyncSpec.WAIT_FOR_TERMINATION, GitSyncSpec.ORPHAN).contains(spec.deletionPolicy)) {
       return "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got '"
           + spec.deletionPolicy + "')";
+    }
+    if (spec.rollback != null && !List.of(GitSyncSpec.ROLLBACK_REVERT, GitSyncSpec.ROLLBACK_HOLD)
+        .contains(spec.rollback)) {
+      return "spec.rollback must be revert or hold (got '" + spec.rollback + "')";
+    }
+    if (GitSyncSpec.ROLLBACK_REVERT.equals(spec.rollback) && spec.refOrDefault().branch == null) {
+      return "spec.rollback: revert pushes to a branch; spec.ref must name a branch (it names "
+          + spec.refOrDefault() + ")";
     }
     if (spec.timeout != null && GoDuration.parse(spec.timeout).isEmpty()) {
       return "spec.timeout '" + spec.timeout + "' is not a duration (e.g. 1m, 30s)";

@@ -1,7 +1,10 @@
 package dev.bunting.gitops;
 
+import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncRelease;
 import dev.bunting.api.GitSyncSpec;
 import dev.bunting.gitops.GitSyncDecider.DeletionPlan;
 import dev.bunting.gitops.GitSyncPlan.Note;
@@ -55,11 +58,13 @@ final class GitSyncReconciler {
   private final EventRecorder events;
   private final GitSyncMetrics metrics;
   private final Function<String, KubernetesClient> impersonated;
+  private final Function<String, List<Canary>> canaries;
   private final Map<String, GitSyncState> states = new ConcurrentHashMap<>();
 
   GitSyncReconciler(KubernetesClient client, BlockingPool pool, Clock clock, ResourceCache<GitSync> gitSyncs,
       GitSource git, ApplyPipeline pipeline, ManagedObjects live, GitSyncDecider decider, StatusWriter statusWriter,
-      EventRecorder events, GitSyncMetrics metrics, Function<String, KubernetesClient> impersonated) {
+      EventRecorder events, GitSyncMetrics metrics, Function<String, KubernetesClient> impersonated,
+      Function<String, List<Canary>> canaries) {
     this.client = client;
     this.pool = pool;
     this.clock = clock;
@@ -72,6 +77,7 @@ final class GitSyncReconciler {
     this.events = events;
     this.metrics = metrics;
     this.impersonated = impersonated;
+    this.canaries = canaries;
   }
 
   /** The memory of {@code key} (created on first use). */
@@ -121,6 +127,7 @@ final class GitSyncReconciler {
 
   private Future<Outcome> sync(GitSync gs, GitSyncState st, ObjectLog log) {
     long started = System.nanoTime();
+    st.releases = null;
     switch (decider.mode(gs, st.takeRequest(), st.last, st.waiting)) {
       case SUSPENDED -> {
         st.waiting = Waiting.NOTHING;
@@ -145,6 +152,16 @@ final class GitSyncReconciler {
   /** Git, dependencies, apply, health: what happened, failures included. */
   private Future<SyncResult> fullSync(GitSync gs, GitSyncState st, ObjectLog log) {
     st.lastFullSync = clock.instant();
+    return fullSync(gs, st, log, gs.getStatus() == null ? null : gs.getStatus().releases, true);
+  }
+
+  /**
+   * @param releases the GitSync's releases as known now (its status, or what a revert of this reconcile changed)
+   * @param mayRevert whether a revert may be pushed (once per reconcile: after one, the sync starts over on the new
+   *     head, which carries it)
+   */
+  private Future<SyncResult> fullSync(GitSync gs, GitSyncState st, ObjectLog log, List<GitSyncRelease> releases,
+      boolean mayRevert) {
     GitSyncSpec spec = GitSyncDecider.spec(gs);
     String ns = gs.getMetadata().getNamespace();
     String name = gs.getMetadata().getName();
@@ -156,26 +173,113 @@ final class GitSyncReconciler {
       }
       ObjectLog revLog = log.with("revision", rev);
       return pool.run(() -> git.manifests(gs, source, st, revLog))
-          .compose(manifests -> pipeline.run(new ApplyPipeline.Request(revLog, ns, name, applyClient(gs, spec),
-              manifests, GitSyncDecider.inventory(gs), spec.pruneEnabled(), spec.allowEmptyEnabled(),
-              spec.forceEnabled(), st.memo, w -> st.waiting = w ? Waiting.APPLY : Waiting.NOTHING)))
-          .compose(outcome -> {
-            if (!outcome.complete()) {
-              return Future.<SyncResult>succeededFuture(new Applied(rev, outcome, Map.of(), false));
+          .compose(rendered -> pool.run(() -> canaryTargets(gs, st, source, rendered, releases, mayRevert, revLog)))
+          .compose(targets -> {
+            if (targets == null) {
+              // a revert was pushed: sync again from the new head, which carries it
+              return fullSync(gs, st, log, st.releases, false);
             }
-            // from here on, a change of one of its objects must wake it (even one that lands during the health read)
-            st.waiting = Waiting.HEALTH;
-            return pool.run(() -> live.health(outcome.inventory(), outcome.skippedKeys()))
-                .map(h -> (SyncResult) new Applied(rev, outcome, h, false));
+            return pipeline.run(new ApplyPipeline.Request(revLog, ns, name, applyClient(gs, spec), targets,
+                GitSyncDecider.inventory(gs), spec.pruneEnabled(), spec.allowEmptyEnabled(), spec.forceEnabled(),
+                st.memo, w -> st.waiting = w ? Waiting.APPLY : Waiting.NOTHING))
+                .compose(outcome -> {
+                  if (!outcome.complete()) {
+                    return Future.<SyncResult>succeededFuture(new Applied(rev, outcome, Map.of(), false));
+                  }
+                  // from here on, a change of one of its objects must wake it (even one that lands during the read)
+                  st.waiting = Waiting.HEALTH;
+                  return pool.run(() -> live.health(outcome.inventory(), outcome.skippedKeys()))
+                      .map(h -> (SyncResult) new Applied(rev, outcome, h, false));
+                });
           })
           .recover(e -> Future.succeededFuture(Failed.of(rev, e)));
     }).recover(e -> Future.succeededFuture(Failed.of(null, e)));
   }
 
+  /**
+   * The Canary targets among the rendered objects (blocking): their releases (kept in {@code st.releases} for the
+   * status), the annotations saying which revision last changed them, and {@code spec.rollback}: the content of the
+   * last good revision for a held target, or a revert commit pushed first. Returns the manifests to apply, or null
+   * when a revert was pushed (the sync then starts over on the new head).
+   */
+  private List<Manifest> canaryTargets(GitSync gs, GitSyncState st, GitSource.Resolved source, List<Manifest> rendered,
+      List<GitSyncRelease> releases, boolean mayRevert, ObjectLog log) throws GitException {
+    GitRevision rev = source.revision();
+    GitSyncDecider.ReleasePlan plan = GitSyncDecider.releases(gs, releases, rev, git.subject(gs, source), rendered,
+        this::canaryOf);
+    st.releases = plan.releases();
+    GitSyncDecider.RevertRequest req = plan.revert();
+    if (req != null && mayRevert) {
+      try {
+        GitWriter.Result r = git.revert(gs, source, req, clock.instant());
+        st.releases = GitSyncDecider.reverted(plan.releases(), req, r.commit(), r.head());
+        log.to(LOG).info("reverted {} to {} in {}{}", req.target(), req.previous().shortString(),
+            r.pushed() ? r.commit() : "(the branch already had it)", r.rebuilt() ? " after a concurrent push" : "");
+        return null;
+      } catch (GitException e) {
+        st.releases = GitSyncDecider.revertFailed(plan.releases(), req, e.reason(), e.getMessage(), rev.sha());
+      }
+    }
+    if (plan.stamps().isEmpty()) {
+      return rendered;
+    }
+    List<Manifest> out = new ArrayList<>(rendered.size());
+    for (Manifest m : rendered) {
+      GitSyncDecider.Stamp stamp = plan.stamps().get(m.key().inventoryId());
+      if (stamp == null) {
+        out.add(m);
+        continue;
+      }
+      Manifest content = m;
+      GitRevision held = plan.holds().get(m.key().inventoryId());
+      if (held != null) {
+        Optional<Manifest> before = git.objectAt(gs, source.credentials(), held, m.key());
+        if (before.isPresent()) {
+          content = new Manifest(m.file(), m.document(), before.get().object());
+        } else {
+          log.to(LOG).warn("cannot hold {} at {}: that revision does not have it; applying it as it is", m.key(),
+              held.shortString());
+        }
+      }
+      out.add(stamped(content, stamp));
+    }
+    return out;
+  }
+
+  /** {@code m} with the annotations saying which revision last changed it (the rendered object is not changed). */
+  static Manifest stamped(Manifest m, GitSyncDecider.Stamp stamp) {
+    io.fabric8.kubernetes.api.model.GenericKubernetesResource copy = JSON.clone(m.object());
+    Map<String, String> annotations = copy.getMetadata().getAnnotations() == null ? new java.util.LinkedHashMap<>()
+        : new java.util.LinkedHashMap<>(copy.getMetadata().getAnnotations());
+    annotations.put(GitSync.REVISION_ANNOTATION, stamp.revision());
+    if (stamp.subject() != null && !stamp.subject().isEmpty()) {
+      annotations.put(GitSync.SUBJECT_ANNOTATION, stamp.subject());
+    }
+    copy.getMetadata().setAnnotations(annotations);
+    return new Manifest(m.file(), m.document(), copy);
+  }
+
+  /** The Canary whose target {@code key} is, from the Canary cache. */
+  private Optional<GitSyncDecider.CanaryView> canaryOf(ObjectKey key) {
+    for (Canary c : canaries.apply(key.namespace())) {
+      if (c.getSpec() != null && c.getSpec().targetRef != null && key.name().equals(c.getSpec().targetRef.name)
+          && key.kind().equals(c.getSpec().targetRef.kind == null ? "Deployment" : c.getSpec().targetRef.kind)) {
+        CanaryStatus cs = c.getStatus();
+        String phase = cs == null || cs.phase == null ? null : cs.phase.wire();
+        String revision = cs == null || cs.gitRevision == null ? null : cs.gitRevision.revision;
+        String failure = cs == null ? null : Condition.find(cs.conditions, Condition.READY).map(r -> r.message)
+            .orElse(null);
+        return Optional.of(new GitSyncDecider.CanaryView(c.getMetadata().getName(), phase, revision, failure));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Asks the decider for the plan of {@code result} and carries it out. */
   private Future<Outcome> act(GitSync gs, GitSyncState st, ObjectLog log, SyncResult result, long started) {
     GitSyncPlan plan = decider.decide(new GitSyncDecider.Snapshot(gs, clock.instant(), st.healthClock,
-        st.lastFullSync, st.lastWaitingLog, ThreadLocalRandom.current().nextDouble()), result);
+        st.lastFullSync, st.lastWaitingLog, ThreadLocalRandom.current().nextDouble(), st.releases), result);
+    st.releases = null;
     st.waiting = plan.waiting();
     st.healthClock = plan.healthClock();
     st.lastWaitingLog = plan.waitingLog();

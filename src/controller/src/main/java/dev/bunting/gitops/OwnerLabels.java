@@ -4,8 +4,8 @@ import java.util.Map;
 
 /** The labels that mark an object as applied by a GitSync; prune deletes only objects carrying both. */
 public final class OwnerLabels {
-  public static final String NAME = "gitsync.bunting.dev/name";
-  public static final String NAMESPACE = "gitsync.bunting.dev/namespace";
+  public static final String NAME = dev.bunting.api.GitSync.NAME_LABEL;
+  public static final String NAMESPACE = dev.bunting.api.GitSync.NAMESPACE_LABEL;
 
   private OwnerLabels() {}
 

@@ -13,7 +13,8 @@ import java.util.Objects;
 /**
  * The JSON body Bunting POSTs to a webhook, byte-compatible with Flagger's {@code CanaryWebhookPayload}:
  * <pre>{"name":"podinfo","namespace":"test","phase":"Progressing","checksum":"v2:…","metadata":{"k":"v"}}</pre>
- * {@code checksum} is always present (possibly empty); {@code metadata} is left out when empty.
+ * {@code checksum} is always present (possibly empty); {@code metadata} is left out when empty. When a GitSync applied
+ * the revision, {@code metadata} also carries {@code gitRevision}, {@code gitCommitSubject} and {@code gitSync}.
  */
 @JsonPropertyOrder({"name", "namespace", "phase", "checksum", "metadata"})
 public record WebhookPayload(
@@ -38,9 +39,18 @@ public record WebhookPayload(
     metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
-  /** The payload of every hook type except {@code event}: the hook's own metadata, unchanged. */
+  /**
+   * The payload of every hook type except {@code event}: the hook's own metadata, plus (Bunting) the Git commit's keys
+   * when a GitSync applied the revision; the hook's keys win.
+   */
   public static WebhookPayload of(WebhookContext context, Map<String, String> hookMetadata) {
-    return new WebhookPayload(context.name(), context.namespace(), context.phase(), context.checksum(), hookMetadata);
+    Map<String, String> git = context.gitMetadata();
+    if (git.isEmpty()) {
+      return new WebhookPayload(context.name(), context.namespace(), context.phase(), context.checksum(), hookMetadata);
+    }
+    Map<String, String> merged = new LinkedHashMap<>(hookMetadata == null ? Map.of() : hookMetadata);
+    git.forEach(merged::putIfAbsent);
+    return new WebhookPayload(context.name(), context.namespace(), context.phase(), context.checksum(), merged);
   }
 
   /**
@@ -56,6 +66,7 @@ public record WebhookPayload(
     if (hookMetadata != null) {
       hookMetadata.forEach(merged::putIfAbsent);
     }
+    context.gitMetadata().forEach(merged::putIfAbsent);
     return new WebhookPayload(context.name(), context.namespace(), context.phase(), context.checksum(), merged);
   }
 }

@@ -1,5 +1,6 @@
 package dev.bunting.metrics;
 
+import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.api.CanaryPhase;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -7,9 +8,12 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Flagger's metrics with their exact names, labels and meaning, so existing dashboards and alert rules (e.g.
@@ -34,6 +38,9 @@ public final class FlaggerMetrics {
   private final Gauge failedChecks;
   private final Gauge failedChecksThreshold;
   private final Gauge lastTransition;
+  private final Gauge gitRevision;
+  /** The revision label each canary's info series carries now (one series per canary, replaced on change). */
+  private final Map<String, String[]> gitLabels = new ConcurrentHashMap<>();
 
   public FlaggerMetrics(PrometheusRegistry registry, String version, String meshProvider) {
     info = Gauge.builder().name("flagger_info").help("Flagger version and mesh provider information")
@@ -80,6 +87,10 @@ public final class FlaggerMetrics {
     lastTransition = Gauge.builder().name("bunting_canary_last_transition_timestamp_seconds")
         .help("Unix time of the canary's last status change (status.lastTransitionTime): a step, a check, a phase")
         .labelNames("name", "namespace").register(registry);
+    gitRevision = Gauge.builder().name("bunting_canary_git_revision_info")
+        .help("The Git commit behind the revision a canary analyses, when a GitSync applied it: 1 for the current one"
+            + " (revision: the 7-hex commit; gitsync: namespace/name)")
+        .labelNames("name", "namespace", "revision", "gitsync").register(registry);
   }
 
   /** The code {@code bunting_canary_phase} gives a phase (stable: dashboards map these numbers to names). */
@@ -131,6 +142,23 @@ public final class FlaggerMetrics {
       keep.add(List.of(target, namespace, t.metric(), t.bound()));
     }
     threshold.removeIf(l -> l.get(0).equals(target) && l.get(1).equals(namespace) && !keep.contains(l));
+  }
+
+  /**
+   * The canary's Git commit as an info series: one per canary, replaced when the commit changes, removed when there is
+   * none. {@code revision} is the short commit id, so the label stays bounded.
+   */
+  public void setGitRevision(String target, String namespace, CanaryGitRevision git) {
+    String key = namespace + "/" + target;
+    String[] now = git == null || git.shortSha().isEmpty() ? null : new String[] {target, namespace, git.shortSha(),
+        git.gitSync == null ? "" : git.gitSync};
+    String[] before = now == null ? gitLabels.remove(key) : gitLabels.put(key, now);
+    if (before != null && !Arrays.equals(before, now)) {
+      gitRevision.remove(before);
+    }
+    if (now != null) {
+      gitRevision.labelValues(now).set(1);
+    }
   }
 
   public void setTotal(String namespace, int count) {
@@ -185,5 +213,6 @@ public final class FlaggerMetrics {
     failedChecks.remove(target, namespace);
     failedChecksThreshold.remove(target, namespace);
     lastTransition.remove(target, namespace);
+    setGitRevision(target, namespace, null);
   }
 }

@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  *   <li>{@code Traffic routing}, only when it says something: {@code Weight step: S max: M} (when {@code stepWeight}
  *       is set), else {@code Weight steps: a,b,c max: M}, else {@code A/B Testing} (with {@code match}), else
  *       {@code Blue/Green} (with {@code iterations})</li>
+ *   <li>{@code Git revision} (Bunting), only when a GitSync applied the revision: {@code main@sha1:0123456789ab
+ *       "commit subject"}</li>
  * </ul>
  * {@code max} is the effective maximum weight (Flagger prints the raw field, which reads 0 when unset).
  */
@@ -37,6 +39,10 @@ public final class CanaryAlertFields {
     String routing = trafficRouting(analysis);
     if (routing != null) {
       fields.add(new AlertField("Traffic routing", routing));
+    }
+    if (canary.getStatus() != null && canary.getStatus().gitRevision != null
+        && canary.getStatus().gitRevision.revision != null) {
+      fields.add(new AlertField("Git revision", canary.getStatus().gitRevision.describe()));
     }
     return fields;
   }

@@ -3,6 +3,7 @@ package dev.bunting.canary;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bunting.api.Canary;
+import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.api.CanaryAnalysis;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanarySpec;
@@ -53,6 +54,7 @@ class CanaryDeciderTest {
     Map<String, String> configs = Map.of("configmap/podinfo-config", "aaaa");
     boolean slotFree = true;
     Instant now = Instant.parse("2026-11-26T10:00:00Z");
+    CanaryGitRevision git;
     final Map<CheckKind, CheckResult> answers = new EnumMap<>(CheckKind.class);
     final List<CheckKind> asked = new ArrayList<>();
     CanaryPlan last;
@@ -84,7 +86,7 @@ class CanaryDeciderTest {
       return new CanarySnapshot(canary, now, tickDue, provider,
           provider.startsWith("gatewayapi"), problems,
           new WorkloadView(targetReplicas, canaryReadiness, primaryExists, primaryReplicas, primary, primaryMatchesTarget),
-          router, revision, configs, slotFree);
+          router, revision, configs, slotFree, false, SessionCookieValues.NONE, git);
     }
 
     /** One reconcile: ask the decider until it has a plan, answering checks from {@link #answers}; apply the plan. */
@@ -720,5 +722,36 @@ class CanaryDeciderTest {
     assertThat(plan.status().failedChecksOrZero()).isZero();
     assertThat(Condition.find(plan.status().conditions, "Ready").get().message)
         .isEqualTo("Canary analysis failed: score below marginal: score 33.33 (pass 95, marginal 75); not passed: a, b");
+  }
+
+  @Test
+  void aRevisionAGitSyncAppliedCarriesItsCommitIntoStatusAndEvents() {
+    World w = new World(canaryAnalysis(50, 50, 1));
+    w.git = new CanaryGitRevision("main@sha1:" + "a".repeat(40), "podinfo 1.0.0", "apps/podinfo");
+    w.tick();
+    assertThat(w.status().gitRevision).as("the initialised revision's commit").isEqualTo(w.git);
+    CanaryGitRevision bump = new CanaryGitRevision("main@sha1:" + "b".repeat(40), "podinfo 1.1.0-bad",
+        "apps/podinfo");
+    w.revision = REV2;
+    w.git = bump;
+    CanaryPlan start = w.reconcile(false);
+    assertThat(start.status().gitRevision).isEqualTo(bump);
+    assertThat(start.events()).extracting(CanaryPlan.Note::message).containsExactly(
+        "New revision detected! Scaling up podinfo.test (git main@sha1:bbbbbbbbbbbb \"podinfo 1.1.0-bad\")");
+
+    // a later commit that changes only the Deployment's labels moves the annotation, not the run's commit
+    w.git = new CanaryGitRevision("main@sha1:" + "c".repeat(40), "labels", "apps/podinfo");
+    w.answers.put(CheckKind.ANALYSIS, CheckResult.failed("request-success-rate 80 < 99"));
+    w.tick(); // pre-rollout passes, weight 50
+    w.tick(); // analysis fails: 1 failed check
+    CanaryPlan failed = w.tick();
+    assertThat(failed.status().phase).isEqualTo(CanaryPhase.FAILED);
+    assertThat(failed.status().gitRevision).isEqualTo(bump);
+    assertThat(failed.events()).extracting(CanaryPlan.Note::message)
+        .contains("Canary failed! Scaling down podinfo.test (git main@sha1:bbbbbbbbbbbb \"podinfo 1.1.0-bad\")");
+
+    w.revision = REV3;
+    w.git = null;
+    assertThat(w.reconcile(false).status().gitRevision).as("a revision no GitSync applied has none").isNull();
   }
 }

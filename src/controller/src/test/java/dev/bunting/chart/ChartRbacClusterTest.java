@@ -185,13 +185,16 @@ class ChartRbacClusterTest {
       Request.cluster("create", "trafficroutes.kuma.io"),
       Request.cluster("patch", "trafficroutes.kuma.io"));
 
-  /** What the GitSync engine asks with its own identity (applies go through impersonation). */
+  /** What the GitSync engine (and the ImagePolicy engine on it) asks with its own identity (applies: impersonation). */
   static final List<Request> GITSYNC = List.of(
       Request.watchAll("list", "gitsyncs.bunting.dev"),
       Request.watchAll("watch", "gitsyncs.bunting.dev"),
       Request.in("update", "gitsyncs.bunting.dev"),
       Request.in("patch", "gitsyncs.bunting.dev"),
       Request.in("update", "gitsyncs.bunting.dev", "status"),
+      Request.watchAll("list", "imagepolicies.bunting.dev"),
+      Request.watchAll("watch", "imagepolicies.bunting.dev"),
+      Request.in("update", "imagepolicies.bunting.dev", "status"),
       Request.in("get", "secrets"),
       Request.watchAll("list", "horizontalpodautoscalers.autoscaling"),
       Request.watchAll("watch", "horizontalpodautoscalers.autoscaling"),

@@ -48,7 +48,7 @@ class CanaryStatusViewTest {
         phase: Failed
         failedChecks: 5
         lastAppliedSpec: v2:aaaa
-        gitRevision: main@sha1:5f3c2a1
+        gitRevision: {revision: "main@sha1:5f3c2a1e9b7d0123456789abcdef012345678901", subject: "cart 2.1.0"}
         conditions:
         - {type: Ready, status: "False", reason: Failed, message: "Canary analysis failed: failed checks threshold reached 5"}
         - {type: Stalled, status: "True", reason: Failed, message: "Canary analysis failed: failed checks threshold reached 5"}
@@ -64,7 +64,7 @@ class CanaryStatusViewTest {
         "shop        api       <new>                  0        0/5      -"
             + "                                                                          -",
         "shop        cart      Failed                 0        5/5      Failed: Canary analysis failed: failed checks "
-            + "threshold reached 5          main@sha1:5f3c2a1");
+            + "threshold reached 5          main@sha1:5f3c2a1e9b7d");
   }
 
   @Test

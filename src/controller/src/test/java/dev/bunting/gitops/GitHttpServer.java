@@ -19,13 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.PacketLineOut;
+import org.eclipse.jgit.transport.ReceiveCommand;
+import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.RefAdvertiser.PacketLineOutRefAdvertiser;
 import org.eclipse.jgit.transport.UploadPack;
 
 /**
- * A Git smart-HTTP server for tests, in Vert.x with JGit's {@link UploadPack} (read-only: fetch and ls-remote), over
- * TLS with a throwaway certificate for {@code localhost}/{@code 127.0.0.1}, with HTTP basic auth or a bearer token.
- * Serves one repository at {@code /repo.git}.
+ * A Git smart-HTTP server for tests, in Vert.x with JGit's {@link UploadPack} (fetch and ls-remote) and
+ * {@link ReceivePack} (push), over TLS with a throwaway certificate for {@code localhost}/{@code 127.0.0.1}, with HTTP
+ * basic auth or a bearer token. Serves one repository at {@code /repo.git}. {@link #refusePushes} makes a pre-receive
+ * hook refuse every push with a message, as a protected branch does.
  */
 public final class GitHttpServer implements AutoCloseable {
   private final Vertx vertx;
@@ -36,6 +39,8 @@ public final class GitHttpServer implements AutoCloseable {
   private final String caPem;
   private final HttpServer server;
   private final AtomicInteger uploads = new AtomicInteger();
+  private final AtomicInteger pushes = new AtomicInteger();
+  private volatile String refusal;
 
   private GitHttpServer(Vertx vertx, Path repoDir, String username, String password, String bearer, Path workDir)
       throws Exception {
@@ -82,6 +87,16 @@ public final class GitHttpServer implements AutoCloseable {
     return uploads.get();
   }
 
+  /** How many pushes (receive-pack POSTs) were served, refused ones included. */
+  public int pushes() {
+    return pushes.get();
+  }
+
+  /** From now on a pre-receive hook refuses every push with {@code message} (null: accept pushes again). */
+  public void refusePushes(String message) {
+    this.refusal = message;
+  }
+
   private boolean authorized(HttpServerRequest req) {
     String auth = req.getHeader("Authorization");
     if (auth == null) {
@@ -101,6 +116,43 @@ public final class GitHttpServer implements AutoCloseable {
       return;
     }
     String path = req.path();
+    if (req.method().name().equals("GET") && path.equals("/repo.git/info/refs")
+        && "git-receive-pack".equals(req.getParam("service"))) {
+      vertx.<Buffer>executeBlocking(() -> {
+        try (Repository repo = open()) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          PacketLineOut pck = new PacketLineOut(out);
+          pck.writeString("# service=git-receive-pack\n");
+          pck.end();
+          ReceivePack rp = new ReceivePack(repo);
+          rp.setBiDirectionalPipe(false);
+          rp.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(pck));
+          return Buffer.buffer(out.toByteArray());
+        }
+      }).onSuccess(b -> req.response().putHeader("Content-Type", "application/x-git-receive-pack-advertisement")
+          .putHeader("Cache-Control", "no-cache").end(b))
+          .onFailure(e -> req.response().setStatusCode(500).end(String.valueOf(e.getMessage())));
+      return;
+    }
+    if (req.method().name().equals("POST") && path.equals("/repo.git/git-receive-pack")) {
+      req.body().compose(body -> vertx.<Buffer>executeBlocking(() -> {
+        pushes.incrementAndGet();
+        try (Repository repo = open()) {
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          ReceivePack rp = new ReceivePack(repo);
+          rp.setBiDirectionalPipe(false);
+          String refuse = refusal;
+          if (refuse != null) {
+            rp.setPreReceiveHook((pack, commands) -> commands.forEach(c -> c.setResult(
+                ReceiveCommand.Result.REJECTED_OTHER_REASON, refuse)));
+          }
+          rp.receive(new ByteArrayInputStream(body.getBytes()), out, null);
+          return Buffer.buffer(out.toByteArray());
+        }
+      })).onSuccess(b -> req.response().putHeader("Content-Type", "application/x-git-receive-pack-result").end(b))
+          .onFailure(e -> req.response().setStatusCode(500).end(String.valueOf(e.getMessage())));
+      return;
+    }
     if (req.method().name().equals("GET") && path.equals("/repo.git/info/refs")
         && "git-upload-pack".equals(req.getParam("service"))) {
       vertx.<Buffer>executeBlocking(() -> {

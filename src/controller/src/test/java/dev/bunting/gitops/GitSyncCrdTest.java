@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.bunting.api.GitCommitAuthor;
 import dev.bunting.api.GitSync;
 import dev.bunting.api.GitSyncInventory;
 import dev.bunting.api.GitSyncInventoryEntry;
 import dev.bunting.api.GitSyncReceiver;
 import dev.bunting.api.GitSyncRef;
+import dev.bunting.api.GitSyncRelease;
+import dev.bunting.api.GitSyncRollbackStatus;
 import dev.bunting.api.GitSyncSpec;
 import dev.bunting.api.GitSyncStatus;
 import dev.bunting.api.NamedReference;
@@ -72,6 +75,10 @@ class GitSyncCrdTest {
     assertThat(new TreeSet<>(props(root, "status", "inventory").keySet())).isEqualTo(fields(GitSyncInventory.class));
     assertThat(new TreeSet<>(props(root, "status", "inventory", "entries").keySet()))
         .isEqualTo(fields(GitSyncInventoryEntry.class));
+    assertThat(new TreeSet<>(props(root, "spec", "commitAuthor").keySet())).isEqualTo(fields(GitCommitAuthor.class));
+    assertThat(new TreeSet<>(props(root, "status", "releases").keySet())).isEqualTo(fields(GitSyncRelease.class));
+    assertThat(new TreeSet<>(props(root, "status", "releases", "rollback").keySet()))
+        .isEqualTo(fields(GitSyncRollbackStatus.class));
   }
 
   @Test
@@ -124,6 +131,13 @@ class GitSyncCrdTest {
     s.deletionPolicy = "Foreground";
     assertThat(GitSyncDecider.validate(s)).isEqualTo(
         "spec.deletionPolicy must be MirrorPrune, Delete, WaitForTermination or Orphan (got 'Foreground')");
+    s.deletionPolicy = null;
+    s.rollback = "Revert";
+    assertThat(GitSyncDecider.validate(s)).isEqualTo("spec.rollback must be revert or hold (got 'Revert')");
+    s.rollback = "revert";
+    s.ref = GitSyncRef.tag("v1");
+    assertThat(GitSyncDecider.validate(s)).isEqualTo(
+        "spec.rollback: revert pushes to a branch; spec.ref must name a branch (it names tag v1)");
   }
 
   @Test

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
+import dev.bunting.api.GitSyncRelease;
+import dev.bunting.api.GitSyncRollbackStatus;
 import dev.bunting.api.GitSyncSpec;
 import dev.bunting.api.GitSyncStatus;
 import dev.bunting.api.NamedReference;
+import dev.bunting.gitops.GitSyncDecider.CanaryView;
 import dev.bunting.gitops.GitSyncDecider.DeletionPlan;
+import dev.bunting.gitops.GitSyncDecider.ReleasePlan;
 import dev.bunting.gitops.GitSyncDecider.Mode;
 import dev.bunting.gitops.GitSyncPlan.Note;
 import dev.bunting.gitops.GitSyncState.LastSync;
@@ -16,6 +20,8 @@ import dev.bunting.gitops.GitSyncState.Wake;
 import dev.bunting.gitops.SyncResult.Applied;
 import dev.bunting.gitops.SyncResult.Failed;
 import dev.bunting.kube.StatusWriter;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,11 +68,16 @@ class GitSyncDeciderTest {
     }
 
     GitSyncPlan step(GitSyncDecider decider, SyncResult result) {
+      return step(decider, result, null);
+    }
+
+    /** A reconcile whose full sync computed {@code releases} (its Canary targets); null: it did not look at them. */
+    GitSyncPlan step(GitSyncDecider decider, SyncResult result, List<GitSyncRelease> releases) {
       if (!(result instanceof Applied a && a.healthOnly())) {
         lastFullSync = now;
       }
-      GitSyncPlan plan = decider.decide(new GitSyncDecider.Snapshot(gs, now, clock, lastFullSync, waitingLog, 0.5),
-          result);
+      GitSyncPlan plan = decider.decide(new GitSyncDecider.Snapshot(gs, now, clock, lastFullSync, waitingLog, 0.5,
+          releases), result);
       clock = plan.healthClock();
       waitingLog = plan.waitingLog();
       if (StatusWriter.changed(gs.getStatus(), plan.status())) {
@@ -451,5 +463,232 @@ class GitSyncDeciderTest {
     assertThat(orphan.events()).isEmpty();
     assertThat(messages(orphan.logs())).containsExactly("INFO deleted; its 2 objects are left in place "
         + "(deletionPolicy is Orphan)");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Canary targets: releases, annotations, spec.rollback
+
+  private static final GitRevision R3 = GitRevision.of("main", "3333333333333333333333333333333333333333");
+  private static final GitRevision V = GitRevision.of("main", "4444444444444444444444444444444444444444");
+
+  /** The web Deployment as rendered from {@code deploy/web.yaml} with {@code image}. */
+  private static Manifest web(String image) {
+    GenericKubernetesResource o = Serialization.unmarshal(Manifests.deployment("web", image, null),
+        GenericKubernetesResource.class);
+    o.getMetadata().setNamespace("shop");
+    return new Manifest("deploy/web.yaml", 1, o);
+  }
+
+  private static Manifest config() {
+    GenericKubernetesResource o = Serialization.unmarshal(Manifests.configMap("config", "1"),
+        GenericKubernetesResource.class);
+    o.getMetadata().setNamespace("shop");
+    return new Manifest("deploy/config.yaml", 1, o);
+  }
+
+  /** The Canary of the web Deployment, in {@code phase}, analysing {@code revision}. */
+  private static Function<ObjectKey, Optional<CanaryView>> canary(String phase, GitRevision revision) {
+    return k -> k.equals(WEB) ? Optional.of(new CanaryView("web", phase, revision == null ? null
+        : revision.toString(), "Failed".equals(phase) ? "Canary analysis failed: failed checks threshold reached 2"
+        : null)) : Optional.empty();
+  }
+
+  private static GitSyncSpec rollback(String mode) {
+    GitSyncSpec s = spec();
+    s.rollback = mode;
+    return s;
+  }
+
+  /** A full sync of {@code rev} rendering {@code manifests}: the decider's release plan, then its status plan. */
+  private ReleasePlan sync(World w, GitRevision rev, String subject, List<Manifest> manifests,
+      Function<ObjectKey, Optional<CanaryView>> canaries) {
+    List<GitSyncRelease> current = w.gs.getStatus() == null ? null : w.gs.getStatus().releases;
+    ReleasePlan plan = GitSyncDecider.releases(w.gs, current, rev, subject, manifests, canaries);
+    w.step(decider, unchanged(rev, health(CONFIG, Health.current("exists"), WEB, Health.current("available")),
+        false), plan.releases());
+    return plan;
+  }
+
+  private static GitSyncRelease only(World w) {
+    assertThat(w.gs.getStatus().releases).hasSize(1);
+    return w.gs.getStatus().releases.get(0);
+  }
+
+  @Test
+  void aCanaryTargetRemembersTheRevisionThatLastChangedItAndItsCanarysOutcome() {
+    World w = new World(spec());
+    ReleasePlan first = sync(w, R1, "web 1.0.0", List.of(config(), web("web:1.0.0")), canary(null, null));
+    assertThat(first.stamps()).as("only the Canary's target is annotated")
+        .containsOnlyKeys(WEB.inventoryId()).containsEntry(WEB.inventoryId(), new GitSyncDecider.Stamp(R1.toString(),
+            "web 1.0.0"));
+    assertThat(only(w)).satisfies(e -> {
+      assertThat(e.target).isEqualTo("Deployment/shop/web");
+      assertThat(e.canary).isEqualTo("web");
+      assertThat(e.revision).isEqualTo(R1.toString());
+      assertThat(e.subject).isEqualTo("web 1.0.0");
+      assertThat(e.previousRevision).isNull();
+      assertThat(e.phase).isNull();
+    });
+
+    // a commit that leaves the Deployment alone: its release stays R1, and so do its annotations (no write)
+    ReleasePlan unchanged = sync(w, R2, "docs only", List.of(config(), web("web:1.0.0")),
+        canary("Succeeded", R1));
+    assertThat(unchanged.stamps().get(WEB.inventoryId()).revision()).isEqualTo(R1.toString());
+    assertThat(only(w).phase).isEqualTo("Succeeded");
+
+    // the image bump: a new release, coming from R1; the canary runs it and fails
+    ReleasePlan bump = sync(w, R3, "web 1.1.0", List.of(config(), web("web:1.1.0")), canary("Initialized", R1));
+    assertThat(bump.stamps().get(WEB.inventoryId())).isEqualTo(new GitSyncDecider.Stamp(R3.toString(), "web 1.1.0"));
+    assertThat(only(w)).satisfies(e -> {
+      assertThat(e.revision).isEqualTo(R3.toString());
+      assertThat(e.previousRevision).isEqualTo(R1.toString());
+      assertThat(e.phase).as("the canary's run is still for R1").isNull();
+    });
+    sync(w, R3, "web 1.1.0", List.of(config(), web("web:1.1.0")), canary("Progressing", R3));
+    assertThat(only(w).phase).isEqualTo("Progressing");
+    ReleasePlan failed = sync(w, R3, "web 1.1.0", List.of(config(), web("web:1.1.0")), canary("Failed", R3));
+    assertThat(only(w).phase).isEqualTo("Failed");
+    assertThat(only(w).message).isEqualTo("Canary analysis failed: failed checks threshold reached 2");
+    assertThat(failed.revert()).as("no spec.rollback: Git is left alone").isNull();
+    assertThat(failed.holds()).isEmpty();
+    assertThat(only(w).rollback).isNull();
+
+    // the next change comes from the last good revision, not from the failed one
+    sync(w, V, "web 1.2.0", List.of(config(), web("web:1.2.0")), canary("Failed", R3));
+    assertThat(only(w).previousRevision).isEqualTo(R1.toString());
+    assertThat(only(w).phase).isNull();
+  }
+
+  @Test
+  void revertAsksForOneRevertCommitThenRecognisesItAndLeavesItThere() {
+    World w = new World(rollback(GitSyncSpec.ROLLBACK_REVERT));
+    sync(w, R1, "web 1.0.0", List.of(web("web:1.0.0")), canary("Succeeded", R1));
+    ReleasePlan bump = sync(w, R2, "web 1.1.0-bad", List.of(web("web:1.1.0-bad")), canary("Progressing", R2));
+    assertThat(bump.revert()).isNull();
+
+    List<GitSyncRelease> current = w.gs.getStatus().releases;
+    ReleasePlan failed = GitSyncDecider.releases(w.gs, current, R2, "web 1.1.0-bad", List.of(web("web:1.1.0-bad")),
+        canary("Failed", R2));
+    GitSyncDecider.RevertRequest req = failed.revert();
+    assertThat(req).isNotNull();
+    assertThat(req.target()).isEqualTo(WEB);
+    assertThat(req.file()).isEqualTo("deploy/web.yaml");
+    assertThat(req.failed()).isEqualTo(R2);
+    assertThat(req.previous()).isEqualTo(R1);
+    assertThat(GitSyncDecider.revertMessage(w.gs, req)).isEqualTo("""
+        Revert "web 1.1.0-bad"
+
+        Canary shop/web failed on main@sha1:222222222222: Canary analysis failed: failed checks threshold reached 2
+
+        This brings Deployment/shop/web in deploy/web.yaml back to its content at main@sha1:\
+        1111111111111111111111111111111111111111, undoing the change of main@sha1:\
+        2222222222222222222222222222222222222222.
+        Pushed by Bunting for GitSync shop/apps (spec.rollback: revert).
+        """);
+
+    // the reconciler pushed it (as V) and syncs again from V: the same release, reverted, and no second revert
+    List<GitSyncRelease> pushed = GitSyncDecider.reverted(failed.releases(), req, V.sha(), R2.sha());
+    ReleasePlan again = GitSyncDecider.releases(w.gs, pushed, V, "Revert \"web 1.1.0-bad\"",
+        List.of(web("web:1.0.0")), canary("Failed", R2));
+    assertThat(again.revert()).isNull();
+    assertThat(again.stamps().get(WEB.inventoryId()).revision()).as("still the failed release").isEqualTo(R2.toString());
+    w.step(decider, unchanged(V, health(WEB, Health.current("available")), false), again.releases());
+    assertThat(only(w)).satisfies(e -> {
+      assertThat(e.revision).isEqualTo(R2.toString());
+      assertThat(e.phase).isEqualTo("Failed");
+      assertThat(e.rollback.action).isEqualTo(GitSyncRollbackStatus.REVERTED);
+      assertThat(e.rollback.commit).isEqualTo(V.sha());
+      assertThat(e.rollback.message).isEqualTo("pushed 444444444444, which reverts Deployment/shop/web to its content"
+          + " of main@sha1:111111111111");
+    });
+    assertThat(messages(w.events)).contains("Normal RolledBack pushed 444444444444, which reverts Deployment/shop/web"
+        + " to its content of main@sha1:111111111111");
+    assertThat(w.condition(GitSyncDecider.ROLLBACK_FAILED)).isNull();
+
+    int events = w.events.size();
+    ReleasePlan quiet = sync(w, V, "Revert \"web 1.1.0-bad\"", List.of(web("web:1.0.0")), canary("Failed", R2));
+    assertThat(quiet.revert()).isNull();
+    assertThat(w.events).as("said once").hasSize(events);
+  }
+
+  @Test
+  void aRejectedRevertIsAConditionAndIsTriedAgainOnlyOnceTheBranchMoved() {
+    World w = new World(rollback(GitSyncSpec.ROLLBACK_REVERT));
+    sync(w, R1, "web 1.0.0", List.of(web("web:1.0.0")), canary("Succeeded", R1));
+    sync(w, R2, "web 1.1.0-bad", List.of(web("web:1.1.0-bad")), canary("Progressing", R2));
+    ReleasePlan failed = GitSyncDecider.releases(w.gs, w.gs.getStatus().releases, R2, "web 1.1.0-bad",
+        List.of(web("web:1.1.0-bad")), canary("Failed", R2));
+    List<GitSyncRelease> rejected = GitSyncDecider.revertFailed(failed.releases(), failed.revert(),
+        GitException.PUSH_REJECTED, "push to https://git.example.com/shop.git branch main rejected by the server:"
+            + " protected branch", R2.sha());
+    w.step(decider, unchanged(R2, health(WEB, Health.current("available")), false), rejected);
+
+    String msg = "cannot revert Deployment/shop/web to main@sha1:111111111111: push to https://git.example.com/"
+        + "shop.git branch main rejected by the server: protected branch (tried again once the branch moves)";
+    assertThat(w.condition(GitSyncDecider.ROLLBACK_FAILED)).satisfies(c -> {
+      assertThat(c.status).isEqualTo("True");
+      assertThat(c.reason).isEqualTo("RollbackPushRejected");
+      assertThat(c.message).isEqualTo(msg);
+    });
+    assertThat(messages(w.events)).contains("Warning RollbackPushRejected " + msg);
+    assertThat(w.condition(Condition.READY).status).as("the sync itself is fine").isEqualTo("True");
+
+    ReleasePlan sameHead = GitSyncDecider.releases(w.gs, w.gs.getStatus().releases, R2, "web 1.1.0-bad",
+        List.of(web("web:1.1.0-bad")), canary("Failed", R2));
+    assertThat(sameHead.revert()).as("no retry storm: the branch did not move").isNull();
+    ReleasePlan moved = GitSyncDecider.releases(w.gs, w.gs.getStatus().releases, R3, "README",
+        List.of(web("web:1.1.0-bad")), canary("Failed", R2));
+    assertThat(moved.revert()).as("the branch moved: one more try").isNotNull();
+    assertThat(moved.revert().failed()).isEqualTo(R2);
+
+    // a new image for the target replaces the failed release: the condition goes
+    sync(w, V, "web 1.2.0", List.of(web("web:1.2.0")), canary("Failed", R2));
+    assertThat(w.condition(GitSyncDecider.ROLLBACK_FAILED)).isNull();
+  }
+
+  @Test
+  void holdAppliesTheLastGoodContentOfThatObjectUntilANewerCommitChangesIt() {
+    World w = new World(rollback(GitSyncSpec.ROLLBACK_HOLD));
+    sync(w, R1, "web 1.0.0", List.of(config(), web("web:1.0.0")), canary("Succeeded", R1));
+    sync(w, R2, "web 1.1.0-bad", List.of(config(), web("web:1.1.0-bad")), canary("Progressing", R2));
+    ReleasePlan held = sync(w, R2, "web 1.1.0-bad", List.of(config(), web("web:1.1.0-bad")), canary("Failed", R2));
+    assertThat(held.revert()).isNull();
+    assertThat(held.holds()).containsExactly(Map.entry(WEB.inventoryId(), R1));
+    String msg = "Deployment/shop/web is applied as of main@sha1:111111111111 (Canary web failed on "
+        + "main@sha1:222222222222) until a newer commit changes it";
+    assertThat(only(w).rollback.action).isEqualTo(GitSyncRollbackStatus.HELD);
+    assertThat(only(w).rollback.message).isEqualTo(msg);
+    assertThat(messages(w.events)).contains("Normal RolledBack " + msg);
+
+    // a commit elsewhere: still held
+    ReleasePlan other = sync(w, R3, "config", List.of(config(), web("web:1.1.0-bad")), canary("Failed", R2));
+    assertThat(other.holds()).containsKey(WEB.inventoryId());
+    // a newer commit changes the target: no longer held, and it comes from R1
+    ReleasePlan fixed = sync(w, V, "web 1.1.1", List.of(config(), web("web:1.1.1")), canary("Failed", R2));
+    assertThat(fixed.holds()).isEmpty();
+    assertThat(only(w).revision).isEqualTo(V.toString());
+    assertThat(only(w).previousRevision).isEqualTo(R1.toString());
+    assertThat(only(w).rollback).isNull();
+  }
+
+  @Test
+  void aTargetFirstSeenWithNewContentComesFromTheRevisionSyncedBefore() {
+    World w = new World(rollback(GitSyncSpec.ROLLBACK_REVERT));
+    // R1 synced while the Canary did not exist yet: no release
+    sync(w, R1, "web 1.0.0", List.of(web("web:1.0.0")), k -> Optional.empty());
+    assertThat(w.gs.getStatus().releases).isNull();
+    sync(w, R2, "web 1.1.0-bad", List.of(web("web:1.1.0-bad")), canary("Progressing", R2));
+    assertThat(only(w).previousRevision).isEqualTo(R1.toString());
+    ReleasePlan failed = GitSyncDecider.releases(w.gs, w.gs.getStatus().releases, R2, "web 1.1.0-bad",
+        List.of(web("web:1.1.0-bad")), canary("Failed", R2));
+    assertThat(failed.revert().previous()).isEqualTo(R1);
+  }
+
+  @Test
+  void aFailedTargetWithNothingToGoBackToSaysSo() {
+    World w = new World(rollback(GitSyncSpec.ROLLBACK_REVERT));
+    ReleasePlan plan = sync(w, R1, "web 1.0.0", List.of(web("web:1.0.0")), canary("Failed", R1));
+    assertThat(plan.revert()).isNull();
+    assertThat(w.condition(GitSyncDecider.ROLLBACK_FAILED).reason).isEqualTo("NoPreviousRevision");
   }
 }

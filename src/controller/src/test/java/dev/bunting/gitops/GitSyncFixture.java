@@ -4,19 +4,22 @@ import dev.bunting.api.Canary;
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
 import dev.bunting.api.GitSyncSpec;
+import dev.bunting.api.ImagePolicy;
 import dev.bunting.http.HttpApi;
+import dev.bunting.images.ImagePolicyController;
 import dev.bunting.kube.ApiRequestCounter;
 import dev.bunting.kube.BlockingPool;
-import dev.bunting.kube.KubeClientFactory;
 import dev.bunting.kube.EventRecorder;
 import dev.bunting.kube.Informers;
+import dev.bunting.kube.KubeClientFactory;
 import dev.bunting.kube.Scheduler;
+import dev.bunting.kube.ShardSelector;
 import dev.bunting.testing.NamespaceTeardown;
 import dev.bunting.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -51,6 +54,8 @@ public final class GitSyncFixture implements AutoCloseable {
   public final ApiRequestCounter counter;
   public final PrometheusRegistry registry = new PrometheusRegistry();
   public final GitSyncController controller;
+  /** The ImagePolicy engine, writing through {@link #controller}. */
+  public final ImagePolicyController imagePolicies;
   public final HttpApi http;
   public final String namespace;
   private final BlockingPool pool;
@@ -97,10 +102,16 @@ public final class GitSyncFixture implements AutoCloseable {
     controller = new GitSyncController(vertx, controllerClient, pool, informers, caches,
         new EventRecorder(controllerClient, pool, clock, "bunting-gitops", "test"), registry,
         Scheduler.of(vertx, clock), clock, options);
+    // as cli.BuntingApp wires it: on the GitSync pool, writing through the GitSync engine
+    imagePolicies = new ImagePolicyController(vertx, controllerClient, pool,
+        informers.watch(ImagePolicy.class, Map.of()), caches.gitSyncs(), controller,
+        new EventRecorder(controllerClient, pool, clock, "bunting-images", "test"), Scheduler.of(vertx, clock), clock,
+        4, ShardSelector.ALL);
     http = new HttpApi(vertx, registry, controller::ready, List.of(controller.receiver()));
     http.listen("127.0.0.1", 0).await(30, TimeUnit.SECONDS);
     informers.start().await(60, TimeUnit.SECONDS);
     controller.start().await(60, TimeUnit.SECONDS);
+    imagePolicies.start();
   }
 
   /** {@code $KUBECONFIG}, else the local control plane's ({@code scripts/local-cluster kubeconfig}). */
@@ -197,6 +208,7 @@ public final class GitSyncFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    imagePolicies.stop();
     controller.stop().await(30, TimeUnit.SECONDS);
     http.close().await(10, TimeUnit.SECONDS);
     informers.stop();

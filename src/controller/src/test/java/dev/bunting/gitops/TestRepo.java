@@ -101,6 +101,50 @@ public final class TestRepo implements AutoCloseable {
     }
   }
 
+  /**
+   * Brings the work tree to the branch head after someone else pushed to this repository (Bunting's revert or image
+   * commits): the next {@link #commit} then builds on what was pushed instead of undoing it.
+   */
+  public TestRepo refresh() {
+    try {
+      git.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef("HEAD").call();
+      return this;
+    } catch (GitAPIException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The text of {@code path} at the branch head (not the work tree). */
+  public String fileAtHead(String path) {
+    try (var walk = org.eclipse.jgit.treewalk.TreeWalk.forPath(git.getRepository(), path,
+        git.getRepository().parseCommit(git.getRepository().resolve("HEAD")).getTree())) {
+      if (walk == null) {
+        return null;
+      }
+      return new String(git.getRepository().open(walk.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The commit {@code main} points at, as JGit reads it (message, author, parents). */
+  public RevCommit headCommit() {
+    try {
+      return git.getRepository().parseCommit(git.getRepository().resolve("HEAD"));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Commit {@code sha}, parsed (message, author, parents). */
+  public RevCommit parse(String sha) {
+    try {
+      return git.getRepository().parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(sha));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String head() {
     try {
       return git.getRepository().resolve("HEAD").getName();

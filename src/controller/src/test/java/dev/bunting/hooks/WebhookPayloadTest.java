@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryAnalysis;
+import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.api.CanarySpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -58,5 +59,21 @@ class WebhookPayloadTest {
     assertThat(context).isEqualTo(new WebhookContext("podinfo", "test", CanaryPhase.PROGRESSING, "v2:abc",
         Duration.ofMinutes(2)));
     assertThat(context.key()).isEqualTo("test/podinfo");
+  }
+
+  @Test
+  void aRevisionAGitSyncAppliedAddsItsCommitToTheMetadataAndTheHooksOwnKeysWin() throws Exception {
+    WebhookContext context = new WebhookContext("podinfo", "test", CanaryPhase.PROGRESSING, "c",
+        Duration.ofMinutes(1), new CanaryGitRevision("main@sha1:" + "a".repeat(40), "podinfo 1.1.0", "apps/sync"));
+
+    assertThat(json.writeValueAsString(WebhookPayload.of(context, Map.of("gitSync", "mine"))))
+        .isEqualTo("{\"name\":\"podinfo\",\"namespace\":\"test\",\"phase\":\"Progressing\",\"checksum\":\"c\","
+            + "\"metadata\":{\"gitSync\":\"mine\",\"gitRevision\":\"main@sha1:" + "a".repeat(40) + "\","
+            + "\"gitCommitSubject\":\"podinfo 1.1.0\"}}");
+    assertThat(WebhookPayload.forEvent(context, null, "New revision detected!", EventType.NORMAL,
+        Instant.ofEpochMilli(1)).metadata()).containsKeys("eventMessage", "gitRevision", "gitCommitSubject", "gitSync");
+    WebhookContext plain = new WebhookContext("podinfo", "test", CanaryPhase.PROGRESSING, "c", Duration.ofMinutes(1));
+    assertThat(json.writeValueAsString(WebhookPayload.of(plain, Map.of()))).as("byte-compatible without Git")
+        .isEqualTo("{\"name\":\"podinfo\",\"namespace\":\"test\",\"phase\":\"Progressing\",\"checksum\":\"c\"}");
   }
 }

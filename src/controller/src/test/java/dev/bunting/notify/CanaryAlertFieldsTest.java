@@ -96,4 +96,15 @@ class CanaryAlertFieldsTest {
     assertThat(alert.revision()).isEqualTo("v2:abc");
     assertThat(alert.time()).as("stamped when sent").isNull();
   }
+
+  @Test
+  void aRevisionAGitSyncAppliedAddsItsCommit() {
+    CanaryAnalysis analysis = new CanaryAnalysis();
+    Canary canary = canary(analysis);
+    canary.setStatus(new dev.bunting.api.CanaryStatus());
+    canary.getStatus().gitRevision = new dev.bunting.api.CanaryGitRevision("main@sha1:" + "0123456789".repeat(4),
+        "podinfo 1.1.0", "apps/sync");
+    assertThat(CanaryAlertFields.of(canary)).endsWith(
+        new AlertField("Git revision", "main@sha1:012345678901 \"podinfo 1.1.0\""));
+  }
 }

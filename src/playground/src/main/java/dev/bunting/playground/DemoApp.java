@@ -13,8 +13,10 @@ import java.util.Map;
  * HTTPRoute from the Canary, so they are not in Git: a Service in Git would fight with the generated apex Service.
  *
  * @param analysis the Canary's analysis settings
+ * @param imageRepository the image repository of the Deployment ({@link #IMAGE}, or one in the playground's registry)
+ * @param imagePolicy the ImagePolicy ({@code namespace:name}) whose marker comment the image line carries, or null
  */
-public record DemoApp(Analysis analysis) {
+public record DemoApp(Analysis analysis, String imageRepository, String imagePolicy) {
   public static final String NAME = "podinfo";
   public static final String IMAGE = "ghcr.io/stefanprodan/podinfo";
   public static final String GATEWAY = "playground-gateway";
@@ -44,6 +46,11 @@ public record DemoApp(Analysis analysis) {
     }
   }
 
+  /** The demo app with podinfo's public image, released by commits. */
+  public DemoApp(Analysis analysis) {
+    this(analysis, IMAGE, null);
+  }
+
   /** The image for a version tag. */
   public static String image(String tag) {
     return IMAGE + ":" + tag;
@@ -54,7 +61,9 @@ public record DemoApp(Analysis analysis) {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("README.md", readme());
     files.put(PATH + "/gateway.yaml", gateway());
-    files.put(PATH + "/deployment.yaml", deployment(tag));
+    files.put(PATH + "/deployment.yaml", imagePolicy == null && IMAGE.equals(imageRepository) ? deployment(tag)
+        : deploymentWithImage(imageRepository + ":" + tag + (imagePolicy == null ? ""
+            : " # {\"$imagepolicy\": \"" + imagePolicy + "\"}")));
     files.put(PATH + "/canary.yaml", canary());
     return files;
   }
@@ -84,6 +93,11 @@ public record DemoApp(Analysis analysis) {
   }
 
   static String deployment(String tag) {
+    return deploymentWithImage(image(tag));
+  }
+
+  /** The Deployment with {@code imageLine} after {@code image: } (an image, possibly with a marker comment). */
+  private static String deploymentWithImage(String imageLine) {
     return """
         apiVersion: apps/v1
         kind: Deployment
@@ -118,7 +132,7 @@ public record DemoApp(Analysis analysis) {
                   httpGet:
                     path: /readyz
                     port: %4$d
-        """.formatted(NAME, REPLICAS, image(tag), PORT);
+        """.formatted(NAME, REPLICAS, imageLine, PORT);
   }
 
   String canary() {

@@ -90,6 +90,27 @@ public final class DemoRepository implements AutoCloseable {
     }
   }
 
+  /**
+   * Brings the work tree to {@code main} after Bunting pushed to it (an image update, a revert), so that what a person
+   * sees there, and commits next, builds on those commits.
+   */
+  public void refresh() {
+    try {
+      git.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef(BRANCH).call();
+    } catch (GitAPIException e) {
+      throw new IllegalStateException("could not update the work tree of " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The commit {@code main} points at, parsed (message, author). */
+  public RevCommit headCommit() {
+    try {
+      return git.getRepository().parseCommit(git.getRepository().resolve(BRANCH));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The commit {@code main} points at. */
   public String head() {
     try {

@@ -35,6 +35,23 @@ public final class GitSyncLink {
 
   /** The GitSync manifest. */
   static String manifest(String name, String url, Duration interval) {
+    return manifest(name, url, interval, false);
+  }
+
+  /**
+   * The GitSync manifest; with {@code revert}, a failed canary's change is reverted in Git ({@code rollback: revert})
+   * by commits of {@code Bunting Playground}.
+   */
+  static String manifest(String name, String url, Duration interval, boolean revert) {
+    return base(name, url, interval) + (revert ? """
+          rollback: revert
+          commitAuthor:
+            name: %s
+            email: %s
+        """.formatted(DemoRepository.AUTHOR_NAME, DemoRepository.AUTHOR_EMAIL) : "");
+  }
+
+  private static String base(String name, String url, Duration interval) {
     return """
         apiVersion: bunting.dev/v1alpha1
         kind: GitSync
@@ -51,10 +68,10 @@ public final class GitSyncLink {
         """.formatted(name, url, DemoRepository.BRANCH, DemoApp.PATH, interval.toSeconds());
   }
 
-  /** Creates (server-side applies) the GitSync for {@code url}. */
-  public void create(String url, Duration interval) {
+  /** Creates (server-side applies) the GitSync for {@code url}; with {@code revert}, {@code rollback: revert}. */
+  public void create(String url, Duration interval, boolean revert) {
     GenericKubernetesResource gs = client.getKubernetesSerialization()
-        .unmarshal(manifest(name, url, interval), GenericKubernetesResource.class);
+        .unmarshal(manifest(name, url, interval, revert), GenericKubernetesResource.class);
     gs.getMetadata().setNamespace(namespace);
     client.genericKubernetesResources(GIT_SYNCS).inNamespace(namespace).resource(gs)
         .fieldManager(ClusterSetup.FIELD_MANAGER).forceConflicts().serverSideApply();

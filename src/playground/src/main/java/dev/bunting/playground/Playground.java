@@ -1,6 +1,7 @@
 package dev.bunting.playground;
 
 import dev.bunting.api.CanaryPhase;
+import dev.bunting.testing.LocalRegistry;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -59,6 +60,8 @@ public final class Playground implements AutoCloseable {
   private DemoRepository repo;
   private ControllerLauncher.Running controller;
   private GitSyncLink gitSync;
+  private LocalRegistry registry;
+  private ImagePolicyLink imagePolicy;
   private CanaryWatch canary;
   private Timeline timeline;
 
@@ -69,6 +72,10 @@ public final class Playground implements AutoCloseable {
   private interface ThrowingRunnable {
     void run() throws Exception;
   }
+
+  /** The playground registry's account (a local, throwaway registry). */
+  static final String REGISTRY_USER = "playground";
+  static final String REGISTRY_PASSWORD = "playground-registry";
 
   public Playground(Vertx vertx, PlaygroundSettings settings, ControllerLauncher launcher, PrintStream out,
       Clock clock) {
@@ -89,6 +96,9 @@ public final class Playground implements AutoCloseable {
     String from = Scenario.INITIAL_TAG;
     ScenarioRunner runner = new ScenarioRunner(clock, client, settings.namespace(), repo, gitSync, canary, timeline,
         this::routeWeight, analysis());
+    if (registry != null) {
+      runner.releaseByImages(registry, imagePolicy);
+    }
     List<Scenario.Release> releases = settings.scenario().releases();
     for (int i = 0; i < releases.size(); i++) {
       // No pause between releases: the demo Canary's analysis.window is release, so each release is judged on the
@@ -132,6 +142,9 @@ public final class Playground implements AutoCloseable {
     handleLeftovers(setup);
 
     List<String> crds = setup.installCrds(project);
+    if (settings.scenario().imagePolicy() && !crds.contains(ImagePolicyLink.CRD)) {
+      throw new PlaygroundException("this checkout has no ImagePolicy CRD (crds/bunting.dev_imagepolicies.yaml)");
+    }
     if (!crds.contains(GitSyncLink.CRD)) {
       throw new PlaygroundException("this checkout has no GitSync CRD (crds/bunting.dev_gitsyncs.yaml): the "
           + "playground needs Bunting's GitSync");
@@ -156,7 +169,19 @@ public final class Playground implements AutoCloseable {
     step(5, "simulated data plane: gateway http://127.0.0.1:" + dataPlane.gateway().port() + " (Host: "
         + DemoApp.HOST + "), " + Math.round(settings.requestsPerSecond()) + " requests/s, an app per kwok pod");
 
-    repo = DemoRepository.create(settings.repositoryDir(), new DemoApp(analysis()), Scenario.INITIAL_TAG);
+    DemoApp app = new DemoApp(analysis());
+    if (settings.scenario().imagePolicy()) {
+      if (!LocalRegistry.isAvailable()) {
+        throw new PlaygroundException("scenario image-policy needs a registry: " + LocalRegistry.UNAVAILABLE);
+      }
+      registry = LocalRegistry.start(settings.stateDir().resolve("registry"), REGISTRY_USER, REGISTRY_PASSWORD);
+      register(new Closer("registry " + registry.host(), registry::close));
+      registry.push(DemoApp.NAME, Scenario.INITIAL_TAG);
+      app = new DemoApp(analysis(), registry.host() + "/" + DemoApp.NAME, settings.namespace() + ":" + DemoApp.NAME);
+      out.println("      registry http://" + registry.host() + " (CNCF distribution, basic auth) with "
+          + app.imageRepository() + ":" + Scenario.INITIAL_TAG);
+    }
+    repo = DemoRepository.create(settings.repositoryDir(), app, Scenario.INITIAL_TAG);
     register(new Closer(null, repo::close));
     step(6, "Git repository " + repo.url() + " with podinfo " + Scenario.INITIAL_TAG + " (commit "
         + repo.head().substring(0, 7) + ")");
@@ -179,9 +204,15 @@ public final class Playground implements AutoCloseable {
     gitSync = new GitSyncLink(client, settings.namespace(), DemoApp.NAME);
     timeline.section("Setup: GitSync applies podinfo " + Scenario.INITIAL_TAG
         + "; Bunting creates the primary, the Services and the HTTPRoute");
-    gitSync.create(repo.url(), Duration.ofSeconds(30));
+    gitSync.create(repo.url(), Duration.ofSeconds(30), registry != null);
     timeline.note("GitSync " + gitSync.name() + " created: " + repo.url() + " branch " + DemoRepository.BRANCH
-        + ", path " + DemoApp.PATH);
+        + ", path " + DemoApp.PATH + (registry != null ? ", rollback: revert" : ""));
+    if (registry != null) {
+      imagePolicy = new ImagePolicyLink(client, settings.namespace(), DemoApp.NAME);
+      imagePolicy.create(app.imageRepository(), registry.host(), REGISTRY_USER, REGISTRY_PASSWORD, gitSync.name());
+      timeline.note("ImagePolicy " + imagePolicy.name() + " created: " + app.imageRepository() + ", semver >=1.0.0-0,"
+          + " written where deployment.yaml says {\"$imagepolicy\": \"" + app.imagePolicy() + "\"}");
+    }
     awaitInitialized();
   }
 

@@ -42,8 +42,9 @@ import picocli.CommandLine.Option;
         "Ctrl-C stops everything the playground started."})
 public final class PlaygroundCommand implements Callable<Integer> {
   @Option(names = "--scenario", defaultValue = "good-then-bad",
-      description = "good-then-bad (1.1.0 promoted, then 1.2.0-bad rolled back), good, bad (20%% errors) or slow "
-          + "(+500 ms). Default: ${DEFAULT-VALUE}.")
+      description = "good-then-bad (1.1.0 promoted, then 1.2.0-bad rolled back), good, bad (20%% errors), slow "
+          + "(+500 ms), or image-policy (images pushed to a local registry are committed by an ImagePolicy; the "
+          + "rolled-back one is reverted in Git by the GitSync). Default: ${DEFAULT-VALUE}.")
   String scenario;
 
   @Option(names = "--interval", defaultValue = "10s",

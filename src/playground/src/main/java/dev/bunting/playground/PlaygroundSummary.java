@@ -44,6 +44,9 @@ public record PlaygroundSummary(Scenario scenario, Duration interval, List<Relea
       if (!o.problem().isEmpty()) {
         lines.add("           problem: " + o.problem());
       }
+      if (!o.revert().isEmpty()) {
+        lines.add("           git: reverted by commit " + o.revert());
+      }
     }
     lines.add("  primary podinfo-primary runs " + primaryImage);
     long all = answers.values().stream().mapToLong(Long::longValue).sum();

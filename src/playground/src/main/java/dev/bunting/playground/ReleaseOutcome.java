@@ -17,9 +17,16 @@ import java.util.List;
  * @param decision the Event that carried the deciding Prometheus readings: the last "Advance" of a promoted release,
  *     the last "Halt" of a rolled-back one
  * @param problem why the release did not finish (timeout), or empty
+ * @param revert the revert commit the GitSync pushed after a rollback ({@code abc1234 "Revert ..."}), or empty
  */
 public record ReleaseOutcome(String tag, String commit, boolean expectPromoted, CanaryPhase phase, Duration duration,
-    List<Integer> weights, String primaryImage, String decision, String problem) {
+    List<Integer> weights, String primaryImage, String decision, String problem, String revert) {
+
+  /** A release made by a commit of the playground (no revert commit). */
+  public ReleaseOutcome(String tag, String commit, boolean expectPromoted, CanaryPhase phase, Duration duration,
+      List<Integer> weights, String primaryImage, String decision, String problem) {
+    this(tag, commit, expectPromoted, phase, duration, weights, primaryImage, decision, problem, "");
+  }
 
   public boolean promoted() {
     return phase == CanaryPhase.SUCCEEDED;

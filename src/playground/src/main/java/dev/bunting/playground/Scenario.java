@@ -17,7 +17,12 @@ public enum Scenario {
   /** A release answering 20 % errors is rolled back (its success rate is below 99 %). */
   BAD("bad", List.of(Release.rolledBack("1.1.0-bad"))),
   /** A release 500 ms slower is rolled back (its p99 latency is above 500 ms). */
-  SLOW("slow", List.of(Release.rolledBack("1.1.0-slow")));
+  SLOW("slow", List.of(Release.rolledBack("1.1.0-slow"))),
+  /**
+   * The Git-aware loop: each release is an image pushed to a local registry; an ImagePolicy commits it, the canary
+   * promotes 1.1.0 and rolls back 1.2.0-bad, and the GitSync ({@code rollback: revert}) pushes the revert commit.
+   */
+  IMAGE_POLICY("image-policy", List.of(Release.promoted("1.1.0"), Release.rolledBack("1.2.0-bad")));
 
   public static final String INITIAL_TAG = "1.0.0";
 
@@ -56,6 +61,11 @@ public enum Scenario {
 
   public List<Release> releases() {
     return releases;
+  }
+
+  /** Whether releases are images pushed to a registry that an ImagePolicy writes into Git (else: commits). */
+  public boolean imagePolicy() {
+    return this == IMAGE_POLICY;
   }
 
   /** The scenario called {@code id} (as on the command line). */

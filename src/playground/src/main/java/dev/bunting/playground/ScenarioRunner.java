@@ -1,6 +1,7 @@
 package dev.bunting.playground;
 
 import dev.bunting.api.CanaryPhase;
+import dev.bunting.testing.LocalRegistry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -31,6 +32,9 @@ public final class ScenarioRunner {
   private final Timeline timeline;
   private final Supplier<OptionalInt> routeWeight;
   private final DemoApp.Analysis analysis;
+  private Instant canaryTrafficSeen;
+  private LocalRegistry registry;
+  private ImagePolicyLink imagePolicy;
 
   public ScenarioRunner(Clock clock, KubernetesClient client, String namespace, DemoRepository repo,
       GitSyncLink gitSync, CanaryWatch canary, Timeline timeline, Supplier<OptionalInt> routeWeight,
@@ -46,6 +50,15 @@ public final class ScenarioRunner {
     this.analysis = analysis;
   }
 
+  /**
+   * Releases by pushing images instead of committing: each release is an image pushed to {@code registry}, which
+   * {@code imagePolicy} commits into the repository; a rolled-back release then waits for the GitSync's revert commit.
+   */
+  public void releaseByImages(LocalRegistry registry, ImagePolicyLink imagePolicy) {
+    this.registry = registry;
+    this.imagePolicy = imagePolicy;
+  }
+
   /** How long a release may take before the playground calls it stuck. */
   Duration releaseTimeout() {
     int ticks = analysis.healthyTicks() + analysis.threshold() + 6;
@@ -59,10 +72,27 @@ public final class ScenarioRunner {
     timeline.section(String.format("Release %d/%d: podinfo %s -> %s (a working Bunting: %s)", number, of, fromTag,
         release.tag(), release.expectation()));
     Instant started = clock.instant();
-    RevCommit commit = repo.release(release.tag());
+    RevCommit commit;
+    if (registry == null) {
+      commit = repo.release(release.tag());
+      timeline.note("git: commit " + commit.abbreviate(7).name() + " \"" + commit.getShortMessage() + "\"");
+      gitSync.requestSync(commit.name());
+    } else {
+      String head = repo.head();
+      registry.push(DemoApp.NAME, release.tag());
+      timeline.note("registry: pushed " + registry.host() + "/" + DemoApp.NAME + ":" + release.tag());
+      imagePolicy.rescan(String.valueOf(clock.millis()));
+      if (!await(() -> !repo.head().equals(head), Duration.ofMinutes(1), new ArrayList<>())) {
+        return new ReleaseOutcome(release.tag(), "", release.expectPromoted(), canary.phase(),
+            Duration.between(started, clock.instant()), List.of(), primaryImage(), "",
+            "ImagePolicy " + imagePolicy.name() + " did not commit " + release.tag() + " within 1 min");
+      }
+      repo.refresh();
+      commit = repo.headCommit();
+      timeline.note("git: commit " + commit.abbreviate(7).name() + " \"" + commit.getShortMessage() + "\" by "
+          + commit.getAuthorIdent().getName() + " (ImagePolicy " + imagePolicy.name() + ")");
+    }
     String sha = commit.abbreviate(7).name();
-    timeline.note("git: commit " + sha + " \"" + commit.getShortMessage() + "\"");
-    gitSync.requestSync(commit.name());
     List<Integer> weights = new ArrayList<>();
 
     boolean detected = await(() -> {
@@ -79,11 +109,26 @@ public final class ScenarioRunner {
       problem = "the canary did not finish within " + minutes(releaseTimeout()) + "; it is "
           + canary.current().map(CanaryWatch::activity).orElse("gone");
     }
+    String revert = "";
+    if (registry != null && problem.isEmpty() && canary.phase() == CanaryPhase.FAILED) {
+      // Git says the bad version until the GitSync (rollback: revert) pushes the revert commit
+      String failedHead = commit.name();
+      if (await(() -> !repo.head().equals(failedHead), Duration.ofMinutes(1), weights)) {
+        repo.refresh();
+        RevCommit r = repo.headCommit();
+        revert = r.abbreviate(7).name() + " \"" + r.getShortMessage() + "\"";
+        timeline.note("git: commit " + revert + " by " + r.getAuthorIdent().getName() + " (GitSync "
+            + gitSync.name() + ", rollback: revert)");
+      } else {
+        problem = "the GitSync did not push a revert commit within 1 min (GitSync: "
+            + gitSync.readyMessage().orElse("no Ready condition") + ")";
+      }
+    }
     Thread.sleep(1_500); // let the timeline print the last Events before the outcome is read
     timeline.flush();
     Duration took = Duration.between(started, clock.instant());
     return new ReleaseOutcome(release.tag(), sha, release.expectPromoted(), canary.phase(), took,
-        List.copyOf(weights), primaryImage(), decision(started, canary.phase()), problem);
+        List.copyOf(weights), primaryImage(), decision(started, canary.phase()), problem, revert);
   }
 
   /** Waits, sampling the route's canary weight, until {@code done} or the timeout. */

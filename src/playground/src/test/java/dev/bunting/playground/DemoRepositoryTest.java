@@ -80,4 +80,21 @@ class DemoRepositoryTest {
       assertThatThrownBy(() -> repo.release("1.0.0")).hasMessageContaining("already 1.0.0");
     }
   }
+
+  @Test
+  void theImagePolicyScenarioMarksTheImageLineForTheImagePolicy(@TempDir Path dir) throws Exception {
+    DemoApp marked = new DemoApp(DemoApp.Analysis.tutorial(Duration.ofSeconds(10)), "127.0.0.1:5000/podinfo",
+        "demo:podinfo");
+    try (DemoRepository repo = DemoRepository.create(dir.resolve("repo"), marked, "1.0.0")) {
+      String file = Files.readString(dir.resolve("repo/apps/podinfo/deployment.yaml"));
+      assertThat(file).contains("image: 127.0.0.1:5000/podinfo:1.0.0 # {\"$imagepolicy\": \"demo:podinfo\"}\n");
+      Deployment d = Serialization.unmarshal(file, Deployment.class);
+      assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+          .isEqualTo("127.0.0.1:5000/podinfo:1.0.0");
+      dev.bunting.images.ImageMarkers.Update u = dev.bunting.images.ImageMarkers.update(file, "demo:podinfo",
+          dev.bunting.images.ImageReference.parse("127.0.0.1:5000/podinfo"), "1.1.0");
+      assertThat(u.changed()).as("what the ImagePolicy will change").isEqualTo(1);
+      assertThat(u.text()).isEqualTo(file.replace("podinfo:1.0.0 #", "podinfo:1.1.0 #"));
+    }
+  }
 }
