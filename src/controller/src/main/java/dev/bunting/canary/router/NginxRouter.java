@@ -8,7 +8,6 @@ import dev.bunting.api.HttpMatchRequest;
 import dev.bunting.api.HttpMatchRequest.StringMatch;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ import java.util.TreeSet;
  *
  * <p>The annotation prefix is {@code --ingress-annotations-prefix} (default {@code nginx.ingress.kubernetes.io}).
  */
-public final class NginxRouter implements TrafficRouter {
+public final class NginxRouter implements UserIngressRouter {
   public static final String PROVIDER = "nginx";
 
   private final String prefix;
@@ -60,21 +59,6 @@ public final class NginxRouter implements TrafficRouter {
     errors.addAll(RouterFeatures.unsupported(canary, PROVIDER, true));
     errors.addAll(abTestingErrors(canary.getSpec().effectiveAnalysis()));
     return errors;
-  }
-
-  @Override
-  public List<String> problems(Canary canary, CachedObjects cached) {
-    return UserIngress.problems(canary, cached);
-  }
-
-  @Override
-  public List<ResourceDefinitionContext> kinds() {
-    return List.of(UserIngress.INGRESSES);
-  }
-
-  @Override
-  public List<RoutedObject> objects(Canary canary) {
-    return UserIngress.objects(canary);
   }
 
   @Override

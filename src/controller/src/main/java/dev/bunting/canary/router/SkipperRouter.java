@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bunting.api.Canary;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,7 @@ import java.util.TreeMap;
  * {@code Weight(100)}, so the clone's routes win over the user's, or with {@code False()} at canary weight 0, so they
  * are off and the user's Ingress serves. Canary and blue/green releases; no A/B testing (Flagger has none for Skipper).
  */
-public final class SkipperRouter implements TrafficRouter {
+public final class SkipperRouter implements UserIngressRouter {
   public static final String PROVIDER = "skipper";
   static final String BACKEND_WEIGHTS = "zalando.org/backend-weights";
   static final String PREDICATE = "zalando.org/skipper-predicate";
@@ -43,21 +42,6 @@ public final class SkipperRouter implements TrafficRouter {
     errors.addAll(UserIngress.validate(canary, PROVIDER));
     errors.addAll(RouterFeatures.unsupported(canary, PROVIDER, false));
     return errors;
-  }
-
-  @Override
-  public List<String> problems(Canary canary, CachedObjects cached) {
-    return UserIngress.problems(canary, cached);
-  }
-
-  @Override
-  public List<ResourceDefinitionContext> kinds() {
-    return List.of(UserIngress.INGRESSES);
-  }
-
-  @Override
-  public List<RoutedObject> objects(Canary canary) {
-    return UserIngress.objects(canary);
   }
 
   @Override
