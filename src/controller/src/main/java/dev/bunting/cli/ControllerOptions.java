@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -97,13 +98,8 @@ public final class ControllerOptions {
           + "(0 to 99; default: ${DEFAULT-VALUE}, as Flux). Env: INTERVAL_JITTER_PERCENTAGE.")
   public int intervalJitterPercentage;
 
-  @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
-      description = "Log format: text or json (default: ${DEFAULT-VALUE}). Env: LOG_FORMAT.")
-  public String logFormat;
-
-  @Option(names = "--log-level", defaultValue = "${env:LOG_LEVEL:-info}",
-      description = "Log level: error, warn, info, debug or trace (default: ${DEFAULT-VALUE}). Env: LOG_LEVEL.")
-  public String logLevel;
+  @Mixin
+  public LoggingOptions logging;
 
   @Option(names = "--enable-config-tracking", arity = "0..1", defaultValue = "${env:ENABLE_CONFIG_TRACKING:-true}",
       fallbackValue = "true",

@@ -4,6 +4,7 @@ import dev.bunting.api.GoDuration;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -43,13 +44,8 @@ public final class LoadTesterOptions {
           + "so they survive restarts and are shared by replicas (default: in memory). Env: GATE_CONFIGMAP.")
   public String gateConfigMap;
 
-  @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}",
-      description = "Log format: text or json (default: ${DEFAULT-VALUE}). Env: LOG_FORMAT.")
-  public String logFormat;
-
-  @Option(names = "--log-level", defaultValue = "${env:LOG_LEVEL:-info}",
-      description = "Log level: error, warn, info, debug or trace (default: ${DEFAULT-VALUE}). Env: LOG_LEVEL.")
-  public String logLevel;
+  @Mixin
+  public LoggingOptions logging;
 
   public Optional<String> gateConfigMap() {
     return Optional.ofNullable(gateConfigMap).map(String::trim).filter(s -> !s.isEmpty());
