@@ -127,7 +127,9 @@ class ShardingClusterTest {
             receiver: {secretRef: {name: hook-token}}
           """.formatted(repo.url()), "shard1"));
       await().atMost(Duration.ofSeconds(60)).until(() -> configMap() != null);
-      assertThat(reports(shard1, "bunting_gitsync_ready", "shard-sync")).isTrue();
+      // the ConfigMap is applied before the sync's health and status (and so its series) are recorded
+      await("shard1 reports the sync").atMost(Duration.ofSeconds(30))
+          .until(() -> reports(shard1, "bunting_gitsync_ready", "shard-sync"));
       assertThat(reports(bunting.app(), "bunting_gitsync_ready", "shard-sync")).isFalse();
 
       repo.write("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: sharded}\ndata: {value: v2}\n")
