@@ -32,6 +32,15 @@ public final class WebhookAuth {
   private WebhookAuth() {}
 
   /**
+   * Whether the request carries any of the headers {@link #verify} checks: one without them is rejected before the
+   * receiver Secret is read, so junk costs no API request.
+   */
+  public static boolean presented(Function<String, String> headers) {
+    return headers.apply(GITHUB_SIGNATURE) != null || headers.apply(GITLAB_TOKEN) != null
+        || headers.apply(GENERIC_SIGNATURE) != null;
+  }
+
+  /**
    * @param headers header lookup, case-insensitive (e.g. Vert.x {@code request::getHeader})
    * @param body the raw request body
    * @param token the shared secret from the receiver Secret

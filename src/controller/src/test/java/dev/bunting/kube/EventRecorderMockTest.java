@@ -2,6 +2,7 @@ package dev.bunting.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bunting.testing.ManualClock;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -9,10 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,23 +25,8 @@ class EventRecorderMockTest {
   KubernetesClient client;
   private final Vertx vertx = Vertx.vertx();
   private final BlockingPool pool = new BlockingPool(vertx, "test-events", 2);
-  private Instant now = Instant.parse("2026-11-26T10:00:00Z");
-  private final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  };
 
   @AfterEach
   void close() {
@@ -69,9 +53,9 @@ class EventRecorderMockTest {
   void aRepeatedEventRaisesTheCountOfTheFirstOneAlsoAfterARestart() throws Exception {
     EventRecorder recorder = new EventRecorder(client, pool, clock, "bunting", "pod-1");
     record(recorder, "Synced", "Deployment test/web not found");
-    now = now.plus(Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
     record(recorder, "Synced", "Deployment test/web not found");
-    now = now.plus(Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
     record(recorder, "Synced", "a different message");
 
     List<Event> events = events();
@@ -84,7 +68,7 @@ class EventRecorderMockTest {
 
     // a restarted controller knows nothing of the Event, finds it and goes on counting
     EventRecorder restarted = new EventRecorder(client, pool, clock, "bunting", "pod-2");
-    now = now.plus(Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
     record(restarted, "Synced", "Deployment test/web not found");
     events = events();
     assertThat(events).hasSize(2);
