@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -204,7 +205,9 @@ public final class UiRoutes implements RouteContributor {
       return;
     }
     String origin = ctx.request().getHeader("Origin");
-    if (origin != null && !sameOrigin(origin, ctx.request().getHeader("Host"))) {
+    HostAndPort authority = ctx.request().authority();
+    if (origin != null && !sameOrigin(origin, authority == null ? null
+        : authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port())) {
       json(ctx, 403, error("cross-origin request refused"));
       return;
     }
@@ -271,7 +274,7 @@ public final class UiRoutes implements RouteContributor {
     return token.isEmpty() ? null : token;
   }
 
-  /** Whether {@code origin} ({@code scheme://host[:port]}) names the host the request was sent to. */
+  /** Whether {@code origin} ({@code scheme://host[:port]}) names {@code host} ({@code host[:port]}, the request's). */
   static boolean sameOrigin(String origin, String host) {
     if (host == null) {
       return false;
