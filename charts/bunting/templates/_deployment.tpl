@@ -88,6 +88,7 @@ spec:
             - --log-format={{ $ctx.Values.logFormat }}
             # Flagger's "warning" is Bunting's "warn"
             - --log-level={{ eq $ctx.Values.logLevel "warning" | ternary "warn" $ctx.Values.logLevel }}
+            - --ui={{ $ctx.Values.ui.enabled }}
             {{- if not $ctx.Values.configTracking.enabled }}
             - --enable-config-tracking=false
             {{- end }}

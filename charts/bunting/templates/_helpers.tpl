@@ -95,6 +95,16 @@ RBAC rules of the canary engine. One list, rendered into a ClusterRole or, for a
 Every rule is exercised by src/controller/src/test/java/dev/bunting/chart/ChartRbacClusterTest.java (kubectl auth can-i against a real API
 server) and by the controller itself in ChartRbacControllerTest.java: change them together.
 */}}
+{{/* The UI's cluster-scoped rules: who holds a bearer token (TokenReview), and may that user act (SAR). */}}
+{{- define "bunting.rules.uiReviews" -}}
+- apiGroups: ["authentication.k8s.io"]
+  resources: ["tokenreviews"]
+  verbs: ["create"]
+- apiGroups: ["authorization.k8s.io"]
+  resources: ["subjectaccessreviews"]
+  verbs: ["create"]
+{{- end -}}
+
 {{- define "bunting.rules.canary" -}}
 # Canary, MetricTemplate, AlertProvider: watched (informer caches)
 - apiGroups: ["flagger.app"]
@@ -147,10 +157,20 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# Kubernetes Events on Canaries; a repeat raises the count of the existing Event (get after a restart, patch)
+# Kubernetes Events on Canaries; a repeat raises the count of the existing Event (get after a restart, patch); the UI
+# (ui.enabled) shows a canary's Events from a watch
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "get", "patch"]
+  verbs: ["create", "get", "patch"{{ if .Values.ui.enabled }}, "list", "watch"{{ end }}]
+{{- if .Values.ui.enabled }}
+# UI actions (ui.enabled): the bunting.dev/action annotation, written for users allowed to patch the Canary themselves
+- apiGroups: ["flagger.app"]
+  resources: ["canaries"]
+  verbs: ["patch"]
+{{- if not (include "bunting.namespaced" .) }}
+{{ include "bunting.rules.uiReviews" . }}
+{{- end }}
+{{- end }}
 # Routers (docs/routing.md): each provider's routing objects are watched and server-side applied; the objects a
 # router starts from (nginx and skipper: spec.ingressRef; apisix: spec.routeRef; gloo: spec.upstreamRef; istio: a
 # VirtualService it takes over) are read from the same watches. Kinds a cluster does not have are simply not watched.

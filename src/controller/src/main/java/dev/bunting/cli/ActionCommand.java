@@ -3,19 +3,14 @@ package dev.bunting.cli;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryActionStatus;
 import dev.bunting.api.GoDuration;
-import dev.bunting.canary.ActionRequest;
+import dev.bunting.canary.ActionAnnotation;
 import dev.bunting.canary.ActionRequest.Action;
+import dev.bunting.canary.ActionRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,8 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bunting promote|abort|retry|pause|resume NAME}: writes the request into the Canary's
- * {@code bunting.dev/action} annotation (a merge patch of that one annotation, so it never conflicts with the
- * controller's writes), with the time of the request as its id, and waits until the controller reports what it did in
+ * {@code bunting.dev/action} annotation ({@link ActionAnnotation}, shared with the web UI), and waits until the controller reports what it did in
  * {@code status.lastAction}. The controller acts on the request once.
  */
 public abstract class ActionCommand implements Callable<Integer> {
@@ -69,15 +63,12 @@ public abstract class ActionCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     return cluster.withClient(err, (client, namespace) -> {
-      String value = ActionRequest.format(action(), force(),
-          DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.MILLIS)));
       String canary = namespace + "/" + name;
       if (client.resources(Canary.class).inNamespace(namespace).withName(name).get() == null) {
         err.println("Canary " + canary + " not found");
         return 1;
       }
-      client.resources(Canary.class).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-          Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(ActionRequest.ANNOTATION, value)))));
+      String value = ActionAnnotation.write(client, namespace, name, action(), force(), clock.instant());
       out.println("Requested " + describe() + " of Canary " + canary + " (" + ActionRequest.ANNOTATION + "=" + value
           + ").");
       out.flush();

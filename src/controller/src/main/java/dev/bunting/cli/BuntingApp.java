@@ -47,7 +47,11 @@ import dev.bunting.metrics.ControllerMetrics;
 import dev.bunting.metrics.FlaggerMetrics;
 import dev.bunting.notify.AlertNotifier;
 import dev.bunting.notify.GlobalNotifierConfig;
+import dev.bunting.ui.CanaryHistory;
+import dev.bunting.ui.UiAccess;
+import dev.bunting.ui.UiRoutes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -69,6 +73,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +96,11 @@ import org.slf4j.LoggerFactory;
 public final class BuntingApp {
   private static final Logger LOG = LoggerFactory.getLogger(BuntingApp.class);
   public static final String FIELD_MANAGER = "bunting";
+  /** The UI keeps this many observed status changes per canary, for this many canaries. */
+  static final int UI_HISTORY_PER_CANARY = 500;
+  static final int UI_HISTORY_CANARIES = 2000;
+  /** The UI's live updates are coalesced over this long. */
+  static final long UI_DEBOUNCE_MS = 250;
 
   private final Vertx vertx;
   private final ControllerOptions options;
@@ -108,6 +118,7 @@ public final class BuntingApp {
   private GitSyncController gitSyncs;
   private ImagePolicyController imagePolicies;
   private HttpApi http;
+  private ResourceCache<Event> uiEvents;
   private ShardSelector shard;
   private LeaderElection election;
   private volatile Runnable onLeadershipLost = () -> { };
@@ -144,6 +155,7 @@ public final class BuntingApp {
           return http.listen(options.listenAddress, options.port);
         })
         .compose(s -> informers.start())
+        .onSuccess(v -> startUiEvents())
         .compose(v -> options.leaderElect ? kubePool.run(this::createElection).mapEmpty() : act())
         .map(v -> {
           ready = true;
@@ -291,7 +303,7 @@ public final class BuntingApp {
     if (!informers.served(gitSyncKind)) {
       LOG.warn("GitSync ({}/{}) is not installed: Git sync is off; install crds/ to turn it on",
           gitSyncKind.getGroup(), gitSyncKind.getVersion());
-      return List.of();
+      return withUi(List.of(), caches, Optional.empty());
     }
     ResourceCache<GitSync> gitSyncCache = informers.watch(GitSync.class, Map.of());
     GitSyncOptions gitOptions = GitSyncOptions.defaults()
@@ -315,7 +327,37 @@ public final class BuntingApp {
     } else {
       LOG.warn("ImagePolicy is not installed: image updates are off; install crds/ to turn them on");
     }
-    return List.of(gitSyncs.receiver());
+    return withUi(List.of(gitSyncs.receiver()), caches, Optional.of(gitSyncCache));
+  }
+
+  /** {@code contributors} and, with {@code --ui}, the web UI on the caches of both engines. */
+  private List<RouteContributor> withUi(List<RouteContributor> contributors, CanaryCaches caches,
+      Optional<ResourceCache<GitSync>> gitSyncCache) {
+    if (!options.ui) {
+      return contributors;
+    }
+    uiEvents = informers.eventsAbout("Canary");
+    BlockingPool uiPool = pool("bunting-ui", 2);
+    UiRoutes ui = new UiRoutes(vertx, caches.canaries(), gitSyncCache, Optional.of(uiEvents),
+        new CanaryHistory(clock, UI_HISTORY_PER_CANARY, UI_HISTORY_CANARIES), new UiAccess(client, uiPool), client,
+        uiPool, clock, UI_DEBOUNCE_MS);
+    stops.add(ui.stream()::close);
+    List<RouteContributor> all = new ArrayList<>(contributors);
+    all.add(ui);
+    return all;
+  }
+
+  /**
+   * Starts the UI's cache of canary Events aside from the engines' caches: readiness does not wait for it, and without
+   * the right to list Events the UI shows none (a warning says why).
+   */
+  private void startUiEvents() {
+    if (uiEvents == null) {
+      return;
+    }
+    kubePool.run(() -> uiEvents.start().toCompletableFuture().get(60, TimeUnit.SECONDS))
+        .onFailure(e -> LOG.warn("the UI shows no Kubernetes Events: watching Events about Canaries failed: {}",
+            e.getMessage()));
   }
 
   /** Work queue waits, reconcile durations and depths, as {@link ControllerMetrics}' series. */

@@ -6,13 +6,14 @@ import dev.bunting.api.CanaryGitRevision;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.api.Condition;
 import dev.bunting.canary.ActionRequest;
+import dev.bunting.canary.CanarySummary;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * What {@code bunting status} prints: a table with one row per Canary, or the sections of one Canary. A new part of
+ * What {@code bunting status} prints: a table with one row per Canary, or the sections of one Canary (the cells are
+ * {@link CanarySummary}'s, shared with the web UI). A new part of
  * the status gets a {@link Section} of its own, added to {@link #SECTIONS}.
  */
 public final class CanaryStatusView {
@@ -76,52 +77,27 @@ public final class CanaryStatusView {
   // cells
 
   static CanaryStatus status(Canary c) {
-    return c.getStatus() == null ? new CanaryStatus() : c.getStatus();
+    return CanarySummary.status(c);
   }
 
-  /** The phase, with {@code (paused)} while the Paused condition holds and {@code (suspended)} with spec.suspend. */
+  /** {@link CanarySummary#phase}. */
   static String phase(Canary c) {
-    String phase = status(c).phaseOrNew().toString();
-    if (condition(c, Condition.PAUSED).filter(Condition::isTrue).isPresent()) {
-      phase += " (paused)";
-    }
-    if (c.getSpec() != null && c.getSpec().suspended()) {
-      phase += " (suspended)";
-    }
-    return phase;
+    return CanarySummary.phase(c);
   }
 
-  /** {@code failedChecks/threshold}. */
+  /** {@link CanarySummary#failed}. */
   static String failed(Canary c) {
-    int threshold = c.getSpec() == null ? 0 : c.getSpec().effectiveAnalysis().thresholdOrDefault();
-    return status(c).failedChecksOrZero() + "/" + threshold;
+    return CanarySummary.failed(c);
   }
 
-  /**
-   * What the controller decided last and why, from the conditions: a stalled canary's problem, else what a release
-   * in flight waits for ({@code Reconciling}), else the outcome ({@code Ready}).
-   */
+  /** {@link CanarySummary#lastDecision}. */
   static String lastDecision(Canary c) {
-    Optional<Condition> decision = condition(c, Condition.STALLED).filter(Condition::isTrue)
-        .or(() -> condition(c, Condition.RECONCILING))
-        .or(() -> condition(c, Condition.READY))
-        .or(() -> condition(c, Condition.PROMOTED));
-    return decision.map(d -> d.reason + (d.message == null || d.message.isEmpty() ? "" : ": " + d.message))
-        .orElse("-");
+    return CanarySummary.lastDecision(c);
   }
 
-  /** {@code status.gitRevision} when the status has one, else the start of the target's revision fingerprint. */
+  /** {@link CanarySummary#revision}. */
   static String revision(Canary c) {
-    CanaryGitRevision git = status(c).gitRevision;
-    if (git != null && git.revision != null && !git.revision.isEmpty()) {
-      return git.shortRevision();
-    }
-    String applied = status(c).lastAppliedSpec;
-    return applied == null || applied.isEmpty() ? "-" : applied.substring(0, Math.min(applied.length(), 15));
-  }
-
-  static Optional<Condition> condition(Canary c, String type) {
-    return Condition.find(status(c).conditions, type);
+    return CanarySummary.revision(c);
   }
 
   private static String cut(String s) {

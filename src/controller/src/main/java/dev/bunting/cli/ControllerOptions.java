@@ -43,12 +43,20 @@ public final class ControllerOptions {
   public String namespace;
 
   @Option(names = "--port", defaultValue = "${env:PORT:-8080}",
-      description = "HTTP port for /healthz, /readyz, /metrics and the Git receiver (default: ${DEFAULT-VALUE}). Env: PORT.")
+      description = "HTTP port for /healthz, /readyz, /metrics, the Git receiver and the UI "
+          + "(default: ${DEFAULT-VALUE}). "
+          + "Env: PORT.")
   public int port;
 
   @Option(names = "--listen-address", defaultValue = "${env:LISTEN_ADDRESS:-0.0.0.0}",
       description = "Address the HTTP server binds (default: ${DEFAULT-VALUE}). Env: LISTEN_ADDRESS.")
   public String listenAddress;
+
+  @Option(names = "--ui", arity = "0..1", defaultValue = "${env:UI:-true}", fallbackValue = "true",
+      description = "Serve the web UI at /ui on the HTTP port: canaries and GitSyncs live, each release's timeline, "
+          + "and rollout actions for users whose bearer token the API server authenticates and allows to patch the "
+          + "Canary (default: ${DEFAULT-VALUE}). Env: UI.")
+  public boolean ui;
 
   @Option(names = "--selector-labels", split = ",", defaultValue = "${env:SELECTOR_LABELS:-app,name,app.kubernetes.io/name}",
       description = "Labels that identify a target's pods, in order (default: ${DEFAULT-VALUE}). Env: SELECTOR_LABELS.")

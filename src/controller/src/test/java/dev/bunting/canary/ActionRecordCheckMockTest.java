@@ -117,8 +117,11 @@ class ActionRecordCheckMockTest {
       Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
           client.v1().events().inNamespace("test").list().getItems()).anySatisfy(e -> assertThat(e.getMessage())
               .isEqualTo("bunting.dev/action=abort not carried out: " + ActionRecordCheck.MISSING)));
+      // the Event is recorded before the reconcile decides and writes the status: wait for that write
+      Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.resources(Canary.class)
+          .inNamespace("test").withName("podinfo").get().getStatus()).as("the canary is reconciled as usual")
+          .isNotNull());
       Canary c = client.resources(Canary.class).inNamespace("test").withName("podinfo").get();
-      assertThat(c.getStatus()).as("the canary is reconciled as usual").isNotNull();
       assertThat(c.getStatus().lastAction).isNull();
     } finally {
       app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -136,6 +136,12 @@ class ChartRbacClusterTest {
       Request.in("create", "events"),
       Request.in("get", "events"),
       Request.in("patch", "events"),
+      // the UI (ui.enabled, the default): a canary's Events, the action annotation, who holds a token and may act
+      Request.watchAll("list", "events"),
+      Request.watchAll("watch", "events"),
+      Request.in("patch", "canaries.flagger.app"),
+      Request.cluster("create", "tokenreviews.authentication.k8s.io"),
+      Request.cluster("create", "subjectaccessreviews.authorization.k8s.io"),
       Request.watchAll("list", "httproutes.gateway.networking.k8s.io"),
       Request.watchAll("watch", "httproutes.gateway.networking.k8s.io"),
       Request.in("create", "httproutes.gateway.networking.k8s.io"),
@@ -432,6 +438,16 @@ class ChartRbacClusterTest {
     wrong.addAll(mismatches(gitSyncRole, List.of(Request.in("get", "pods"), Request.in("get", "pods", "exec"),
         Request.cluster("get", "nodes/proxy")), other, false));
     assertThat(wrong).as("RBAC decisions of the API server for the GitSync role alone").isEmpty();
+  }
+
+  @Test
+  void withoutTheUiTheControllerCannotReviewTokensPatchCanariesOrWatchEvents() throws Exception {
+    String sa = install(namespace + "-u", "ui: {enabled: false}\n");
+    List<String> wrong = new ArrayList<>(mismatches(sa, List.of(Request.watchAll("list", "events"),
+        Request.watchAll("watch", "events"), Request.in("patch", "canaries.flagger.app"),
+        Request.cluster("create", "tokenreviews.authentication.k8s.io"),
+        Request.cluster("create", "subjectaccessreviews.authorization.k8s.io")), other, false));
+    assertThat(wrong).as("RBAC decisions of the API server for %s", sa).isEmpty();
   }
 
   @Test

@@ -206,14 +206,18 @@ class ChartRenderTest {
     assertThat(r.find("Role", "bunting-leader-election").orElseThrow().getMetadata().getNamespace())
         .as("the Lease lives with the controller").isEqualTo(NS);
     assertThat(r.ofKind("ClusterRole")).extracting(o -> o.getMetadata().getName())
-        .as("only the CRD reader is cluster-scoped").containsExactly("bunting-crds");
+        .as("only the CRD reader and the UI's reviews are cluster-scoped")
+        .containsExactlyInAnyOrder("bunting-crds", "bunting-ui");
+    assertThat(rules(r, "ClusterRole", "bunting-ui")).extracting(PolicyRule::getResources)
+        .containsExactlyInAnyOrder(List.of("tokenreviews"), List.of("subjectaccessreviews"));
+    assertThat(r.find("ClusterRoleBinding", "bunting-ui")).isPresent();
 
     assertThat(r.find("ValidatingAdmissionPolicyBinding", "bunting-gitsync-service-account").orElseThrow()
         .<String>get("spec", "matchResources", "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
         .as("the GitSync admission policy applies to the watched namespace only").isEqualTo("apps");
 
     Rendered noClusterScope = render(ChartValues.namespaced("apps")
-        + "rbac:\n  crdRead: false\ngitsync:\n  requireServiceAccount: false\n");
+        + "rbac:\n  crdRead: false\ngitsync:\n  requireServiceAccount: false\nui:\n  enabled: false\n");
     assertThat(noClusterScope.objects()).as("a namespace administrator can install this")
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isIn("apps", NS));
   }
@@ -290,6 +294,37 @@ class ChartRenderTest {
     assertThat(configRule(off).getVerbs()).containsExactly("get", "list", "watch");
   }
 
+  @Test
+  void theUiIsOnByDefaultWithTheRightsItsActionsNeedAndOffWithoutThem() {
+    Rendered on = render(ChartValues.DEFAULTS);
+    Rendered off = render("ui: {enabled: false}\n");
+    assertThat(container(on).getArgs()).contains("--ui=true");
+    assertThat(container(off).getArgs()).contains("--ui=false");
+    List<PolicyRule> canary = rules(on, "ClusterRole", RELEASE + "-canary");
+    assertThat(canary).anySatisfy(rule -> {
+      assertThat(rule.getApiGroups()).containsExactly("authentication.k8s.io");
+      assertThat(rule.getResources()).containsExactly("tokenreviews");
+      assertThat(rule.getVerbs()).containsExactly("create");
+    });
+    assertThat(canary).anySatisfy(rule -> {
+      assertThat(rule.getApiGroups()).containsExactly("authorization.k8s.io");
+      assertThat(rule.getResources()).containsExactly("subjectaccessreviews");
+      assertThat(rule.getVerbs()).containsExactly("create");
+    });
+    assertThat(canary).anySatisfy(rule -> {
+      assertThat(rule.getResources()).containsExactly("canaries");
+      assertThat(rule.getVerbs()).containsExactly("patch");
+    });
+    assertThat(canary).filteredOn(rule -> rule.getResources().contains("events")).singleElement()
+        .satisfies(rule -> assertThat(rule.getVerbs()).contains("list", "watch"));
+    List<PolicyRule> without = rules(off, "ClusterRole", RELEASE + "-canary");
+    assertThat(without).noneMatch(rule -> rule.getResources().contains("tokenreviews")
+        || rule.getResources().contains("subjectaccessreviews")
+        || rule.getResources().contains("canaries") && rule.getVerbs().contains("patch"));
+    assertThat(without).filteredOn(rule -> rule.getResources().contains("events")).singleElement()
+        .satisfies(rule -> assertThat(rule.getVerbs()).containsExactly("create", "get", "patch"));
+  }
+
   private static PolicyRule configRule(Rendered r) {
     return rules(r, "ClusterRole", RELEASE + "-canary").stream()
         .filter(rule -> rule.getResources().contains("configmaps")).findFirst().orElseThrow();
@@ -357,7 +392,7 @@ class ChartRenderTest {
     assertThat(inApps.getRoleRef().getKind()).isEqualTo("ClusterRole");
     assertThat(inApps.getRoleRef().getName()).isEqualTo("cluster-admin");
     assertThat(namespacedAdmin.ofKind("ClusterRoleBinding")).extracting(o -> o.getMetadata().getName())
-        .containsExactly("bunting-crds");
+        .as("no cluster-wide binding to cluster-admin").containsExactlyInAnyOrder("bunting-crds", "bunting-ui");
 
     Rendered someNamespaces = render(ChartValues.impersonateOnly(List.of("team-a", "team-b"))
         + "  impersonateServiceAccountNames: [gitsync]\n");
