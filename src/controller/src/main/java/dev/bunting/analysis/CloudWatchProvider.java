@@ -34,7 +34,8 @@ import org.w3c.dom.Node;
  * Query protocol ({@code POST /}, form-encoded, {@code Action=GetMetricData&Version=2010-08-01}) signed with AWS
  * Signature Version 4 for service {@code monitoring} in {@code spec.provider.region} (required), window from now − 10 ×
  * the metric's interval to now, {@code MaxDatapoints=20}. The endpoint is
- * {@code https://monitoring.<region>.amazonaws.com} unless {@code spec.provider.address} names another (a VPC endpoint, or a test stand-in).
+ * {@code https://monitoring.<region>.amazonaws.com} unless {@code spec.provider.address} names another (a VPC
+ * endpoint, or a test stand-in).
  *
  * <p>The value is the first value of the first result (CloudWatch returns the newest first). No results or no values:
  * no values. Credentials: {@link AwsCredentials}.

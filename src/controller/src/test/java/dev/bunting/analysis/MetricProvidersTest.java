@@ -348,7 +348,8 @@ class MetricProvidersTest {
     KeyPair keys = KeyPairGenerator.getInstance("RSA").genKeyPair();
     String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(keys.getPrivate()
         .getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    String key = new JsonObject().put("type", "service_account").put("client_email", "bunting@p.iam.gserviceaccount.com")
+    String key = new JsonObject().put("type", "service_account")
+        .put("client_email", "bunting@p.iam.gserviceaccount.com")
         .put("private_key_id", "kid1").put("private_key", pem).put("token_uri", api.url() + "/token").encode();
     api.answers = r -> r.path().equals("/token")
         ? ProviderStandIn.Answer.json("{\"access_token\":\"ya29.tok\",\"expires_in\":3600,\"token_type\":\"Bearer\"}")
