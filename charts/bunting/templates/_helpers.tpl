@@ -140,6 +140,13 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
 - apiGroups: ["keda.sh"]
   resources: ["scaledobjects"]
   verbs: ["get", "list", "watch", "create", "patch"]
+# MetricTemplates of type keptn: a KeptnMetric's value is read; an Analysis is created, read until done, deleted
+- apiGroups: ["metrics.keptn.sh"]
+  resources: ["keptnmetrics"]
+  verbs: ["get"]
+- apiGroups: ["metrics.keptn.sh"]
+  resources: ["analyses"]
+  verbs: ["get", "create", "delete"]
 # the target's ReplicaSets, read once per revision for its pod-template-hash (builtin queries select that revision's pods)
 - apiGroups: ["apps"]
   resources: ["replicasets"]

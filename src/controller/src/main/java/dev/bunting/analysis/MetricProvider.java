@@ -2,6 +2,7 @@ package dev.bunting.analysis;
 
 import dev.bunting.gotemplate.TemplateException;
 import io.vertx.core.Future;
+import java.time.Instant;
 
 /**
  * A metrics backend that answers instant queries with one number (Flagger's {@code providers.Interface}).
@@ -16,7 +17,15 @@ public interface MetricProvider {
    * Runs a query. The future always succeeds: an empty answer is {@link MetricValue.NoValues} and every
    * problem (unreachable server, HTTP error, unusable answer) is {@link MetricValue.Failed}.
    */
-  Future<MetricValue> query(String query);
+  default Future<MetricValue> query(String query) {
+    return query(query, null);
+  }
+
+  /**
+   * Runs a rendered query evaluated at {@code at} (the end of the provider's window), or now when {@code at} is null.
+   * The future always succeeds, as {@link #query(String)}.
+   */
+  Future<MetricValue> query(String query, Instant at);
 
   /**
    * Renders a query template for a model and runs it. A template that cannot be rendered (for instance a

@@ -95,6 +95,7 @@ public final class PrometheusProvider implements MetricProvider, AutoCloseable {
    *
    * @see MetricProvider#query(String)
    */
+  @Override
   public Future<MetricValue> query(String query, Instant at) {
     Map<String, String> params = new LinkedHashMap<>();
     if (at != null) {

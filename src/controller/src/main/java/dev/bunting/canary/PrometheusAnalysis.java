@@ -4,14 +4,18 @@ import dev.bunting.analysis.AnalysisScore;
 import dev.bunting.analysis.BuiltinMetric;
 import dev.bunting.analysis.BuiltinQueries;
 import dev.bunting.analysis.ComparisonJudge;
+import dev.bunting.analysis.KeptnResources;
 import dev.bunting.analysis.MetricCheck;
 import dev.bunting.analysis.MetricJudge;
+import dev.bunting.analysis.MetricProvider;
+import dev.bunting.analysis.MetricProviders;
 import dev.bunting.analysis.MetricSamples;
 import dev.bunting.analysis.MetricValue;
 import dev.bunting.analysis.MetricVerdict;
 import dev.bunting.analysis.NoDataPolicy;
 import dev.bunting.analysis.PrometheusEndpoint;
 import dev.bunting.analysis.PrometheusProvider;
+import dev.bunting.analysis.ProviderSettings;
 import dev.bunting.analysis.QueryModel;
 import dev.bunting.analysis.QueryTemplate;
 import dev.bunting.analysis.QueryText;
@@ -29,6 +33,7 @@ import dev.bunting.metrics.ControllerMetrics;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -75,6 +80,11 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     default Optional<String> latestCreatedRevision(String namespace, String service) {
       return Optional.empty();
     }
+
+    /** Keptn's resources in the cluster, for {@code type: keptn} templates; null where there is no cluster. */
+    default KeptnResources keptn() {
+      return null;
+    }
   }
 
   private final Vertx vertx;
@@ -82,7 +92,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
   private final Optional<String> metricsServer;
   private final String meshProvider;
   private final boolean atSnapshotTime;
-  private final Map<PrometheusEndpoint, PrometheusProvider> providers = new ConcurrentHashMap<>();
+  private final MetricProviders providers;
   private final Map<String, QueryTemplate> templates = new ConcurrentHashMap<>();
   private final ControllerMetrics observed;
 
@@ -98,6 +108,12 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
   /** As above; each query's duration and failures go to {@code observed} (null: nowhere). */
   public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, RevisionPods pods, Optional<String> metricsServer,
       String meshProvider, ControllerMetrics observed) {
+    this(vertx, caches, pods, metricsServer, meshProvider, observed, null);
+  }
+
+  /** As above; {@code keptn} answers {@code type: keptn} templates (null: they are an error). */
+  public PrometheusAnalysis(Vertx vertx, CanaryCaches caches, RevisionPods pods, Optional<String> metricsServer,
+      String meshProvider, ControllerMetrics observed, KeptnResources keptn) {
     this(vertx, new Sources() {
       @Override
       public Optional<MetricTemplate> template(String namespace, String name) {
@@ -119,6 +135,11 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
         return caches.routes(KnativeServing.SERVICES).flatMap(c -> c.get(namespace, service))
             .flatMap(KnativeServing::latestCreatedRevision);
       }
+
+      @Override
+      public KeptnResources keptn() {
+        return keptn;
+      }
     }, metricsServer, meshProvider, false, observed);
   }
 
@@ -139,6 +160,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     this.metricsServer = metricsServer;
     this.meshProvider = meshProvider;
     this.atSnapshotTime = atSnapshotTime;
+    this.providers = new MetricProviders(vertx, Clock.systemUTC(), System.getenv(), sources.keptn());
   }
 
   @Override
@@ -528,9 +550,9 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
       String tns = metric.templateRef.namespaceOr(ns);
       MetricTemplate t = sources.template(tns, metric.templateRef.name).orElseThrow(
           () -> new IllegalStateException("MetricTemplate " + tns + "/" + metric.templateRef.name + " not found"));
-      String type = t.getSpec().provider == null || t.getSpec().provider.type == null ? "prometheus"
-          : t.getSpec().provider.type;
-      return templated(type, compile(t.getSpec().query), provider(templateEndpoint(t, spec)));
+      String type = t.getSpec().provider == null || t.getSpec().provider.type == null
+          || t.getSpec().provider.type.isBlank() ? "prometheus" : t.getSpec().provider.type.strip();
+      return templated(type, compile(t.getSpec().query), providers.create(templateSettings(t, type, spec, m)));
     }
     if (metric.query != null && !metric.query.isEmpty()) {
       return templated("prometheus", compile(metric.query), provider(PrometheusEndpoint.of(server(spec))));
@@ -577,7 +599,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     };
   }
 
-  private static Query templated(String type, QueryTemplate template, PrometheusProvider prometheus) {
+  private static Query templated(String type, QueryTemplate template, MetricProvider provider) {
     return new Query() {
       @Override
       public String label() {
@@ -596,12 +618,16 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
 
       @Override
       public Future<MetricValue> value(QueryModel model, Instant at) {
-        return render(this, model).compose(q -> prometheus.query(q, at))
+        return render(this, model).compose(q -> provider.query(q, at))
             .otherwise(e -> MetricValue.failed(e.getMessage()));
       }
 
       @Override
       public Future<MetricSamples> samples(QueryModel model, Instant from, Instant to, Duration step) {
+        if (!(provider instanceof PrometheusProvider prometheus)) {
+          return Future.succeededFuture(new MetricSamples.Failed("compare: primary needs range queries, which only "
+              + "prometheus templates have; this template's provider is " + type));
+        }
         return render(this, model).compose(q -> prometheus.queryRange(q, from, to, step))
             .otherwise(e -> new MetricSamples.Failed(e.getMessage()));
       }
@@ -664,23 +690,22 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
     return m;
   }
 
-  private PrometheusEndpoint templateEndpoint(MetricTemplate t, CanarySpec spec) {
+  /** A template's {@code spec.provider} with its Secret read (from the template's namespace, as in Flagger). */
+  private ProviderSettings templateSettings(MetricTemplate t, String type, CanarySpec spec, MetricSettings m) {
     MetricTemplate.Provider p = t.getSpec().provider;
-    String address = p == null || p.address == null || p.address.isEmpty() ? server(spec) : p.address;
-    PrometheusEndpoint e = PrometheusEndpoint.of(address);
-    if (p != null && p.headers != null) {
-      e = e.withHeaders(p.headers);
+    String address = p == null ? null : p.address;
+    if (type.equals("prometheus") && (address == null || address.isEmpty())) {
+      address = server(spec);
     }
-    if (p != null && Boolean.TRUE.equals(p.insecureSkipVerify)) {
-      e = e.withInsecureSkipVerify(true);
-    }
+    Map<String, String> secret = null;
     if (p != null && p.secretRef != null && p.secretRef.name != null) {
       String ns = t.getMetadata().getNamespace();
-      var secret = sources.secret(ns, p.secretRef.name).orElseThrow(
+      var found = sources.secret(ns, p.secretRef.name).orElseThrow(
           () -> new IllegalStateException("Secret " + ns + "/" + p.secretRef.name + " not found"));
-      e = e.withSecret(CanaryNotifications.decode(secret));
+      secret = CanaryNotifications.decode(found);
     }
-    return e;
+    return new ProviderSettings(type, address, p == null ? null : p.headers, secret, p == null ? null : p.region,
+        p != null && Boolean.TRUE.equals(p.insecureSkipVerify), m.interval());
   }
 
   private String server(CanarySpec spec) {
@@ -692,7 +717,7 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
   }
 
   private PrometheusProvider provider(PrometheusEndpoint endpoint) {
-    return providers.computeIfAbsent(endpoint, e -> new PrometheusProvider(vertx, e));
+    return providers.prometheus(endpoint);
   }
 
   private QueryTemplate compile(String query) {
@@ -748,7 +773,6 @@ public final class PrometheusAnalysis implements MetricAnalysis, AutoCloseable {
 
   @Override
   public void close() {
-    providers.values().forEach(PrometheusProvider::close);
-    providers.clear();
+    providers.close();
   }
 }

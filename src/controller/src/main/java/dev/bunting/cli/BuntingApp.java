@@ -14,6 +14,7 @@ import dev.bunting.canary.CanaryEffects;
 import dev.bunting.canary.CanaryNotifications;
 import dev.bunting.canary.CanaryObserver;
 import dev.bunting.canary.CanaryReconciler;
+import dev.bunting.canary.KeptnClient;
 import dev.bunting.canary.PrometheusAnalysis;
 import dev.bunting.canary.RevisionPods;
 import dev.bunting.canary.router.DefaultServiceBuilder;
@@ -283,7 +284,7 @@ public final class BuntingApp {
         Optional.ofNullable(options.eventWebhook).filter(s -> !s.isBlank()));
     CanaryNotifications notifier = new CanaryNotifications(alerts, eventHooks, hookRunner, caches, events);
     PrometheusAnalysis analysis = new PrometheusAnalysis(vertx, caches, new RevisionPods(client, canaryPool, caches),
-        options.metricsServer(), routers.defaultProvider(), controllerMetrics);
+        options.metricsServer(), routers.defaultProvider(), controllerMetrics, new KeptnClient(client, canaryPool));
     stops.add(analysis::close);
     ServiceBuilder services = new DefaultServiceBuilder();
     CanaryObserver observer = new CanaryObserver(caches, routers, workloads, options.metricsServer().isPresent(),
