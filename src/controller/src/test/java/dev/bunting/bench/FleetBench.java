@@ -1,0 +1,588 @@
+package dev.bunting.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.io.BufferedReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A fleet of canaries on the local control plane, and what the controller costs for it; prints figures and writes
+ * them as JSON, asserts nothing. Run with {@code bench/fleet/run}, which prepares the cluster (audit log on, CRDs,
+ * namespaces, one ServiceAccount per controller) and passes everything below as options.
+ *
+ * <p>One run: a Prometheus stand-in answers every query at once with a constant (99, or 50 for a target whose name
+ * ends in {@code -bad}); Bunting ({@code bunting.jar controller}) and, with {@code --compare-flagger}, Flagger start
+ * as processes of their own, each watching one namespace; N Deployments and N Canaries ({@code kubernetes} provider,
+ * blue/green, interval 10 s, 5 iterations) go into each namespace; once all are Initialized, every target's image is
+ * bumped and the fleets progress until each canary is Succeeded or Failed; then an idle phase. For each phase and
+ * each controller: API requests by verb and resource (from the API server's audit log, by the controller's user),
+ * CPU seconds ({@code /proc/<pid>/stat}), and at the end peak RSS ({@code VmHWM}). Bunting's tick lateness comes from
+ * its {@code bunting_canary_tick_lateness_seconds} histogram (Flagger has none).
+ */
+public final class FleetBench {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final double CLOCK_TICKS = 100.0;
+  private static final String[] PHASES = {"startup", "initialize", "progress", "idle"};
+
+  /** One controller under test: its process, namespace, identity and what was measured of it. */
+  static final class Fleet {
+    final String name;
+    final String namespace;
+    final String user;
+    final int port;
+    final String readyPath;
+    final List<String> command;
+    final Path kubeconfig;
+    Process process;
+    long pid;
+    Instant started;
+    double startToReady = Double.NaN;
+    double initialized = Double.NaN;
+    double progressed = Double.NaN;
+    final Map<String, Double> cpu = new LinkedHashMap<>();
+    final Map<String, Map<String, Integer>> requests = new LinkedHashMap<>();
+    long peakRssKib;
+    long rssKib;
+    int succeeded;
+    String badPhase = "?";
+    Map<String, Object> lateness = Map.of();
+
+    Fleet(String name, String namespace, String user, int port, String readyPath, Path kubeconfig,
+        List<String> command) {
+      this.name = name;
+      this.namespace = namespace;
+      this.user = user;
+      this.port = port;
+      this.readyPath = readyPath;
+      this.kubeconfig = kubeconfig;
+      this.command = command;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opt = options(args);
+    int n = Integer.parseInt(opt.getOrDefault("canaries", "200"));
+    int idleSeconds = Integer.parseInt(opt.getOrDefault("idle-seconds", "60"));
+    int portBase = Integer.parseInt(opt.getOrDefault("port-base", "19800"));
+    Path logs = Path.of(opt.getOrDefault("log-dir", "target/fleet-bench"));
+    Files.createDirectories(logs);
+    Path audit = Path.of(opt.get("audit-log"));
+    String promUrl = "http://127.0.0.1:" + portBase;
+    Vertx vertx = Vertx.vertx();
+    HttpServer prometheus = prometheusStandIn(vertx, portBase);
+    List<Fleet> fleets = new ArrayList<>();
+    fleets.add(new Fleet("bunting", "fleet-bunting", opt.get("bunting-user"), portBase + 1, "/readyz",
+        Path.of(opt.get("bunting-kubeconfig")), List.of("java", "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75.0",
+            "-XX:+ExitOnOutOfMemoryError", "-jar", opt.get("bunting-jar"), "controller", "--namespace",
+            "fleet-bunting", "--port", String.valueOf(portBase + 1), "--listen-address", "127.0.0.1",
+            "--metrics-server", promUrl, "--mesh-provider", "kubernetes")));
+    if (opt.containsKey("compare-flagger")) {
+      fleets.add(new Fleet("flagger", "fleet-flagger", opt.get("flagger-user"), portBase + 2, "/healthz",
+          Path.of(opt.get("flagger-kubeconfig")), List.of(opt.get("flagger-bin"), "-kubeconfig",
+              opt.get("flagger-kubeconfig"), "-metrics-server", promUrl, "-namespace", "fleet-flagger",
+              "-mesh-provider", "kubernetes", "-port", String.valueOf(portBase + 2), "-log-level", "info",
+              "-zap-encoding", "console")));
+    }
+    Config config = Config.fromKubeconfig(Files.readString(Path.of(System.getenv("KUBECONFIG"))));
+    Map<String, Instant> marks = new LinkedHashMap<>();
+    try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build()) {
+      for (Fleet f : fleets) {
+        admin.resource(metricTemplate(f.namespace, promUrl)).serverSideApply();
+      }
+      System.out.printf("fleet benchmark: %d canaries per controller (%s), Prometheus stand-in on %s%n", n,
+          String.join(", ", fleets.stream().map(f -> f.name).toList()), promUrl);
+      marks.put("startup", Instant.now());
+      for (Fleet f : fleets) {
+        ProcessBuilder pb = new ProcessBuilder(f.command).redirectErrorStream(true)
+            .redirectOutput(logs.resolve(f.name + ".log").toFile());
+        pb.environment().put("KUBECONFIG", f.kubeconfig.toString());
+        f.started = Instant.now();
+        f.process = pb.start();
+        f.pid = f.process.pid();
+      }
+      waitAll(fleets, 180, f -> {
+        if (!Double.isNaN(f.startToReady)) {
+          return true;
+        }
+        if (get("http://127.0.0.1:" + f.port + f.readyPath) == 200) {
+          f.startToReady = seconds(f.started, Instant.now());
+          return true;
+        }
+        return false;
+      }, 100);
+      cpu(fleets, "startup");
+      marks.put("initialize", Instant.now());
+      Instant created = Instant.now();
+      for (int i = 0; i < n; i++) {
+        String app = i == n - 1 ? "app-bad" : String.format("app-%04d", i);
+        for (Fleet f : fleets) {
+          admin.resource(deployment(f.namespace, app)).create();
+          admin.resource(canary(f.namespace, app)).create();
+        }
+      }
+      System.out.printf("created %d Deployments and Canaries per controller in %.1f s%n", n,
+          seconds(created, Instant.now()));
+      waitAll(fleets, 1800, f -> {
+        if (!Double.isNaN(f.initialized)) {
+          return true;
+        }
+        if (countPhases(admin, f.namespace, p -> p.equals("Initialized")) == n) {
+          f.initialized = seconds(created, Instant.now());
+          System.out.printf("%s: %d canaries Initialized after %.1f s%n", f.name, n, f.initialized);
+          return true;
+        }
+        return false;
+      }, 1000);
+      cpu(fleets, "initialize");
+      marks.put("progress", Instant.now());
+      Map<String, Double> latenessBefore = buntingLateness(fleets.get(0));
+      Instant bumped = Instant.now();
+      for (int i = 0; i < n; i++) {
+        String app = i == n - 1 ? "app-bad" : String.format("app-%04d", i);
+        for (Fleet f : fleets) {
+          admin.apps().deployments().inNamespace(f.namespace).withName(app).patch(PatchContext.of(PatchType.JSON),
+              "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\","
+                  + "\"value\":\"example.com/fleet/app:1.0.1\"}]");
+        }
+      }
+      waitAll(fleets, 1800, f -> {
+        if (!Double.isNaN(f.progressed)) {
+          return true;
+        }
+        if (countPhases(admin, f.namespace, p -> p.equals("Succeeded") || p.equals("Failed")) == n) {
+          f.progressed = seconds(bumped, Instant.now());
+          System.out.printf("%s: %d canaries Succeeded or Failed %.1f s after the image bump%n", f.name, n,
+              f.progressed);
+          return true;
+        }
+        return false;
+      }, 1000);
+      cpu(fleets, "progress");
+      fleets.get(0).lateness = quantiles(latenessBefore, buntingLateness(fleets.get(0)));
+      for (Fleet f : fleets) {
+        f.succeeded = countPhases(admin, f.namespace, p -> p.equals("Succeeded"));
+        GenericKubernetesResource bad = admin.genericKubernetesResources("flagger.app/v1beta1", "Canary")
+            .inNamespace(f.namespace).withName("app-bad").get();
+        f.badPhase = phase(bad);
+      }
+      marks.put("idle", Instant.now());
+      Thread.sleep(idleSeconds * 1000L);
+      cpu(fleets, "idle");
+      marks.put("end", Instant.now());
+      for (Fleet f : fleets) {
+        Map<String, Long> status = procStatus(f.pid);
+        f.peakRssKib = status.getOrDefault("VmHWM", 0L);
+        f.rssKib = status.getOrDefault("VmRSS", 0L);
+      }
+    } finally {
+      for (Fleet f : fleets) {
+        if (f.process != null) {
+          f.process.destroy();
+          if (!f.process.waitFor(20, TimeUnit.SECONDS)) {
+            f.process.destroyForcibly();
+          }
+        }
+      }
+      prometheus.close();
+      vertx.close();
+    }
+    Thread.sleep(2000); // the audit log's last lines of the phase
+    countRequests(audit, fleets, marks);
+    Map<String, Object> result = report(fleets, marks, n, idleSeconds);
+    Path json = Path.of(opt.getOrDefault("json", "target/fleet-bench.json"));
+    Files.createDirectories(json.toAbsolutePath().getParent());
+    JSON.writeValue(json.toFile(), result);
+    System.out.printf("%nJSON: %s%n", json);
+    System.exit(0);
+  }
+
+  // ---------------------------------------------------------------------------------------------- the cluster
+
+  private static String metricTemplate(String namespace, String promUrl) {
+    return """
+        apiVersion: flagger.app/v1beta1
+        kind: MetricTemplate
+        metadata: {name: fleet-success, namespace: %s}
+        spec:
+          provider: {type: prometheus, address: "%s"}
+          query: 'fleet_success_rate{namespace="{{ namespace }}",target="{{ target }}"}'
+        """.formatted(namespace, promUrl);
+  }
+
+  private static String deployment(String namespace, String app) {
+    return """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: %2$s, namespace: %1$s, labels: {app: %2$s}}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: %2$s}}
+          template:
+            metadata: {labels: {app: %2$s}}
+            spec:
+              containers:
+              - name: app
+                image: example.com/fleet/app:1.0.0
+                ports: [{name: http, containerPort: 9898}]
+        """.formatted(namespace, app);
+  }
+
+  private static String canary(String namespace, String app) {
+    return """
+        apiVersion: flagger.app/v1beta1
+        kind: Canary
+        metadata: {name: %2$s, namespace: %1$s}
+        spec:
+          provider: kubernetes
+          targetRef: {apiVersion: apps/v1, kind: Deployment, name: %2$s}
+          progressDeadlineSeconds: 300
+          service: {port: 9898}
+          analysis:
+            interval: 10s
+            threshold: 2
+            iterations: 5
+            metrics:
+            - name: success
+              templateRef: {name: fleet-success}
+              thresholdRange: {min: 99}
+              interval: 1m
+        """.formatted(namespace, app);
+  }
+
+  private static int countPhases(KubernetesClient admin, String namespace, Predicate<String> phase) {
+    return (int) admin.genericKubernetesResources("flagger.app/v1beta1", "Canary").inNamespace(namespace).list()
+        .getItems().stream().filter(c -> phase.test(phase(c))).count();
+  }
+
+  private static String phase(GenericKubernetesResource canary) {
+    if (canary == null || !(canary.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+      return "";
+    }
+    return String.valueOf(status.get("phase"));
+  }
+
+  /** Answers every instant query at once: 1 for Flagger's {@code vector(1)}, 50 for a bad target, else 99. */
+  private static HttpServer prometheusStandIn(Vertx vertx, int port) throws Exception {
+    return vertx.createHttpServer().requestHandler(req -> {
+      String query = req.getParam("query", "");
+      String value = query.contains("vector(1)") ? "1" : query.contains("-bad\"") ? "50" : "99";
+      double now = System.currentTimeMillis() / 1000.0;
+      req.response().putHeader("Content-Type", "application/json").end(
+          "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":["
+              + now + ",\"" + value + "\"]}]}}");
+    }).listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+  }
+
+  // ---------------------------------------------------------------------------------------------- measuring
+
+  private static void waitAll(List<Fleet> fleets, int seconds, Predicate<Fleet> done, long pollMillis)
+      throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      boolean all = true;
+      for (Fleet f : fleets) {
+        if (!f.process.isAlive()) {
+          throw new IllegalStateException(f.name + " exited with " + f.process.exitValue() + "; see its log");
+        }
+        all &= done.test(f);
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("timed out after " + seconds + " s");
+      }
+      Thread.sleep(pollMillis);
+    }
+  }
+
+  private static int get(String url) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** Total CPU seconds (user + system) of each controller, recorded under {@code phase}. */
+  private static void cpu(List<Fleet> fleets, String phase) throws Exception {
+    for (Fleet f : fleets) {
+      String stat = Files.readString(Path.of("/proc/" + f.pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      f.cpu.put(phase, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS);
+    }
+  }
+
+  private static Map<String, Long> procStatus(long pid) throws Exception {
+    Map<String, Long> values = new TreeMap<>();
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("Vm")) {
+        String[] parts = line.split("\\s+");
+        values.put(parts[0].replace(":", ""), Long.parseLong(parts[1]));
+      }
+    }
+    return values;
+  }
+
+  /** Bunting's tick lateness histogram: cumulative count by upper bound. */
+  private static Map<String, Double> buntingLateness(Fleet bunting) throws Exception {
+    String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bunting.port + "/metrics"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body();
+    Map<String, Double> buckets = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("bunting_canary_tick_lateness_seconds_bucket{")) {
+        int le = line.indexOf("le=\"") + 4;
+        buckets.put(line.substring(le, line.indexOf('"', le)),
+            Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+      }
+    }
+    return buckets;
+  }
+
+  /** p50 and p99 of the ticks between two scrapes, as the upper bound of the bucket they fall in. */
+  private static Map<String, Object> quantiles(Map<String, Double> before, Map<String, Double> after) {
+    double total = after.getOrDefault("+Inf", 0.0) - before.getOrDefault("+Inf", 0.0);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ticks", (long) total);
+    for (double q : new double[] {0.5, 0.99}) {
+      String bound = "?";
+      for (Map.Entry<String, Double> e : after.entrySet()) {
+        if (e.getValue() - before.getOrDefault(e.getKey(), 0.0) >= q * total) {
+          bound = e.getKey();
+          break;
+        }
+      }
+      out.put(q == 0.5 ? "p50" : "p99", "<= " + bound + " s");
+    }
+    return out;
+  }
+
+  /**
+   * Counts each controller's API requests per phase from the audit log: by verb and resource (with subresource). A
+   * watch counts once, when it starts (ResponseStarted); any other request when it completes.
+   */
+  private static void countRequests(Path audit, List<Fleet> fleets, Map<String, Instant> marks) throws Exception {
+    Map<String, Fleet> byUser = new LinkedHashMap<>();
+    for (Fleet f : fleets) {
+      byUser.put(f.user, f);
+      for (String p : PHASES) {
+        f.requests.put(p, new TreeMap<>());
+      }
+    }
+    List<Instant> bounds = new ArrayList<>(marks.values());
+    try (BufferedReader in = Files.newBufferedReader(audit, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (byUser.keySet().stream().noneMatch(line::contains)) {
+          continue;
+        }
+        JsonNode e = JSON.readTree(line);
+        Fleet f = byUser.get(e.path("user").path("username").asText());
+        String verb = e.path("verb").asText();
+        String stage = e.path("stage").asText();
+        if (f == null || !stage.equals(verb.equals("watch") ? "ResponseStarted" : "ResponseComplete")) {
+          continue;
+        }
+        Instant at = Instant.parse(e.path("requestReceivedTimestamp").asText());
+        int phase = -1;
+        for (int i = 0; i + 1 < bounds.size(); i++) {
+          if (!at.isBefore(bounds.get(i)) && at.isBefore(bounds.get(i + 1))) {
+            phase = i;
+          }
+        }
+        if (phase < 0) {
+          continue;
+        }
+        JsonNode ref = e.path("objectRef");
+        String resource = ref.path("resource").asText(e.path("requestURI").asText());
+        if (!ref.path("subresource").asText().isEmpty()) {
+          resource += "/" + ref.path("subresource").asText();
+        }
+        f.requests.get(PHASES[phase]).merge(verb + " " + resource, 1, Integer::sum);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- the report
+
+  private static Map<String, Object> report(List<Fleet> fleets, Map<String, Instant> marks, int n, int idle) {
+    List<Instant> t = new ArrayList<>(marks.values());
+    Map<String, Double> durations = new LinkedHashMap<>();
+    for (int i = 0; i < PHASES.length; i++) {
+      durations.put(PHASES[i], seconds(t.get(i), t.get(i + 1)));
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("measure", fleets, f -> f.name, true));
+    rows.add(row("start to ready (s)", fleets, f -> fmt(f.startToReady), true));
+    rows.add(row("all " + n + " Initialized after (s)", fleets, f -> fmt(f.initialized), true));
+    rows.add(row("all Succeeded/Failed after the bump (s)", fleets, f -> fmt(f.progressed), true));
+    rows.add(row("healthy promoted / bad canary", fleets, f -> f.succeeded + "/" + (n - 1) + " / " + f.badPhase,
+        false));
+    for (String p : PHASES) {
+      rows.add(row("API requests, " + p + " (" + fmt(durations.get(p)) + " s)", fleets,
+          f -> String.valueOf(total(f, p)), true));
+    }
+    for (String p : new String[] {"progress", "idle"}) {
+      rows.add(row("  per minute, " + p, fleets, f -> fmt(total(f, p) * 60 / durations.get(p)), true));
+      rows.add(row("  writes, " + p, fleets, f -> String.valueOf(writes(f, p)), true));
+    }
+    for (String p : PHASES) {
+      rows.add(row("CPU s, " + p, fleets, f -> fmt(cpuIn(f, p)), true));
+    }
+    rows.add(row("CPU s, total", fleets, f -> fmt(f.cpu.get("idle")), true));
+    rows.add(row("peak RSS (MiB)", fleets, f -> fmt(f.peakRssKib / 1024.0), true));
+    rows.add(row("RSS at the end (MiB)", fleets, f -> fmt(f.rssKib / 1024.0), true));
+    rows.add(row("tick lateness p50 / p99", fleets,
+        f -> f.lateness.isEmpty() ? "n/a" : f.lateness.get("p50") + " / " + f.lateness.get("p99") + " ("
+            + f.lateness.get("ticks") + " ticks)", false));
+    System.out.println();
+    printTable(rows);
+    for (Fleet f : fleets) {
+      System.out.printf("%nrequests of %s (%s) by verb and resource:%n", f.name, f.user);
+      for (String p : PHASES) {
+        System.out.printf("  %-10s %s%n", p, f.requests.get(p));
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("canaries", n);
+    out.put("cores", Runtime.getRuntime().availableProcessors());
+    out.put("phaseSeconds", durations);
+    out.put("table", rows);
+    List<Map<String, Object>> controllers = new ArrayList<>();
+    for (Fleet f : fleets) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("name", f.name);
+      c.put("user", f.user);
+      c.put("startToReadySeconds", f.startToReady);
+      c.put("initializedSeconds", f.initialized);
+      c.put("progressedSeconds", f.progressed);
+      c.put("succeeded", f.succeeded);
+      c.put("badCanaryPhase", f.badPhase);
+      c.put("cpuSecondsAtEndOf", f.cpu);
+      c.put("peakRssKiB", f.peakRssKib);
+      c.put("rssKiB", f.rssKib);
+      c.put("tickLateness", f.lateness);
+      c.put("requests", f.requests);
+      controllers.add(c);
+    }
+    out.put("controllers", controllers);
+    return out;
+  }
+
+  private static String[] row(String label, List<Fleet> fleets, java.util.function.Function<Fleet, String> cell,
+      boolean ratio) {
+    List<String> cells = new ArrayList<>();
+    cells.add(label);
+    for (Fleet f : fleets) {
+      cells.add(cell.apply(f));
+    }
+    if (fleets.size() == 2) {
+      if (label.equals("measure")) {
+        cells.add("flagger / bunting");
+      } else if (ratio) {
+        cells.add(ratio(cells.get(1), cells.get(2)));
+      } else {
+        cells.add("");
+      }
+    }
+    return cells.toArray(String[]::new);
+  }
+
+  private static String ratio(String bunting, String flagger) {
+    try {
+      double b = Double.parseDouble(bunting);
+      double f = Double.parseDouble(flagger);
+      return b == 0 ? (f == 0 ? "=" : "inf") : String.format(Locale.ROOT, "%.2fx", f / b);
+    } catch (NumberFormatException e) {
+      return "";
+    }
+  }
+
+  private static void printTable(List<String[]> rows) {
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    for (int k = 0; k < rows.size(); k++) {
+      StringBuilder line = new StringBuilder("|");
+      for (int i = 0; i < width.length; i++) {
+        line.append(' ').append(String.format("%-" + width[i] + "s", rows.get(k)[i])).append(" |");
+      }
+      System.out.println(line);
+      if (k == 0) {
+        StringBuilder rule = new StringBuilder("|");
+        for (int w : width) {
+          rule.append("-".repeat(w + 2)).append('|');
+        }
+        System.out.println(rule);
+      }
+    }
+  }
+
+  private static int total(Fleet f, String phase) {
+    return f.requests.get(phase).values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static int writes(Fleet f, String phase) {
+    return f.requests.get(phase).entrySet().stream()
+        .filter(e -> e.getKey().matches("(create|update|patch|delete|deletecollection) .*"))
+        .mapToInt(Map.Entry::getValue).sum();
+  }
+
+  private static double cpuIn(Fleet f, String phase) {
+    int i = List.of(PHASES).indexOf(phase);
+    return f.cpu.get(phase) - (i == 0 ? 0 : f.cpu.get(PHASES[i - 1]));
+  }
+
+  private static double seconds(Instant from, Instant to) {
+    return Duration.between(from, to).toMillis() / 1000.0;
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> opt = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String key = args[i].replaceFirst("^--", "");
+      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        opt.put(key, args[++i]);
+      } else {
+        opt.put(key, "true");
+      }
+    }
+    return opt;
+  }
+}
