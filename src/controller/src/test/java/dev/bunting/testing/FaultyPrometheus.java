@@ -39,7 +39,7 @@ public final class FaultyPrometheus implements AutoCloseable {
   }
 
   private final Vertx vertx;
-  private final URI upstream;
+  private volatile URI upstream;
   private final HttpClient client;
   private final AtomicLong requests = new AtomicLong();
   private volatile Fault fault = Fault.NONE;
@@ -83,6 +83,12 @@ public final class FaultyPrometheus implements AutoCloseable {
     return fault;
   }
 
+  /** Forwards healthy requests to {@code url} from now on (e.g. a Prometheus started after this stand-in). */
+  public FaultyPrometheus forwardTo(String url) {
+    this.upstream = URI.create(url);
+    return this;
+  }
+
   /** The value a healthy answer carries when there is no upstream. */
   public FaultyPrometheus healthyValue(String value) {
     this.healthyValue = value;
@@ -114,10 +120,11 @@ public final class FaultyPrometheus implements AutoCloseable {
           + "\"result\":[{\"metric\":{\"pod\":\"a\"},\"value\":[1,\"99\"]},"
           + "{\"metric\":{\"pod\":\"b\"},\"value\":[1,\"98\"]}]}}");
       default -> {
-        if (upstream == null) {
+        URI to = upstream;
+        if (to == null) {
           json(req, 200, vector(healthyValue));
         } else {
-          forward(req);
+          forward(req, to);
         }
       }
     }
@@ -132,7 +139,7 @@ public final class FaultyPrometheus implements AutoCloseable {
     req.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
-  private void forward(HttpServerRequest req) {
+  private void forward(HttpServerRequest req, URI upstream) {
     req.pause();
     RequestOptions options = new RequestOptions().setMethod(req.method() == null ? HttpMethod.GET : req.method())
         .setHost(upstream.getHost()).setPort(upstream.getPort()).setURI(req.uri());
