@@ -19,6 +19,8 @@ import java.util.OptionalDouble;
  *       &lt;provider&gt; metric &lt;name&gt; probably &lt;target&gt;.&lt;namespace&gt; is not receiving
  *       traffic".
  *   <li>An error: a failed check carrying the error message.
+ *   <li>An infinite value that its bounds would let through (e.g. {@code +Inf} against a {@code min}): a failed check
+ *       (Flagger passes it). An infinity is a division by zero or an overflow in the query, never a measurement.
  * </ul>
  */
 public final class MetricJudge {
@@ -44,6 +46,10 @@ public final class MetricJudge {
       case DURATION -> duration(check, v);
       case CUSTOM -> custom(check, v);
     };
+    if (failure == null && Double.isInfinite(v)) {
+      failure = halt(check) + check.metricName() + " is " + (v > 0 ? "+Inf" : "-Inf")
+          + ": the query divides by zero or overflows; an infinite value is never a measurement";
+    }
     return new MetricVerdict(check.metricName(),
         failure == null ? MetricVerdict.Outcome.PASSED : MetricVerdict.Outcome.FAILED, OptionalDouble.of(v),
         failure);

@@ -130,6 +130,17 @@ class MetricJudgeTest {
     }
 
     @Test
+    void anInfiniteValueNeverPassesEvenWithinItsBounds() {
+      MetricCheck rate = check("request-success-rate", Kind.SUCCESS_RATE, ThresholdRange.atLeast(99), 0);
+      assertThat(judge(rate, Double.POSITIVE_INFINITY).message()).isEqualTo("Halt podinfo.test advancement "
+          + "request-success-rate is +Inf: the query divides by zero or overflows; an infinite value is never a "
+          + "measurement");
+      MetricCheck below = check("saturation", Kind.CUSTOM, ThresholdRange.atMost(5), 0);
+      assertThat(judge(below, Double.NEGATIVE_INFINITY).passed()).isFalse();
+      assertThat(judge(below, Double.NEGATIVE_INFINITY).message()).contains("saturation is -Inf");
+    }
+
+    @Test
     void deprecatedThresholdIsAMaximum() {
       MetricCheck check = check("error-rate", Kind.CUSTOM, null, 10);
       assertThat(judge(check, 10).passed()).isTrue();
