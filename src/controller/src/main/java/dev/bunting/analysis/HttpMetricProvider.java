@@ -8,8 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -139,19 +137,7 @@ abstract class HttpMetricProvider implements MetricProvider {
    * @throws IllegalArgumentException {@code <type> address X is not a valid URL}
    */
   static String baseUrl(String type, String address) {
-    String invalid = type + " address " + PrometheusEndpoint.redact(address) + " is not a valid URL";
-    if (address == null || address.isBlank()) {
-      throw new IllegalArgumentException(invalid);
-    }
-    try {
-      URI uri = new URI(address.strip());
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new IllegalArgumentException(invalid);
-      }
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(invalid, e);
-    }
+    PrometheusEndpoint.parseAddress(type, address);
     return address.strip().replaceAll("/+$", "");
   }
 

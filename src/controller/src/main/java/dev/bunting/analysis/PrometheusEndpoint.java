@@ -55,7 +55,16 @@ public record PrometheusEndpoint(URI address, Map<String, List<String>> headers,
 
   /** Validates and parses an address: an absolute http or https URL with a host. */
   static URI parseAddress(String address) {
-    String invalid = "prometheus address " + redact(address) + " is not a valid URL";
+    return parseAddress("prometheus", address);
+  }
+
+  /**
+   * As above, for any provider.
+   *
+   * @throws IllegalArgumentException {@code <type> address X is not a valid URL} (credentials in it redacted)
+   */
+  static URI parseAddress(String type, String address) {
+    String invalid = type + " address " + redact(address) + " is not a valid URL";
     if (address == null || address.isBlank()) {
       throw new IllegalArgumentException(invalid);
     }
