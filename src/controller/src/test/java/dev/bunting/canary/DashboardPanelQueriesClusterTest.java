@@ -164,8 +164,11 @@ class DashboardPanelQueriesClusterTest {
 
       assertThat(labelled(answers.get("Promotions and rollbacks"), "result"))
           .as("the good release was promoted, the broken one rolled back").contains("good=succeeded", "broken=failed");
-      assertThat(answers.get("Rollout duration")).extracting(s -> s.path("metric").path("name").asText())
-          .contains("good", "broken");
+      // each release's duration is counted once its last step is scraped: wait for both, not only the first one
+      String durations = substitute(DashboardQueries.panelQueries(dashboard).get("Rollout duration").get(0), vars);
+      cluster.await(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+          assertThat(finite(series(durations))).extracting(s -> s.path("metric").path("name").asText())
+              .contains("good", "broken"));
       assertThat(labelled(answers.get("Webhook errors"), "type")).containsExactly("broken=post-rollout");
       assertThat(labelled(answers.get("Metric query errors"), "metric")).containsExactly("broken=broken-query");
       assertThat(answers.get("GitSync revision")).anySatisfy(s ->
