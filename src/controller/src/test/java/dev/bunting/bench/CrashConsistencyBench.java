@@ -2,6 +2,7 @@ package dev.bunting.bench;
 
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
+import dev.bunting.canary.CanaryScenarios;
 import dev.bunting.testing.GatewayStatusController;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -282,19 +283,7 @@ public final class CrashConsistencyBench {
   }
 
   private static String deployment(String name) {
-    return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: %1$s, labels: {app: %1$s}}
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: %1$s}}
-          template:
-            metadata: {labels: {app: %1$s}}
-            spec:
-              containers:
-              - {name: app, image: "ghcr.io/stefanprodan/podinfo:1.0.0", ports: [{name: http, containerPort: 9898}]}
-        """.formatted(name);
+    return CanaryScenarios.deployment(name, "1.0.0", 1);
   }
 
   private String canary(String name) {

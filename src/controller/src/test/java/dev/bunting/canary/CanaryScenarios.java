@@ -16,6 +16,11 @@ public final class CanaryScenarios {
   }
 
   public static String deployment(String name, String tag) {
+    return deployment(name, tag, 2);
+  }
+
+  /** The podinfo Deployment every canary test targets, with its app container {@code app} and port {@code http}. */
+  public static String deployment(String name, String tag, int replicas) {
     return """
         apiVersion: apps/v1
         kind: Deployment
@@ -23,7 +28,7 @@ public final class CanaryScenarios {
           name: %1$s
           labels: {app: %1$s}
         spec:
-          replicas: 2
+          replicas: %3$d
           progressDeadlineSeconds: 120
           selector:
             matchLabels: {app: %1$s}
@@ -36,7 +41,7 @@ public final class CanaryScenarios {
                 image: ghcr.io/stefanprodan/podinfo:%2$s
                 ports:
                 - {name: http, containerPort: 9898}
-        """.formatted(name, tag);
+        """.formatted(name, tag, replicas);
   }
 
   /** A Gateway API canary: {@code analysis} is the indented body of {@code spec.analysis}. */

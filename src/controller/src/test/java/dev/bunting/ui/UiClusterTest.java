@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
 import dev.bunting.canary.ActionRequest;
+import dev.bunting.canary.CanaryScenarios;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
@@ -63,20 +64,7 @@ class UiClusterTest {
   }
 
   static String deployment(String tag) {
-    return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: %1$s, labels: {app: %1$s}}
-        spec:
-          replicas: 1
-          progressDeadlineSeconds: 120
-          selector: {matchLabels: {app: %1$s}}
-          template:
-            metadata: {labels: {app: %1$s}}
-            spec:
-              containers:
-              - {name: app, image: "ghcr.io/stefanprodan/podinfo:%2$s", ports: [{name: http, containerPort: 9898}]}
-        """.formatted(NAME, tag);
+    return CanaryScenarios.deployment(NAME, tag, 1);
   }
 
   static final String CANARY = """
