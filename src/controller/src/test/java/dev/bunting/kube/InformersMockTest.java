@@ -35,6 +35,8 @@ class InformersMockTest {
     if (informers != null) {
       informers.stop();
     }
+    // close the watch connections before the mock server shuts down: it waits for open connections, and times out
+    client.close();
     pool.close();
     vertx.close();
   }
