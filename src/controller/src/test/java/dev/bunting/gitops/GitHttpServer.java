@@ -40,6 +40,7 @@ public final class GitHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final AtomicInteger uploads = new AtomicInteger();
   private final AtomicInteger pushes = new AtomicInteger();
+  private final AtomicInteger refusedCredentials = new AtomicInteger();
   private volatile String refusal;
 
   private GitHttpServer(Vertx vertx, Path repoDir, String username, String password, String bearer, Path workDir)
@@ -92,6 +93,11 @@ public final class GitHttpServer implements AutoCloseable {
     return pushes.get();
   }
 
+  /** How many requests carried credentials that the server refused (401). */
+  public int refusedCredentials() {
+    return refusedCredentials.get();
+  }
+
   /** From now on a pre-receive hook refuses every push with {@code message} (null: accept pushes again). */
   public void refusePushes(String message) {
     this.refusal = message;
@@ -112,6 +118,9 @@ public final class GitHttpServer implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     if (!authorized(req)) {
+      if (req.getHeader("Authorization") != null) {
+        refusedCredentials.incrementAndGet();
+      }
       req.response().setStatusCode(401).putHeader("WWW-Authenticate", "Basic realm=\"git\"").end();
       return;
     }
