@@ -43,6 +43,10 @@ final class ControllerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  boolean alive() {
+    return process.isAlive();
+  }
+
   /** SIGKILL, as the kernel's OOM killer or a node failure would; waits until the process is gone. */
   void kill() throws Exception {
     new ProcessBuilder("kill", "-KILL", Long.toString(process.pid())).start().waitFor();

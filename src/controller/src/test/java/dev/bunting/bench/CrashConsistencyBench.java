@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -38,9 +39,35 @@ import java.util.concurrent.atomic.AtomicInteger;
  * weight N" Events (repeated or skipped), and the webhook calls per type received by a local receiver. Prints a table
  * and JSON; asserts nothing.
  *
- * <p>Usage: {@code bench/chaos/run crash [rollouts=50] [batch=10] [seed]}.
+ * <p>The fault that lands at that random moment is one of {@link Fault}: the controller SIGKILLed (the default), the
+ * kube-apiserver stopped for {@value #API_OUTAGE_SECONDS} s, or etcd stalling (frozen with SIGSTOP 2 s out of every 4 s
+ * for 40 s), the last two through {@code scripts/local-cluster stop|pause|resume}. The controller keeps running through
+ * the last two; if it exits, that is counted and it is started again.
+ *
+ * <p>Usage: {@code bench/chaos/run crash [rollouts=50] [batch=10] [seed] [controller|apiserver|etcd-stall]}.
  */
 public final class CrashConsistencyBench {
+  /** What happens to the control plane at a random moment of each batch. */
+  enum Fault {
+    CONTROLLER("controller"), APISERVER("apiserver"), ETCD_STALL("etcd-stall");
+
+    final String wire;
+
+    Fault(String wire) {
+      this.wire = wire;
+    }
+
+    static Fault of(String s) {
+      for (Fault f : values()) {
+        if (f.wire.equals(s)) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("unknown fault '" + s + "' (controller, apiserver, etcd-stall)");
+    }
+  }
+
+  private static final int API_OUTAGE_SECONDS = 20;
   private static final List<Integer> HEALTHY_STEPS = List.of(25, 50);
   private static final List<Integer> FAILING_STEPS = List.of(25);
 
@@ -52,10 +79,16 @@ public final class CrashConsistencyBench {
   private final Random random;
   private final Map<String, Map<String, AtomicInteger>> hookCalls = new ConcurrentHashMap<>();
   private int servicePort;
+  private final Fault fault;
+  private final Path projectDir;
   private ControllerProcess controller;
-  private int kills;
+  private int faults;
+  private int controllerExits;
 
-  private CrashConsistencyBench(KubernetesClient client, Vertx vertx, String namespace, Path jar, Path log, long seed) {
+  private CrashConsistencyBench(KubernetesClient client, Vertx vertx, String namespace, Path jar, Path log, long seed,
+      Fault fault, Path projectDir) {
+    this.fault = fault;
+    this.projectDir = projectDir;
     this.client = client;
     this.vertx = vertx;
     this.namespace = namespace;
@@ -68,6 +101,7 @@ public final class CrashConsistencyBench {
     int rollouts = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     long seed = args.length > 2 ? Long.parseLong(args[2]) : System.currentTimeMillis();
+    Fault fault = args.length > 3 ? Fault.of(args[3]) : Fault.CONTROLLER;
     Path root = Path.of(System.getProperty("bunting.projectDir", "."));
     Path jar = root.resolve("target/bunting.jar");
     Vertx vertx = Vertx.vertx();
@@ -76,7 +110,7 @@ public final class CrashConsistencyBench {
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
-      CrashConsistencyBench bench = new CrashConsistencyBench(client, vertx, ns, jar, log, seed);
+      CrashConsistencyBench bench = new CrashConsistencyBench(client, vertx, ns, jar, log, seed, fault, root);
       try (GatewayStatusController gateway = new GatewayStatusController(client, vertx, ns)) {
         gateway.start();
         bench.run(rollouts, batch, seed);
@@ -110,8 +144,8 @@ public final class CrashConsistencyBench {
     });
     server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     servicePort = server.actualPort();
-    System.out.printf("crash consistency: %d rollouts in batches of %d, seed %d, namespace %s, controller log %s%n",
-        rollouts, batchSize, seed, namespace, log);
+    System.out.printf("crash consistency (fault: %s): %d rollouts in batches of %d, seed %d, namespace %s,"
+        + " controller log %s%n", fault.wire, rollouts, batchSize, seed, namespace, log);
     startController();
     List<Map<String, Object>> results = new ArrayList<>();
     for (int first = 0; first < rollouts; first += batchSize) {
@@ -131,15 +165,15 @@ public final class CrashConsistencyBench {
       client.resource(Serialization.unmarshal(canary(name), Canary.class)).inNamespace(namespace).create();
     }
     awaitAll(names, c -> c == CanaryPhase.INITIALIZED, Duration.ofMinutes(3));
-    // each rollout starts at its own offset; one kill at a random moment while they run
+    // each rollout starts at its own offset; one fault at a random moment while they run
     Instant started = Instant.now();
-    long killAt = 2_000 + random.nextInt(40_000);
+    long faultAt = 2_000 + random.nextInt(40_000);
     List<Long> offsets = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       offsets.add((long) random.nextInt(30_000));
     }
-    boolean killed = false;
-    for (int done = 0; done < n || !killed; ) {
+    Thread faulting = null;
+    for (int done = 0; done < n || faulting == null; ) {
       long now = Duration.between(started, Instant.now()).toMillis();
       for (int i = 0; i < n; i++) {
         if (offsets.get(i) >= 0 && now >= offsets.get(i)) {
@@ -148,12 +182,13 @@ public final class CrashConsistencyBench {
           done++;
         }
       }
-      if (!killed && now >= killAt) {
-        kill();
-        killed = true;
+      if (faulting == null && now >= faultAt) {
+        faulting = new Thread(this::injectFault, "fault");
+        faulting.start();
       }
       Thread.sleep(100);
     }
+    faulting.join();
     awaitAll(names, p -> p == CanaryPhase.SUCCEEDED || p == CanaryPhase.FAILED, Duration.ofMinutes(6));
     Thread.sleep(3_000); // the last Events are written after the status
     List<Map<String, Object>> out = new ArrayList<>();
@@ -226,7 +261,9 @@ public final class CrashConsistencyBench {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("seed", seed);
     summary.put("rollouts", rollouts);
-    summary.put("kills", kills);
+    summary.put("fault", fault.wire);
+    summary.put("faults", faults);
+    summary.put("controllerExits", controllerExits);
     summary.put("correctEndStates", correct);
     summary.put("doublePromotions", doublePromotions);
     summary.put("failingRolloutsPromoted", promotedFailing);
@@ -247,11 +284,55 @@ public final class CrashConsistencyBench {
         "http://127.0.0.1:" + servicePort, "--mesh-provider", "gatewayapi:v1")).start();
   }
 
-  private void kill() throws Exception {
-    kills++;
-    controller.kill();
-    System.out.printf("  killed the controller (pid %d, SIGKILL), starting it again%n", controller.pid());
-    startController();
+  private void injectFault() {
+    try {
+      faults++;
+      switch (fault) {
+        case CONTROLLER -> {
+          controller.kill();
+          System.out.printf("  killed the controller (pid %d, SIGKILL), starting it again%n", controller.pid());
+          startController();
+        }
+        case APISERVER -> {
+          localCluster("stop", "kube-apiserver");
+          System.out.printf("  kube-apiserver stopped for %d s%n", API_OUTAGE_SECONDS);
+          Thread.sleep(API_OUTAGE_SECONDS * 1000L);
+          localCluster("up");
+          System.out.println("  kube-apiserver started again");
+        }
+        case ETCD_STALL -> {
+          System.out.println("  etcd stalling: frozen 2 s out of every 4 s for 40 s");
+          for (int i = 0; i < 10; i++) {
+            localCluster("pause", "etcd");
+            try {
+              Thread.sleep(2_000);
+            } finally {
+              localCluster("resume", "etcd");
+            }
+            Thread.sleep(2_000);
+          }
+        }
+        default -> throw new IllegalStateException(fault.toString());
+      }
+      if (!controller.alive()) {
+        controllerExits++;
+        System.out.printf("  the controller exited (pid %d) during the fault; starting it again%n", controller.pid());
+        startController();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("fault " + fault.wire + " failed: " + e, e);
+    }
+  }
+
+  /** {@code scripts/local-cluster args} for this benchmark's cluster (same environment), its output on stderr. */
+  private void localCluster(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(projectDir.resolve("scripts/local-cluster").toString()));
+    command.addAll(List.of(args));
+    int rc = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start().waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("scripts/local-cluster " + String.join(" ", args) + " exited with " + rc);
+    }
   }
 
   private void stopController() {
@@ -264,10 +345,15 @@ public final class CrashConsistencyBench {
       throws InterruptedException {
     Instant end = Instant.now().plus(limit);
     while (Instant.now().isBefore(end)) {
-      boolean all = names.stream().allMatch(n -> {
-        Canary c = client.resources(Canary.class).inNamespace(namespace).withName(n).get();
-        return c != null && c.getStatus() != null && done.test(c.getStatus().phaseOrNew());
-      });
+      boolean all;
+      try {
+        all = names.stream().allMatch(n -> {
+          Canary c = client.resources(Canary.class).inNamespace(namespace).withName(n).get();
+          return c != null && c.getStatus() != null && done.test(c.getStatus().phaseOrNew());
+        });
+      } catch (KubernetesClientException e) {
+        all = false; // the API server is away (a fault of this benchmark): ask again
+      }
       if (all) {
         return;
       }
@@ -276,10 +362,22 @@ public final class CrashConsistencyBench {
     System.out.println("  (time limit reached waiting for " + names + ")");
   }
 
-  private void setImage(String name, String tag) {
-    client.apps().deployments().inNamespace(namespace).withName(name).patch(
-        PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
-            + "\"app\",\"image\":\"ghcr.io/stefanprodan/podinfo:" + tag + "\"}]}}}}");
+  /** Sets the image, retried while the API server is away (a fault of this benchmark). */
+  private void setImage(String name, String tag) throws InterruptedException {
+    Instant end = Instant.now().plus(Duration.ofMinutes(2));
+    while (true) {
+      try {
+        client.apps().deployments().inNamespace(namespace).withName(name).patch(
+            PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":"
+                + "\"app\",\"image\":\"ghcr.io/stefanprodan/podinfo:" + tag + "\"}]}}}}");
+        return;
+      } catch (KubernetesClientException e) {
+        if (Instant.now().isAfter(end)) {
+          throw e;
+        }
+        Thread.sleep(1_000);
+      }
+    }
   }
 
   private static String deployment(String name) {

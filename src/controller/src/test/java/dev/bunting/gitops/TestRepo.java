@@ -106,8 +106,16 @@ public final class TestRepo implements AutoCloseable {
    * commits): the next {@link #commit} then builds on what was pushed instead of undoing it.
    */
   public TestRepo refresh() {
+    return resetHard("HEAD");
+  }
+
+  /**
+   * Moves the branch and the work tree to {@code ref}, dropping the commits after it: with a commit on top, what a
+   * force-push that rewrites history leaves in the repository.
+   */
+  public TestRepo resetHard(String ref) {
     try {
-      git.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef("HEAD").call();
+      git.reset().setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD).setRef(ref).call();
       return this;
     } catch (GitAPIException e) {
       throw new IllegalStateException(e);
