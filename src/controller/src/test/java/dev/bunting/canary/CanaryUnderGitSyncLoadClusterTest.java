@@ -12,18 +12,16 @@ import dev.bunting.api.GitSync;
 import dev.bunting.gitops.TestRepo;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
+import dev.bunting.testing.RegistryReadings.Histogram;
+import dev.bunting.testing.RegistryReadings;
 import dev.bunting.testing.TestCluster;
 import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -149,10 +147,10 @@ class CanaryUnderGitSyncLoadClusterTest {
             .anyMatch(m -> m.startsWith("Advance " + id + " canary weight 60"));
       }
       // and their ticks started on time
-      assertThat(during.count).as("ticks observed: three canaries, three steps and a promotion each")
+      assertThat(during.count()).as("ticks observed: three canaries, three steps and a promotion each")
           .isGreaterThanOrEqualTo(9);
       assertThat(during.countAtMost(MAX_LATENESS_SECONDS)).as("ticks that started within %ss of their schedule; %s",
-          MAX_LATENESS_SECONDS, during).isEqualTo(during.count);
+          MAX_LATENESS_SECONDS, during).isEqualTo(during.count());
     }
   }
 
@@ -203,69 +201,15 @@ class CanaryUnderGitSyncLoadClusterTest {
             + System.nanoTime() + "\"}}}");
   }
 
-  /** Cumulative counts of a histogram's classic buckets (upper bound → count). */
-  record Histogram(Map<Double, Long> buckets, long count) {
-    Histogram minus(Histogram earlier) {
-      Map<Double, Long> out = new java.util.TreeMap<>();
-      buckets.forEach((le, n) -> out.put(le, n - earlier.buckets.getOrDefault(le, 0L)));
-      return new Histogram(out, count - earlier.count);
-    }
-
-    long countAtMost(double seconds) {
-      return buckets.entrySet().stream().filter(e -> e.getKey() >= seconds).map(Map.Entry::getValue).findFirst()
-          .orElse(count);
-    }
-
-    @Override
-    public String toString() {
-      StringBuilder sb = new StringBuilder(count + " ticks; started within");
-      buckets.forEach((le, n) -> {
-        if (!Double.isInfinite(le) && le >= 0.05 && le <= 10) {
-          sb.append(String.format(" %ss: %d,", le, n));
-        }
-      });
-      return sb.substring(0, sb.length() - 1);
-    }
-  }
-
   private static Histogram lateness() {
-    for (MetricSnapshot s : bunting.app().registry().scrape()) {
-      if (s instanceof HistogramSnapshot h && h.getMetadata().getName().equals("bunting_canary_tick_lateness_seconds")
-          && !h.getDataPoints().isEmpty()) {
-        var p = h.getDataPoints().get(0);
-        Map<Double, Long> buckets = new java.util.TreeMap<>();
-        long cumulative = 0;
-        for (var bucket : p.getClassicBuckets()) {
-          cumulative += bucket.getCount();
-          buckets.put(bucket.getUpperBound(), cumulative);
-        }
-        return new Histogram(buckets, p.getCount());
-      }
-    }
-    return new Histogram(Map.of(), 0);
+    return RegistryReadings.histogram(bunting.app().registry(), "bunting_canary_tick_lateness_seconds");
   }
 
   private static double histogramCount(String name) {
-    double n = 0;
-    for (MetricSnapshot s : bunting.app().registry().scrape()) {
-      if (s instanceof HistogramSnapshot h && h.getMetadata().getName().equals(name)) {
-        for (var p : h.getDataPoints()) {
-          n += p.getCount();
-        }
-      }
-    }
-    return n;
+    return RegistryReadings.histogram(bunting.app().registry(), name).count();
   }
 
   private static double counter(String name) {
-    double n = 0;
-    for (MetricSnapshot s : bunting.app().registry().scrape()) {
-      if (s instanceof CounterSnapshot c && c.getMetadata().getName().equals(name)) {
-        for (var p : c.getDataPoints()) {
-          n += p.getValue();
-        }
-      }
-    }
-    return n;
+    return RegistryReadings.counter(bunting.app().registry(), name);
   }
 }

@@ -32,8 +32,24 @@ public final class RecordingServer implements AutoCloseable {
     }
   }
 
-  /** What to answer: status, body, an optional delay and extra headers. */
+  /**
+   * What to answer: status, body, an optional delay and extra headers; or, with {@link #hang()} and
+   * {@link #dropConnection()}, no answer at all.
+   */
   public record Reply(int status, String body, long delayMs, Map<String, String> headers) {
+    private static final int HANG = -1;
+    private static final int DROP = -2;
+
+    /** Never answer: the request is read and the connection left open. */
+    public static Reply hang() {
+      return new Reply(HANG, "", 0, Map.of());
+    }
+
+    /** Close the connection as soon as the request has been read, without a status line. */
+    public static Reply dropConnection() {
+      return new Reply(DROP, "", 0, Map.of());
+    }
+
     public static Reply of(int status) {
       return new Reply(status, "", 0, Map.of());
     }
@@ -82,6 +98,13 @@ public final class RecordingServer implements AutoCloseable {
     Recorded recorded = new Recorded(req.method().name(), req.path(), req.query(), headers, body);
     requests.add(recorded);
     Reply reply = responder.apply(recorded);
+    if (reply.status() == Reply.HANG) {
+      return;
+    }
+    if (reply.status() == Reply.DROP) {
+      req.connection().close();
+      return;
+    }
     Runnable answer = () -> {
       reply.headers().forEach(req.response()::putHeader);
       req.response().setStatusCode(reply.status()).end(reply.body());

@@ -142,6 +142,36 @@ class WebhookCallerTest {
   }
 
   @Test
+  void aReceiverThatNeverAnswersIsCutAtEachAttemptsTimeout() {
+    server.always(Reply.hang());
+    CanaryWebhook hook = hook("hung", server.url("/"));
+    hook.timeout = "200ms";
+    hook.retries = 2;
+
+    WebhookResult result = call(hook);
+
+    assertThat(result).isEqualTo(WebhookResult.failure("hung", 0, "timed out after 200ms", 3));
+    assertThat(server.requests()).hasSize(3);
+  }
+
+  @Test
+  void aDroppedConnectionIsARetriedFailure() {
+    server.always(Reply.dropConnection());
+    CanaryWebhook hook = hook("dropped", server.url("/"));
+    hook.retries = 1;
+
+    WebhookResult result = call(hook);
+
+    assertThat(result.success()).isFalse();
+    assertThat(result.attempts()).isEqualTo(2);
+    assertThat(result.message()).startsWith("request failed:");
+
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    server.respond(r -> seen.getAndIncrement() == 0 ? Reply.dropConnection() : Reply.of(200, "ok"));
+    assertThat(call(hook)).isEqualTo(WebhookResult.success("dropped", 200, "HTTP 200: ok", 2));
+  }
+
+  @Test
   void retriesUntilSuccess() {
     server.inOrder(Reply.of(500, "boom"), Reply.of(503, "busy"), Reply.of(200, "ok"));
     CanaryWebhook hook = hook("flaky", server.url("/"));

@@ -83,7 +83,9 @@ class InformersMockTest {
     assertThat(cache.get("shop", "a")).isPresent();
     assertThat(cache.list(null)).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("a", "b");
     assertThat(cache.get("elsewhere", "c")).as("not asked for: not held").isEmpty();
-    assertThat(seen).containsExactlyInAnyOrder("shop/a", "shop/b");
+    // change handlers run after the cache holds the object, on another thread
+    await().atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(seen).containsExactlyInAnyOrder("shop/a", "shop/b"));
 
     configMap("shop", "d", Map.of());
     await().atMost(Duration.ofSeconds(10)).until(() -> cache.get("shop", "d").isPresent());
