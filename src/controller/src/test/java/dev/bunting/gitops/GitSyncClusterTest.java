@@ -73,13 +73,7 @@ class GitSyncClusterTest {
   }
 
   private void awaitApplied(String gitSync, String sha) {
-    await().atMost(WAIT).untilAsserted(() -> {
-      GitSync gs = fx.get(gitSync).orElseThrow();
-      assertThat(gs.getStatus()).isNotNull();
-      assertThat(Condition.find(gs.getStatus().conditions, Condition.READY)).get()
-          .satisfies(c -> assertThat(c.status).as(c.message).isEqualTo("True"));
-      assertThat(gs.getStatus().lastAppliedRevision).isEqualTo("main@sha1:" + sha);
-    });
+    fx.awaitApplied(gitSync, sha, WAIT);
   }
 
   /** The condition, failing the (retried) assertion while it is absent. */

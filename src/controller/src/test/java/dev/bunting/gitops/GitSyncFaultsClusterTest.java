@@ -62,13 +62,7 @@ class GitSyncFaultsClusterTest {
   }
 
   private void awaitApplied(String gitSync, String sha) {
-    await().atMost(WAIT).untilAsserted(() -> {
-      GitSync gs = fx.get(gitSync).orElseThrow();
-      assertThat(gs.getStatus()).isNotNull();
-      assertThat(Condition.find(gs.getStatus().conditions, Condition.READY)).get()
-          .satisfies(c -> assertThat(c.status).as(c.message).isEqualTo("True"));
-      assertThat(gs.getStatus().lastAppliedRevision).isEqualTo("main@sha1:" + sha);
-    });
+    fx.awaitApplied(gitSync, sha, WAIT);
   }
 
   /** Waits until Ready is False with {@code reason}; returns the condition. */

@@ -1,5 +1,8 @@
 package dev.bunting.gitops;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.bunting.api.Canary;
 import dev.bunting.api.Condition;
 import dev.bunting.api.GitSync;
@@ -168,6 +171,17 @@ public final class GitSyncFixture implements AutoCloseable {
   public Optional<Condition> condition(String name, String type) {
     return get(name).flatMap(g -> g.getStatus() == null ? Optional.empty()
         : Condition.find(g.getStatus().conditions, type));
+  }
+
+  /** Waits until {@code name} is Ready with commit {@code sha} of {@code main} applied. */
+  public void awaitApplied(String name, String sha, Duration wait) {
+    await().atMost(wait).untilAsserted(() -> {
+      GitSync gs = get(name).orElseThrow();
+      assertThat(gs.getStatus()).isNotNull();
+      assertThat(Condition.find(gs.getStatus().conditions, Condition.READY)).get()
+          .satisfies(c -> assertThat(c.status).as(c.message).isEqualTo("True"));
+      assertThat(gs.getStatus().lastAppliedRevision).isEqualTo("main@sha1:" + sha);
+    });
   }
 
   /** Asks for a sync the way a user does: a new value of {@code reconcile.bunting.dev/requestedAt}. */
