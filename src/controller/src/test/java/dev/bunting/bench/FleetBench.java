@@ -98,11 +98,18 @@ public final class FleetBench {
     Vertx vertx = Vertx.vertx();
     HttpServer prometheus = prometheusStandIn(vertx, portBase);
     List<Fleet> fleets = new ArrayList<>();
+    // as the image runs it (Dockerfile ENTRYPOINT) in a 768 MiB container, plus BUNTING_JVM_OPTS (the chart's jvmOptions)
+    List<String> bunting = new ArrayList<>(List.of("java", "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75.0",
+        "-XX:+ExitOnOutOfMemoryError"));
+    String jvmOptions = System.getenv().getOrDefault("BUNTING_JVM_OPTS", "").trim();
+    if (!jvmOptions.isEmpty()) {
+      bunting.addAll(List.of(jvmOptions.split("\\s+")));
+    }
+    bunting.addAll(List.of("-jar", opt.get("bunting-jar"), "controller", "--namespace", "fleet-bunting", "--port",
+        String.valueOf(portBase + 1), "--listen-address", "127.0.0.1", "--metrics-server", promUrl,
+        "--mesh-provider", "kubernetes"));
     fleets.add(new Fleet("bunting", "fleet-bunting", opt.get("bunting-user"), portBase + 1, "/readyz",
-        Path.of(opt.get("bunting-kubeconfig")), List.of("java", "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75.0",
-            "-XX:+ExitOnOutOfMemoryError", "-jar", opt.get("bunting-jar"), "controller", "--namespace",
-            "fleet-bunting", "--port", String.valueOf(portBase + 1), "--listen-address", "127.0.0.1",
-            "--metrics-server", promUrl, "--mesh-provider", "kubernetes")));
+        Path.of(opt.get("bunting-kubeconfig")), bunting));
     if (opt.containsKey("compare-flagger")) {
       fleets.add(new Fleet("flagger", "fleet-flagger", opt.get("flagger-user"), portBase + 2, "/healthz",
           Path.of(opt.get("flagger-kubeconfig")), List.of(opt.get("flagger-bin"), "-kubeconfig",
