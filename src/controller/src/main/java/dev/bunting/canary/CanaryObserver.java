@@ -62,6 +62,8 @@ public final class CanaryObserver {
     String ns = canary.getMetadata().getNamespace();
     String provider = provider(canary);
     List<Problem> problems = new ArrayList<>();
+    // values the CRD accepted but a whole-number field cannot hold (read truncated; never acted on)
+    canary.readProblems().forEach(m -> problems.add(new Problem(Problem.INVALID_SPEC, m)));
 
     Optional<TrafficRouter> router = routers.routerFor(canary);
     if (router.isEmpty()) {

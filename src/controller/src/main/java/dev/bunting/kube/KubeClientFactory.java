@@ -1,8 +1,10 @@
 package dev.bunting.kube;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
 import java.util.Optional;
@@ -16,6 +18,17 @@ import java.util.Optional;
 public final class KubeClientFactory {
   private KubeClientFactory() {}
 
+  /** fabric8's serialization, except that whole-number fields holding other numbers are read ({@link WholeNumbers}). */
+  public static KubernetesSerialization serialization() {
+    return new KubernetesSerialization(new ObjectMapper(), true) {
+      @Override
+      protected void configureMapper(ObjectMapper mapper) {
+        super.configureMapper(mapper);
+        mapper.registerModule(WholeNumbers.module()); // after fabric8's own modules, so that it takes precedence
+      }
+    };
+  }
+
   public static KubernetesClient create(Vertx vertx, Config config, ApiRequestCounter counter) {
     return create(vertx, config, counter, Optional.empty());
   }
@@ -28,6 +41,7 @@ public final class KubeClientFactory {
       Optional<ApiRateLimiter> limiter) {
     return new KubernetesClientBuilder()
         .withConfig(config)
+        .withKubernetesSerialization(serialization())
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
         .withHttpClientBuilderConsumer(b -> {
           limiter.ifPresent(l -> b.addOrReplaceInterceptor("bunting-rate-limit", l));

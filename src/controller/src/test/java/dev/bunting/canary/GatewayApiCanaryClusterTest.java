@@ -16,6 +16,8 @@ import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
 import dev.bunting.testing.ThirdPartyCrds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -24,6 +26,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -295,6 +299,56 @@ class GatewayApiCanaryClusterTest {
         .isEqualTo("MetricTemplate " + cluster.namespace() + "/does-not-exist referenced by metric latency not found");
     assertThat(deploymentNamed(name + "-primary")).as("no primary while the input is bad").isNull();
     assertThat(deploymentNamed(name).getSpec().getReplicas()).as("target untouched").isEqualTo(2);
+  }
+
+  /**
+   * Flagger's CRD declares {@code threshold} as {@code type: number}, so the API server stores 2.5. That Canary is
+   * reported and left alone; the canary engine goes on watching and releasing every other Canary (a value it could not
+   * read used to stop the whole Canary informer).
+   */
+  @Test
+  void aNumberTheCrdAcceptsButAWholeNumberFieldCannotHoldIsReportedAndStopsNoOtherCanary() throws Exception {
+    String name = "fractional";
+    cluster.apply(deployment(name, "6.0.0"));
+    cluster.apply(gatewayCanary(name, """
+        interval: 10s
+        threshold: 2.5
+        stepWeight: 10
+        """ + BUILTIN_METRICS));
+    // read as generic objects: a typed fabric8 client (as this test's is) cannot read this Canary at all
+    cluster.await().untilAsserted(() -> {
+      Map<String, Object> stalled = stalledCondition(name);
+      assertThat(stalled).as("Stalled condition").isNotNull();
+      assertThat(stalled.get("reason")).isEqualTo("InvalidSpec");
+      assertThat((String) stalled.get("message")).contains("spec.analysis.threshold: 2.5 is not a whole number");
+    });
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+        .anyMatch(m -> m.contains("spec.analysis.threshold: 2.5 is not a whole number")));
+    assertThat(deploymentNamed(name + "-primary")).as("nothing created for it").isNull();
+
+    String other = "after-fractional";
+    install(other, """
+        interval: 10s
+        threshold: 2
+        stepWeight: 50
+        maxWeight: 50
+        """ + BUILTIN_METRICS);
+    setImage(other, "6.0.1");
+    Timeline.record(bunting, other, other, phase(CanaryPhase.SUCCEEDED), RELEASE);
+
+    cluster.client().genericKubernetesResources(Canary.API_VERSION, "Canary").inNamespace(cluster.namespace())
+        .withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"analysis\":{\"threshold\":2}}}");
+    Timeline.record(bunting, name, name, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> stalledCondition(String canary) {
+    var c = cluster.client().genericKubernetesResources(Canary.API_VERSION, "Canary").inNamespace(cluster.namespace())
+        .withName(canary).get();
+    Map<String, Object> status = c == null ? null : (Map<String, Object>) c.getAdditionalProperties().get("status");
+    List<Map<String, Object>> conditions = status == null ? List.of()
+        : (List<Map<String, Object>>) status.getOrDefault("conditions", List.of());
+    return conditions.stream().filter(x -> "Stalled".equals(x.get("type"))).findFirst().orElse(null);
   }
 
   private static String scrape() throws Exception {
