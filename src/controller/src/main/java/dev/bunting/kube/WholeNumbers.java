@@ -94,15 +94,21 @@ public final class WholeNumbers {
     public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       JsonToken t = p.currentToken();
       BigDecimal value;
-      if (t == JsonToken.VALUE_NUMBER_INT) {
+      if (t == JsonToken.VALUE_NUMBER_INT && (p.getNumberType() == JsonParser.NumberType.INT
+          || p.getNumberType() == JsonParser.NumberType.LONG && type == Long.class)) {
+        return box(p.getLongValue()); // the common case: fits as it is
+      } else if (t == JsonToken.VALUE_NUMBER_INT) {
         value = new BigDecimal(p.getBigIntegerValue());
-      } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-        value = p.getDecimalValue();
-      } else if (t == JsonToken.VALUE_STRING) {
+      } else if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_STRING) {
         String text = p.getText().trim();
         try {
           value = new BigDecimal(text);
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException e) { // "Infinity" for a number beyond a double (1e999), or not a number
+          if (text.matches("[+-]?Infinity")) {
+            boolean above = !text.startsWith("-");
+            problem(p, text + (above ? " is more than " + max : " is less than " + min));
+            return box(above ? max : min);
+          }
           problem(p, "\"" + excerpt(text) + "\" is not a number");
           return getNullValue(ctxt);
         }
@@ -112,6 +118,11 @@ public final class WholeNumbers {
         problem(p, "expected a whole number, found " + t);
         p.skipChildren();
         return getNullValue(ctxt);
+      }
+      if (value.precision() - value.scale() > 19) { // more digits before the point than any long has (1e308)
+        boolean above = value.signum() > 0;
+        problem(p, shown(value) + (above ? " is more than " + max : " is less than " + min));
+        return box(above ? max : min);
       }
       BigDecimal whole = value.setScale(0, RoundingMode.DOWN);
       if (whole.compareTo(value) != 0) {
@@ -148,8 +159,7 @@ public final class WholeNumbers {
     /** {@code 10.5}, {@code -2500000000}; in scientific notation when long ({@code 1E+308}, {@code 4.9E-324}). */
     private static String shown(BigDecimal value) {
       BigDecimal v = value.stripTrailingZeros();
-      String plain = v.toPlainString();
-      return plain.length() <= 24 ? plain : v.toString();
+      return v.precision() - v.scale() <= 24 && v.scale() <= 24 ? v.toPlainString() : v.toString();
     }
 
     private static String excerpt(String s) {

@@ -48,6 +48,18 @@ class WholeNumbersTest {
   }
 
   @Test
+  void aNumberBeyondADoubleIsClampedToo() {
+    String json = canary("{\"stepWeight\":1e400,\"threshold\":-1e400}");
+    for (Canary c : new Canary[] {serialization.unmarshal(json, Canary.class), viaWatch(json)}) {
+      assertThat(c.getSpec().analysis.stepWeight).isEqualTo(Integer.MAX_VALUE);
+      assertThat(c.getSpec().analysis.threshold).isEqualTo(Integer.MIN_VALUE);
+      assertThat(c.readProblems()).hasSize(2).anyMatch(m -> m.startsWith("spec.analysis.stepWeight: ")
+          && m.endsWith(" is more than 2147483647")).anyMatch(m -> m.startsWith("spec.analysis.threshold: ")
+          && m.endsWith(" is less than -2147483648"));
+    }
+  }
+
+  @Test
   void wholeNumbersWrittenAsDecimalsAreExactAndFine() {
     Canary c = viaWatch(canary("{\"stepWeight\":10.0,\"threshold\":5,\"maxWeight\":5e1}"));
     assertThat(c.getSpec().analysis.stepWeight).isEqualTo(10);
