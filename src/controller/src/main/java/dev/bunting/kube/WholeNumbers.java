@@ -126,7 +126,8 @@ public final class WholeNumbers {
       }
       BigDecimal whole = value.setScale(0, RoundingMode.DOWN);
       if (whole.compareTo(value) != 0) {
-        problem(p, shown(value) + " is not a whole number");
+        // as a double prints it: the same text whether the API server's JSON said 5e-324 or a watch event 4.9E-324
+        problem(p, Double.toString(value.doubleValue()) + " is not a whole number");
       }
       long n;
       if (whole.compareTo(BigDecimal.valueOf(max)) > 0) {

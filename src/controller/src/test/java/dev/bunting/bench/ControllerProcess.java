@@ -1,7 +1,13 @@
 package dev.bunting.bench;
 
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +43,25 @@ final class ControllerProcess implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** Waits until {@code /readyz} answers 200 (caches synced); returns how long that took from now. */
+  Duration awaitReady(Duration limit) throws InterruptedException {
+    long start = System.nanoTime();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    URI readyz = URI.create("http://127.0.0.1:" + port + "/readyz");
+    while (Duration.ofNanos(System.nanoTime() - start).compareTo(limit) < 0) {
+      try {
+        if (http.send(HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return Duration.ofNanos(System.nanoTime() - start);
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the controller was not ready within " + limit + " (log: " + log + ")");
   }
 
   long pid() {

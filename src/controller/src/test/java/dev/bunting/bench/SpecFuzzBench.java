@@ -44,6 +44,8 @@ public final class SpecFuzzBench {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
       controller.start();
+      // probing /healthz before the controller listens would count its start as failures
+      System.out.printf("controller ready in %d ms%n", controller.awaitReady(Duration.ofMinutes(3)).toMillis());
       URI healthz = URI.create("http://127.0.0.1:" + controller.port() + "/healthz");
       try {
         for (int first = 0, r = 0; first < cases; first += round, r++) {
