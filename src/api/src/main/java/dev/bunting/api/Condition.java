@@ -17,6 +17,8 @@ public class Condition extends ApiObject {
   public static final String PAUSED = "Paused";
   /** Bunting: {@code True} when the last {@code bunting.dev/action} request was invalid or not possible. */
   public static final String ACTION_REJECTED = "ActionRejected";
+  /** Longest message kept, as metav1.Condition allows: a message quoting user input (a 1 MB name) stays writable. */
+  public static final int MAX_MESSAGE = 32768;
 
   public String type;
   /** {@code True}, {@code False} or {@code Unknown}. */
@@ -33,7 +35,8 @@ public class Condition extends ApiObject {
     this.type = type;
     this.status = status;
     this.reason = reason;
-    this.message = message;
+    this.message = message == null || message.length() <= MAX_MESSAGE ? message
+        : message.substring(0, MAX_MESSAGE - 1) + "\u2026";
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

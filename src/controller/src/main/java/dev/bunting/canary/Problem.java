@@ -5,6 +5,9 @@ package dev.bunting.canary;
  * condition with this reason and message, a Warning Event and a log line, and nothing else changes.
  */
 public record Problem(String reason, String message) {
+  /** Longest message kept: problems quote user input, which can be a megabyte long (a target name, a query). */
+  static final int MAX_MESSAGE = 1024;
+
   public static final String TARGET_NOT_FOUND = "TargetNotFound";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String UNSUPPORTED = "Unsupported";
@@ -12,4 +15,10 @@ public record Problem(String reason, String message) {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   /** An object the router starts from (e.g. {@code spec.ingressRef}) is missing or cannot be used. */
   public static final String INVALID_REFERENCE = "InvalidReference";
+
+  public Problem {
+    if (message != null && message.length() > MAX_MESSAGE) {
+      message = message.substring(0, MAX_MESSAGE - 1) + "\u2026";
+    }
+  }
 }
