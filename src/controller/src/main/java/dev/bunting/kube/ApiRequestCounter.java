@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Counts every request Bunting's Kubernetes client sends, as {@code bunting_kube_api_requests_total{verb,resource}}.
  * Informer caches make a steady-state canary cost zero requests per interval; this counter is how that is measured
- * (in tests and in production dashboards). Watches are counted as {@code watch}, list calls as {@code list}.
+ * (in tests and in production dashboards). Watches are counted as {@code watch}, list calls as {@code list}. Tests
+ * extend it to keep what each request was.
  */
-public final class ApiRequestCounter implements Interceptor {
+public class ApiRequestCounter implements Interceptor {
   private final Counter requests;
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong reads = new AtomicLong();

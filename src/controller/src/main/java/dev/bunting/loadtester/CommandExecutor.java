@@ -112,9 +112,14 @@ final class CommandExecutor {
     }
   }
 
+  /**
+   * Kills the command first and then what it had started (listed before, since they are re-parented once it is
+   * gone): a shell killed after its children would have time to print "Killed" lines for them into the output.
+   */
   private static Void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    List<ProcessHandle> started = process.descendants().toList();
     process.destroyForcibly();
+    started.forEach(ProcessHandle::destroyForcibly);
     return null;
   }
 

@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -36,6 +38,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +58,7 @@ public final class GitSyncFixture implements AutoCloseable {
   public final KubernetesClient client;
   /** The controller's client. */
   public final KubernetesClient controllerClient;
-  public final ApiRequestCounter counter;
+  public final WriteRecorder counter;
   public final PrometheusRegistry registry = new PrometheusRegistry();
   public final GitSyncController controller;
   /** The ImagePolicy engine, writing through {@link #controller}. */
@@ -89,7 +93,7 @@ public final class GitSyncFixture implements AutoCloseable {
     this.ownsClusterObjects = owns;
     vertx = Vertx.vertx();
     client = testClient;
-    counter = new ApiRequestCounter(registry);
+    counter = new WriteRecorder(registry);
     controllerClient = KubeClientFactory.create(vertx, config, counter);
     this.namespace = namespace;
     // the GitSync engine as cli.BuntingApp wires it, on its own (no canary engine), watching every namespace
@@ -153,6 +157,46 @@ public final class GitSyncFixture implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /**
+   * The controller's request counter, which also keeps each write (method, path, and {@code ?dryRun} for a dry run):
+   * the fixture's controller watches every namespace, so a test that counts writes names those of its own namespace.
+   */
+  public static final class WriteRecorder extends ApiRequestCounter {
+    private final List<String> writes = Collections.synchronizedList(new ArrayList<>());
+
+    WriteRecorder(PrometheusRegistry registry) {
+      super(registry);
+    }
+
+    @Override
+    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+      super.before(builder, request, tags);
+      if (!request.method().equals("GET")) {
+        String query = request.uri().getRawQuery();
+        writes.add(request.method() + " " + request.uri().getPath()
+            + (query != null && query.contains("dryRun") ? "?dryRun" : ""));
+      }
+    }
+
+    /** How many writes were made so far; for {@link #writesSince}. */
+    public int mark() {
+      return writes.size();
+    }
+
+    /** The writes made after {@code mark}, in order. */
+    public List<String> writesSince(int mark) {
+      synchronized (writes) {
+        return List.copyOf(writes.subList(mark, writes.size()));
+      }
+    }
+  }
+
+  /** Of the writes made after {@code mark}, those to the fixture's namespace or to cluster-scoped objects. */
+  public List<String> ownWritesSince(int mark) {
+    return counter.writesSince(mark).stream()
+        .filter(w -> w.contains("/namespaces/" + namespace + "/") || !w.contains("/namespaces/")).toList();
   }
 
   /** Creates a GitSync in the fixture's namespace. */
