@@ -149,8 +149,10 @@ class KnativeCanaryClusterTest {
     assertThat(traffic(service)).isEqualTo(List.of(
         Map.of("latestRevision", true, "percent", 0),
         Map.of("revisionName", name + "-00002", "percent", 100)));
-    assertThat(bunting.events(name)).contains("Advance " + name + "." + cluster.namespace() + " canary weight 50",
-        "Promotion completed! Scaling down " + name + "." + cluster.namespace());
+    // the last Event follows the status write that said Succeeded
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(
+        "Advance " + name + "." + cluster.namespace() + " canary weight 50",
+        "Promotion completed! Scaling down " + name + "." + cluster.namespace()));
   }
 
   @Test

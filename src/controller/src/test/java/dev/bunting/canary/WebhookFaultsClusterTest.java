@@ -104,6 +104,9 @@ class WebhookFaultsClusterTest {
 
     for (String name : List.of("hung", "dropped")) {
       String id = name + "." + cluster.namespace();
+      // the Event follows the status write that said Failed
+      cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
+          .anyMatch(m -> m.startsWith("Canary failed! Scaling down " + id)));
       List<String> events = bunting.events(name);
       // the first step is taken before any analysis (as Flagger does); the hooks run from the second tick on
       assertThat(events).as(name).noneMatch(m -> m.startsWith("Advance " + id + " canary weight 50"))
