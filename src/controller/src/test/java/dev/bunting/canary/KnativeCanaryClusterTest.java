@@ -149,10 +149,9 @@ class KnativeCanaryClusterTest {
     assertThat(traffic(service)).isEqualTo(List.of(
         Map.of("latestRevision", true, "percent", 0),
         Map.of("revisionName", name + "-00002", "percent", 100)));
-    // the last Event follows the status write that said Succeeded
-    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(
-        "Advance " + name + "." + cluster.namespace() + " canary weight 50",
-        "Promotion completed! Scaling down " + name + "." + cluster.namespace()));
+    String promoted = "Promotion completed! Scaling down " + name + "." + cluster.namespace();
+    assertThat(bunting.eventsOnce(name, promoted::equals))
+        .contains("Advance " + name + "." + cluster.namespace() + " canary weight 50", promoted);
   }
 
   @Test

@@ -76,10 +76,7 @@ class MetricProviderFaultsClusterTest {
         .isSubsetOf(25, 0).endsWith(0);
     assertThat(failing.phases).doesNotContain(CanaryPhase.PROMOTING, CanaryPhase.FINALISING,
         CanaryPhase.SUCCEEDED);
-    // the Event follows the status write that said Failed
-    cluster.await().untilAsserted(() -> assertThat(bunting.events(name))
-        .anyMatch(m -> m.startsWith("Canary failed! Scaling down " + id)));
-    List<String> events = bunting.events(name);
+    List<String> events = bunting.eventsOnce(name, m -> m.startsWith("Canary failed! Scaling down " + id));
     assertThat(events).as("the failed checks name the fault")
         .anyMatch(m -> m.contains("Prometheus query failed: error response: HTTP 500: internal: injected fault"));
     assertThat(failing.last.getStatus().conditions).as("the status says why")

@@ -203,6 +203,14 @@ public final class BuntingUnderTest implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * The Events of a Canary once one of them matches {@code wanted}. The Event of a transition is written after the
+   * status that says it, so a test that waited for the phase waits for its Event too.
+   */
+  public List<String> eventsOnce(String canary, java.util.function.Predicate<String> wanted) {
+    return cluster.await().until(() -> events(canary), messages -> messages.stream().anyMatch(wanted));
+  }
+
   public Duration interval() {
     return Duration.ofSeconds(10);
   }
