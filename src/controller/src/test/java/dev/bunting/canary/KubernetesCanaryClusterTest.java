@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryPhase;
+import dev.bunting.api.Condition;
 import dev.bunting.testing.BuntingUnderTest;
 import dev.bunting.testing.LocalCluster;
 import dev.bunting.testing.TestCluster;
@@ -91,15 +92,13 @@ class KubernetesCanaryClusterTest {
             "Promotion completed! Scaling down " + name + "." + cluster.namespace()));
   }
 
+  /**
+   * A Deployment that uses a ConfigMap: the canary waits, stalled with a clear reason, until the ConfigMap exists (its
+   * pods could not start without it, and the primary needs a copy); then a change to it is released like an image.
+   */
   @Test
   void aConfigChangeIsReleasedLikeAnImageChange() throws Exception {
     String name = "configured";
-    cluster.apply("""
-        apiVersion: v1
-        kind: ConfigMap
-        metadata: {name: %1$s-settings}
-        data: {MESSAGE: hello}
-        """.formatted(name));
     cluster.apply(deployment(name, "6.0.0").replace("""
                 ports:
                 - {name: http, containerPort: 9898}
@@ -113,6 +112,20 @@ class KubernetesCanaryClusterTest {
         threshold: 2
         iterations: 1
         """ + BUILTIN_METRICS));
+    String missing = "ConfigMap " + cluster.namespace() + "/" + name + "-settings, used by Deployment "
+        + cluster.namespace() + "/" + name + ", not found";
+    Canary stalled = Timeline.record(bunting, name, null, c -> Condition.find(c.getStatus().conditions, "Stalled")
+        .map(s -> s.message.equals(missing)).orElse(false), Duration.ofSeconds(60)).last;
+    assertThat(Condition.find(stalled.getStatus().conditions, "Stalled").get().reason).isEqualTo("TargetNotFound");
+    assertThat(get(name + "-primary")).as("no primary without its config").isNull();
+    cluster.await().untilAsserted(() -> assertThat(bunting.events(name)).contains(missing));
+
+    cluster.apply("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: %1$s-settings}
+        data: {MESSAGE: hello}
+        """.formatted(name));
     Timeline.record(bunting, name, null, phase(CanaryPhase.INITIALIZED), Duration.ofMinutes(2));
     assertThat(configMap(name + "-settings-primary").getData()).containsEntry("MESSAGE", "hello");
     assertThat(get(name + "-primary").getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom().get(0)

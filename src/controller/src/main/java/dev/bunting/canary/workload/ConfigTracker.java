@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -55,12 +56,19 @@ public final class ConfigTracker {
 
   /** ConfigMap or Secret. */
   public enum Kind {
-    CONFIG_MAP("configmap"), SECRET("secret");
+    CONFIG_MAP("configmap", "ConfigMap"), SECRET("secret", "Secret");
 
     final String prefix;
+    private final String displayName;
 
-    Kind(String prefix) {
+    Kind(String prefix, String displayName) {
       this.prefix = prefix;
+      this.displayName = displayName;
+    }
+
+    /** The Kubernetes kind: {@code ConfigMap} or {@code Secret}. */
+    public String displayName() {
+      return displayName;
     }
   }
 
@@ -93,8 +101,22 @@ public final class ConfigTracker {
   /** Every ConfigMap and Secret name {@code spec} refers to (tracked or not). */
   public Set<ConfigRef> references(PodSpec spec) {
     Set<ConfigRef> refs = new LinkedHashSet<>();
-    visit(spec, ref -> refs.add(ref), (ref, rename) -> { });
+    visit(spec, (ref, optional) -> refs.add(ref), (ref, rename) -> { });
     return refs;
+  }
+
+  /**
+   * The configs {@code spec} needs (references not marked {@code optional}) that {@code lookup} does not find: pods
+   * cannot start without them, and the primary would have no copy to point at.
+   */
+  public Set<ConfigRef> missing(PodSpec spec, BiFunction<Kind, String, Optional<? extends HasMetadata>> lookup) {
+    Set<ConfigRef> out = new LinkedHashSet<>();
+    visit(spec, (ref, optional) -> {
+      if (!optional && lookup.apply(ref.kind(), ref.name()).isEmpty()) {
+        out.add(ref);
+      }
+    }, (ref, rename) -> { });
+    return out;
   }
 
   /** A copy of {@code spec} whose references to {@code tracked} configs point at their {@code -primary} copies. */
@@ -107,7 +129,7 @@ public final class ConfigTracker {
     Map<String, ConfigRef> byPrimary = new LinkedHashMap<>();
     tracked.forEach(r -> byPrimary.put(r.kind() + "/" + r.primaryName(), r));
     PodSpec copy = Serialization.clone(spec);
-    visit(copy, r -> { }, (ref, rename) -> {
+    visit(copy, (r, optional) -> { }, (ref, rename) -> {
       ConfigRef original = byPrimary.get(ref.kind() + "/" + ref.name());
       if (original != null) {
         rename.accept(original.name());
@@ -160,12 +182,16 @@ public final class ConfigTracker {
   private PodSpec rename(PodSpec spec, List<ConfigRef> tracked, java.util.function.Function<ConfigRef, String> to) {
     Set<ConfigRef> set = new LinkedHashSet<>(tracked);
     PodSpec copy = Serialization.clone(spec);
-    visit(copy, r -> { }, (ref, rename) -> {
+    visit(copy, (r, optional) -> { }, (ref, rename) -> {
       if (set.contains(ref)) {
         rename.accept(to.apply(ref));
       }
     });
     return copy;
+  }
+
+  private static boolean optional(Boolean flag) {
+    return Boolean.TRUE.equals(flag);
   }
 
   private static boolean disabled(HasMetadata obj) {
@@ -198,7 +224,7 @@ public final class ConfigTracker {
   }
 
   /** Walks every config reference of a pod spec; {@code edit} may rename it in place. */
-  private static void visit(PodSpec spec, Consumer<ConfigRef> found,
+  private static void visit(PodSpec spec, BiConsumer<ConfigRef, Boolean> found,
       BiConsumerWithRename edit) {
     if (spec == null) {
       return;
@@ -207,24 +233,24 @@ public final class ConfigTracker {
       for (Volume v : spec.getVolumes()) {
         if (v.getConfigMap() != null && v.getConfigMap().getName() != null) {
           ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, v.getConfigMap().getName());
-          found.accept(r);
+          found.accept(r, optional(v.getConfigMap().getOptional()));
           edit.accept(r, n -> v.getConfigMap().setName(n));
         }
         if (v.getSecret() != null && v.getSecret().getSecretName() != null) {
           ConfigRef r = new ConfigRef(Kind.SECRET, v.getSecret().getSecretName());
-          found.accept(r);
+          found.accept(r, optional(v.getSecret().getOptional()));
           edit.accept(r, n -> v.getSecret().setSecretName(n));
         }
         if (v.getProjected() != null && v.getProjected().getSources() != null) {
           for (VolumeProjection p : v.getProjected().getSources()) {
             if (p.getConfigMap() != null && p.getConfigMap().getName() != null) {
               ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, p.getConfigMap().getName());
-              found.accept(r);
+              found.accept(r, optional(p.getConfigMap().getOptional()));
               edit.accept(r, n -> p.getConfigMap().setName(n));
             }
             if (p.getSecret() != null && p.getSecret().getName() != null) {
               ConfigRef r = new ConfigRef(Kind.SECRET, p.getSecret().getName());
-              found.accept(r);
+              found.accept(r, optional(p.getSecret().getOptional()));
               edit.accept(r, n -> p.getSecret().setName(n));
             }
           }
@@ -247,13 +273,13 @@ public final class ConfigTracker {
           var cm = e.getValueFrom().getConfigMapKeyRef();
           if (cm != null && cm.getName() != null) {
             ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, cm.getName());
-            found.accept(r);
+            found.accept(r, optional(cm.getOptional()));
             edit.accept(r, cm::setName);
           }
           var sec = e.getValueFrom().getSecretKeyRef();
           if (sec != null && sec.getName() != null) {
             ConfigRef r = new ConfigRef(Kind.SECRET, sec.getName());
-            found.accept(r);
+            found.accept(r, optional(sec.getOptional()));
             edit.accept(r, sec::setName);
           }
         }
@@ -262,12 +288,12 @@ public final class ConfigTracker {
         for (EnvFromSource ef : c.getEnvFrom()) {
           if (ef.getConfigMapRef() != null && ef.getConfigMapRef().getName() != null) {
             ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, ef.getConfigMapRef().getName());
-            found.accept(r);
+            found.accept(r, optional(ef.getConfigMapRef().getOptional()));
             edit.accept(r, n -> ef.getConfigMapRef().setName(n));
           }
           if (ef.getSecretRef() != null && ef.getSecretRef().getName() != null) {
             ConfigRef r = new ConfigRef(Kind.SECRET, ef.getSecretRef().getName());
-            found.accept(r);
+            found.accept(r, optional(ef.getSecretRef().getOptional()));
             edit.accept(r, n -> ef.getSecretRef().setName(n));
           }
         }

@@ -123,8 +123,17 @@ public abstract class PodWorkload<T extends HasMetadata> implements Workload {
     BiFunction<ConfigTracker.Kind, String, Optional<? extends HasMetadata>> lookup = (k, n) ->
         k == ConfigTracker.Kind.CONFIG_MAP ? objects.get(ConfigMap.class, ns, n) : objects.get(Secret.class, ns, n);
     PodTemplateSpec template = template(target);
-    List<ConfigTracker.ConfigRef> tracked = !configTracking || template == null || template.getSpec() == null
-        ? List.of() : configs.tracked(template.getSpec(), lookup);
+    boolean tracking = configTracking && template != null && template.getSpec() != null;
+    if (tracking) {
+      List<Issue> missing = configs.missing(template.getSpec(), lookup).stream()
+          .map(ref -> Issue.notFound(ref.kind().displayName() + " " + ns + "/" + ref.name() + ", used by " + kind()
+              + " " + ns + "/" + name + ", not found"))
+          .toList();
+      if (!missing.isEmpty()) {
+        return TargetObservation.held(target, primary, missing);
+      }
+    }
+    List<ConfigTracker.ConfigRef> tracked = tracking ? configs.tracked(template.getSpec(), lookup) : List.of();
     Map<String, String> checksums = configs.checksums(tracked, lookup);
     return new TargetObservation(target, primary, List.of(), label, value, template, tracked, checksums, "template",
         revisionTemplate(target), replicas(target), canaryReady, primary != null,

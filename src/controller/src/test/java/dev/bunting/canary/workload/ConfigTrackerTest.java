@@ -85,6 +85,19 @@ class ConfigTrackerTest {
   }
 
   @Test
+  void referencesThatAreNotOptionalAndNotFoundAreMissing() {
+    PodSpec withOptional = Serialization.unmarshal(POD_SPEC.replace("{configMapRef: {name: init-env}}",
+        "{configMapRef: {name: init-env, optional: true}}").replace("secret: {secretName: app-tls}",
+        "secret: {secretName: app-tls, optional: true}"), PodSpec.class);
+    Map<String, HasMetadata> objects = Map.of(
+        "configmap/app-config", new ConfigMapBuilder().withNewMetadata().withName("app-config").endMetadata().build(),
+        "secret/env-secret", new SecretBuilder().withNewMetadata().withName("env-secret").endMetadata().build());
+    assertThat(tracker.missing(withOptional, (kind, name) -> Optional.ofNullable(
+        objects.get(new ConfigRef(kind, name).key())))).extracting(ConfigRef::key).containsExactly(
+        "configmap/projected-cm", "secret/projected-secret", "configmap/env-cm", "secret/all-secret");
+  }
+
+  @Test
   void checksumsFollowTheData() {
     ConfigMap a = new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().addToData("k", "1").build();
     ConfigMap b = new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().addToData("k", "2").build();
