@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -101,7 +100,7 @@ public final class ConfigTracker {
   /** Every ConfigMap and Secret name {@code spec} refers to (tracked or not). */
   public Set<ConfigRef> references(PodSpec spec) {
     Set<ConfigRef> refs = new LinkedHashSet<>();
-    visit(spec, (ref, optional) -> refs.add(ref), (ref, rename) -> { });
+    visit(spec, (ref, optional, rename) -> refs.add(ref));
     return refs;
   }
 
@@ -111,11 +110,11 @@ public final class ConfigTracker {
    */
   public Set<ConfigRef> missing(PodSpec spec, BiFunction<Kind, String, Optional<? extends HasMetadata>> lookup) {
     Set<ConfigRef> out = new LinkedHashSet<>();
-    visit(spec, (ref, optional) -> {
+    visit(spec, (ref, optional, rename) -> {
       if (!optional && lookup.apply(ref.kind(), ref.name()).isEmpty()) {
         out.add(ref);
       }
-    }, (ref, rename) -> { });
+    });
     return out;
   }
 
@@ -129,7 +128,7 @@ public final class ConfigTracker {
     Map<String, ConfigRef> byPrimary = new LinkedHashMap<>();
     tracked.forEach(r -> byPrimary.put(r.kind() + "/" + r.primaryName(), r));
     PodSpec copy = Serialization.clone(spec);
-    visit(copy, (r, optional) -> { }, (ref, rename) -> {
+    visit(copy, (ref, optional, rename) -> {
       ConfigRef original = byPrimary.get(ref.kind() + "/" + ref.name());
       if (original != null) {
         rename.accept(original.name());
@@ -182,7 +181,7 @@ public final class ConfigTracker {
   private PodSpec rename(PodSpec spec, List<ConfigRef> tracked, java.util.function.Function<ConfigRef, String> to) {
     Set<ConfigRef> set = new LinkedHashSet<>(tracked);
     PodSpec copy = Serialization.clone(spec);
-    visit(copy, (r, optional) -> { }, (ref, rename) -> {
+    visit(copy, (ref, optional, rename) -> {
       if (set.contains(ref)) {
         rename.accept(to.apply(ref));
       }
@@ -223,9 +222,8 @@ public final class ConfigTracker {
     }
   }
 
-  /** Walks every config reference of a pod spec; {@code edit} may rename it in place. */
-  private static void visit(PodSpec spec, BiConsumer<ConfigRef, Boolean> found,
-      BiConsumerWithRename edit) {
+  /** Walks every config reference of a pod spec; the visitor may rename it in place. */
+  private static void visit(PodSpec spec, RefVisitor visitor) {
     if (spec == null) {
       return;
     }
@@ -233,25 +231,21 @@ public final class ConfigTracker {
       for (Volume v : spec.getVolumes()) {
         if (v.getConfigMap() != null && v.getConfigMap().getName() != null) {
           ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, v.getConfigMap().getName());
-          found.accept(r, optional(v.getConfigMap().getOptional()));
-          edit.accept(r, n -> v.getConfigMap().setName(n));
+          visitor.accept(r, optional(v.getConfigMap().getOptional()), n -> v.getConfigMap().setName(n));
         }
         if (v.getSecret() != null && v.getSecret().getSecretName() != null) {
           ConfigRef r = new ConfigRef(Kind.SECRET, v.getSecret().getSecretName());
-          found.accept(r, optional(v.getSecret().getOptional()));
-          edit.accept(r, n -> v.getSecret().setSecretName(n));
+          visitor.accept(r, optional(v.getSecret().getOptional()), n -> v.getSecret().setSecretName(n));
         }
         if (v.getProjected() != null && v.getProjected().getSources() != null) {
           for (VolumeProjection p : v.getProjected().getSources()) {
             if (p.getConfigMap() != null && p.getConfigMap().getName() != null) {
               ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, p.getConfigMap().getName());
-              found.accept(r, optional(p.getConfigMap().getOptional()));
-              edit.accept(r, n -> p.getConfigMap().setName(n));
+              visitor.accept(r, optional(p.getConfigMap().getOptional()), n -> p.getConfigMap().setName(n));
             }
             if (p.getSecret() != null && p.getSecret().getName() != null) {
               ConfigRef r = new ConfigRef(Kind.SECRET, p.getSecret().getName());
-              found.accept(r, optional(p.getSecret().getOptional()));
-              edit.accept(r, n -> p.getSecret().setName(n));
+              visitor.accept(r, optional(p.getSecret().getOptional()), n -> p.getSecret().setName(n));
             }
           }
         }
@@ -273,14 +267,12 @@ public final class ConfigTracker {
           var cm = e.getValueFrom().getConfigMapKeyRef();
           if (cm != null && cm.getName() != null) {
             ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, cm.getName());
-            found.accept(r, optional(cm.getOptional()));
-            edit.accept(r, cm::setName);
+            visitor.accept(r, optional(cm.getOptional()), cm::setName);
           }
           var sec = e.getValueFrom().getSecretKeyRef();
           if (sec != null && sec.getName() != null) {
             ConfigRef r = new ConfigRef(Kind.SECRET, sec.getName());
-            found.accept(r, optional(sec.getOptional()));
-            edit.accept(r, sec::setName);
+            visitor.accept(r, optional(sec.getOptional()), sec::setName);
           }
         }
       }
@@ -288,22 +280,20 @@ public final class ConfigTracker {
         for (EnvFromSource ef : c.getEnvFrom()) {
           if (ef.getConfigMapRef() != null && ef.getConfigMapRef().getName() != null) {
             ConfigRef r = new ConfigRef(Kind.CONFIG_MAP, ef.getConfigMapRef().getName());
-            found.accept(r, optional(ef.getConfigMapRef().getOptional()));
-            edit.accept(r, n -> ef.getConfigMapRef().setName(n));
+            visitor.accept(r, optional(ef.getConfigMapRef().getOptional()), n -> ef.getConfigMapRef().setName(n));
           }
           if (ef.getSecretRef() != null && ef.getSecretRef().getName() != null) {
             ConfigRef r = new ConfigRef(Kind.SECRET, ef.getSecretRef().getName());
-            found.accept(r, optional(ef.getSecretRef().getOptional()));
-            edit.accept(r, n -> ef.getSecretRef().setName(n));
+            visitor.accept(r, optional(ef.getSecretRef().getOptional()), n -> ef.getSecretRef().setName(n));
           }
         }
       }
     }
   }
 
-  /** A found reference and a way to rename it in place. */
+  /** A reference, whether the pod spec marks it {@code optional}, and a way to rename it in place. */
   @FunctionalInterface
-  private interface BiConsumerWithRename {
-    void accept(ConfigRef ref, Consumer<String> rename);
+  private interface RefVisitor {
+    void accept(ConfigRef ref, boolean optional, Consumer<String> rename);
   }
 }
