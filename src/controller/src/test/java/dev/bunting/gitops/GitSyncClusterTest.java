@@ -712,11 +712,18 @@ class GitSyncClusterTest {
       fx.requestSync("apps");
       await().atMost(WAIT).untilAsserted(() -> assertThat(condition("apps", Condition.READY).message)
           .contains("GitSync " + ns() + "/infra has not applied main@sha1:" + c2 + " yet"));
-      assertThat(cm("app-config").getData()).containsEntry("value", "1");
+      // infra may sync c2 on its own meanwhile (nothing keeps it from syncing); apps may follow only after it has
+      if (!"1".equals(cm("app-config").getData().get("value"))) {
+        assertThat(fx.get("infra").orElseThrow().getStatus().lastAppliedRevision)
+            .as("app-config has c2's value: infra must have applied c2 first").isEqualTo("main@sha1:" + c2);
+      }
       fx.requestSync("infra");
       awaitApplied("infra", c2);
       awaitApplied("apps", c2);
       assertThat(cm("app-config").getData()).containsEntry("value", "2");
+      assertThat(Long.parseLong(cm("infra-config").getMetadata().getResourceVersion()))
+          .as("infra's object was written for c2 before apps' object")
+          .isLessThan(Long.parseLong(cm("app-config").getMetadata().getResourceVersion()));
 
       GitSyncSpec selfish = GitSyncFixture.spec(repo.url(), "apps");
       selfish.dependsOn = List.of(new NamedReference("selfish", ns()));
