@@ -21,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -240,7 +241,8 @@ public final class CanaryReconciler {
   private Future<Canary> writeStatus(String key, Canary observed, Canary current, CanaryPlan plan, Instant now) {
     CanaryStatus before = observed.getStatus();
     CanaryStatus after = plan.status();
-    if (!changed(before, after)) {
+    List<String> changes = changes(before, after);
+    if (changes.isEmpty()) {
       return Future.succeededFuture(null);
     }
     if (observed.getMetadata().getDeletionTimestamp() != null
@@ -249,6 +251,9 @@ public final class CanaryReconciler {
     }
     after.lastTransitionTime = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
     logTransition(key, before, after);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: writing status, changed: {}", key, String.join(", ", changes));
+    }
     return statusWriter.write(current, after).onSuccess(stored -> actionRecords.written(after, stored));
   }
 
@@ -263,7 +268,12 @@ public final class CanaryReconciler {
   }
 
   static boolean changed(CanaryStatus before, CanaryStatus after) {
-    return StatusWriter.changed(before, after, "lastTransitionTime");
+    return !changes(before, after).isEmpty();
+  }
+
+  /** What a status write would change: everything but the time of the last transition (see {@link StatusWriter}). */
+  static List<String> changes(CanaryStatus before, CanaryStatus after) {
+    return StatusWriter.changes(before, after, "lastTransitionTime");
   }
 
   private void finish(String key, Observation obs, CanaryPlan plan, Instant start, int writes, boolean analysed) {

@@ -1,11 +1,18 @@
 package dev.bunting.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Writes the status subresource of Bunting's own resources (Canary, GitSync), the same way for every engine: the whole
@@ -43,8 +50,17 @@ public final class StatusWriter {
 
   /** Whether two statuses differ in anything but the {@code ignored} top-level fields (e.g. timestamps). */
   public static boolean changed(Object before, Object after, String... ignored) {
+    return !changes(before, after, ignored).isEmpty();
+  }
+
+  /**
+   * What differs between two statuses, ignoring the {@code ignored} top-level fields: top-level field names, and for a
+   * list of conditions (objects with a {@code type}) the condition and field, e.g. {@code conditions[Promoted].message}.
+   * Empty when nothing differs. For debug log lines that say why a status was written.
+   */
+  public static List<String> changes(Object before, Object after, String... ignored) {
     if (before == null || after == null) {
-      return before != after;
+      return before == after ? List.of() : List.of("status");
     }
     ObjectNode a = Serialization.jsonMapper().valueToTree(before);
     ObjectNode b = Serialization.jsonMapper().valueToTree(after);
@@ -52,6 +68,60 @@ public final class StatusWriter {
       a.remove(field);
       b.remove(field);
     }
-    return !a.equals(b);
+    List<String> out = new ArrayList<>();
+    Set<String> fields = new TreeSet<>();
+    a.fieldNames().forEachRemaining(fields::add);
+    b.fieldNames().forEachRemaining(fields::add);
+    for (String field : fields) {
+      JsonNode x = a.path(field);
+      JsonNode y = b.path(field);
+      if (x.equals(y)) {
+        continue;
+      }
+      if (x.isArray() && y.isArray() && typed(x) && typed(y)) {
+        conditionChanges(field, x, y, out);
+      } else {
+        out.add(field);
+      }
+    }
+    return out;
+  }
+
+  private static boolean typed(JsonNode list) {
+    for (JsonNode item : list) {
+      if (!item.path("type").isTextual()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void conditionChanges(String field, JsonNode before, JsonNode after, List<String> out) {
+    Map<String, JsonNode> x = byType(before);
+    Map<String, JsonNode> y = byType(after);
+    Set<String> types = new TreeSet<>(x.keySet());
+    types.addAll(y.keySet());
+    for (String type : types) {
+      JsonNode c = x.get(type);
+      JsonNode d = y.get(type);
+      if (c == null || d == null) {
+        out.add(field + "[" + type + "]");
+        continue;
+      }
+      Set<String> keys = new TreeSet<>();
+      c.fieldNames().forEachRemaining(keys::add);
+      d.fieldNames().forEachRemaining(keys::add);
+      for (String key : keys) {
+        if (!c.path(key).equals(d.path(key))) {
+          out.add(field + "[" + type + "]." + key);
+        }
+      }
+    }
+  }
+
+  private static Map<String, JsonNode> byType(JsonNode list) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    list.forEach(item -> out.put(item.path("type").asText(), item));
+    return out;
   }
 }

@@ -68,6 +68,8 @@ public final class FleetBench {
     double progressed = Double.NaN;
     final Map<String, Double> cpu = new LinkedHashMap<>();
     final Map<String, Map<String, Integer>> requests = new LinkedHashMap<>();
+    /** Per phase, the requests the API server refused, by verb, resource and status code (also in {@link #requests}). */
+    final Map<String, Map<String, Integer>> refused = new LinkedHashMap<>();
     long peakRssKib;
     long rssKib;
     int succeeded;
@@ -403,6 +405,7 @@ public final class FleetBench {
       byUser.put(f.user, f);
       for (String p : PHASES) {
         f.requests.put(p, new TreeMap<>());
+        f.refused.put(p, new TreeMap<>());
       }
     }
     List<Instant> bounds = new ArrayList<>(marks.values());
@@ -435,6 +438,10 @@ public final class FleetBench {
           resource += "/" + ref.path("subresource").asText();
         }
         f.requests.get(PHASES[phase]).merge(verb + " " + resource, 1, Integer::sum);
+        int code = e.path("responseStatus").path("code").asInt(0);
+        if (code >= 400) {
+          f.refused.get(PHASES[phase]).merge(verb + " " + resource + " " + code, 1, Integer::sum);
+        }
       }
     }
   }
@@ -477,6 +484,9 @@ public final class FleetBench {
       System.out.printf("%nrequests of %s (%s) by verb and resource:%n", f.name, f.user);
       for (String p : PHASES) {
         System.out.printf("  %-10s %s%n", p, f.requests.get(p));
+        if (!f.refused.get(p).isEmpty()) {
+          System.out.printf("  %-10s refused: %s%n", "", f.refused.get(p));
+        }
       }
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -499,6 +509,7 @@ public final class FleetBench {
       c.put("rssKiB", f.rssKib);
       c.put("tickLateness", f.lateness);
       c.put("requests", f.requests);
+      c.put("refused", f.refused);
       controllers.add(c);
     }
     out.put("controllers", controllers);
