@@ -16,11 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Every informer cache of the controller process, for both engines, scoped to one namespace ({@code --namespace}) or
@@ -47,6 +50,9 @@ public final class Informers {
   /** Caches started on demand (namespaces, labelled kinds): stopped with the others, not part of readiness. */
   private final List<ResourceCache<?>> onDemand = new CopyOnWriteArrayList<>();
   private final Map<String, Future<ResourceCache<GenericKubernetesResource>>> labelled = new ConcurrentHashMap<>();
+  /** What {@link #served} learned of the API server, asked once per group version (discovery at start). */
+  private final Map<String, Set<String>> discovered = new ConcurrentHashMap<>();
+  private Set<String> groupVersions;
 
   /**
    * @param namespace null watches every namespace
@@ -151,16 +157,42 @@ public final class Informers {
     return rdc.getGroup() + "/" + rdc.getVersion() + "/" + rdc.getPlural();
   }
 
-  /** Whether the API server serves {@code plural} in {@code group/version} (e.g. a CRD is installed). Blocking. */
+  /**
+   * Whether the API server serves {@code plural} in {@code group/version} (e.g. a CRD is installed). Blocking. Asked at
+   * start: what discovery said is kept for the life of the process (a kind installed later is watched after a restart).
+   */
   public boolean served(ResourceDefinitionContext rdc) {
+    String groupVersion = rdc.getGroup() == null || rdc.getGroup().isEmpty() ? rdc.getVersion()
+        : rdc.getGroup() + "/" + rdc.getVersion();
+    return discovered.computeIfAbsent(groupVersion, this::resourcesOf).contains(rdc.getPlural());
+  }
+
+  /**
+   * The resources (plural names) the API server serves in {@code groupVersion}; empty when it serves none or cannot
+   * be asked. A group version that the list of API groups (one request, {@code /apis}, made once) does not name costs
+   * no request of its own: at start most providers' kinds are not installed, and each asked one by one was a round trip.
+   */
+  private Set<String> resourcesOf(String groupVersion) {
     try {
-      String groupVersion = rdc.getGroup() == null || rdc.getGroup().isEmpty() ? rdc.getVersion()
-          : rdc.getGroup() + "/" + rdc.getVersion();
+      if (groupVersion.contains("/") && !servedGroupVersions().contains(groupVersion)) {
+        return Set.of();
+      }
       var list = client.getApiResources(groupVersion);
-      return list != null && list.getResources().stream().anyMatch(r -> r.getName().equals(rdc.getPlural()));
+      return list == null ? Set.of()
+          : list.getResources().stream().map(r -> r.getName()).collect(Collectors.toUnmodifiableSet());
     } catch (RuntimeException e) {
-      return false;
+      return Set.of();
     }
+  }
+
+  private synchronized Set<String> servedGroupVersions() {
+    if (groupVersions == null) {
+      var groups = client.getApiGroups();
+      groupVersions = groups == null || groups.getGroups() == null ? Set.of() : groups.getGroups().stream()
+          .flatMap(g -> g.getVersions().stream().map(v -> v.getGroupVersion()))
+          .collect(Collectors.toUnmodifiableSet());
+    }
+    return groupVersions;
   }
 
   /**
@@ -179,11 +211,14 @@ public final class Informers {
 
   /** Starts every {@link #watch} cache created so far; completes when all have loaded their first list. */
   public Future<Void> start() {
-    List<Future<Void>> started = new ArrayList<>();
-    for (ResourceCache<?> c : caches) {
-      started.add(pool.run(() -> c.start().toCompletableFuture().get()).mapEmpty());
-    }
-    return Future.all(started).mapEmpty();
+    // an informer's start() only sends its first list (the watch follows): all are started at once from one worker
+    // thread (never the event loop), so the first lists run side by side, and that thread waits for all of them
+    List<ResourceCache<?>> all = List.copyOf(caches);
+    return pool.run(() -> {
+      CompletableFuture.allOf(all.stream().map(c -> c.start().toCompletableFuture()).toArray(CompletableFuture[]::new))
+          .get();
+      return null;
+    });
   }
 
   /** Whether every cache has loaded its first list (readiness). */
