@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CanaryReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(CanaryReconciler.class);
+  /** What a change of progress detail alone changes in the status ({@link #holdsDetail}). */
+  static final Set<String> DETAIL = Set.of("conditions[Ready].message", "conditions[Ready].lastUpdateTime",
+      "conditions[Reconciling].message", "conditions[Reconciling].lastUpdateTime");
   private static final Duration MIN_REQUEUE = Duration.ofSeconds(1);
 
   private final StatusWriter statusWriter;
@@ -51,6 +54,8 @@ public final class CanaryReconciler {
   private final Clock clock;
   /** When each canary last used an analysis tick. */
   private final Map<String, Instant> lastTick = new ConcurrentHashMap<>();
+  /** Canaries whose status this controller wrote since it started (a first change of detail is not held). */
+  private final Set<String> statusWritten = ConcurrentHashMap.newKeySet();
   /**
    * When each ticking canary asked to come back for its next tick: the earliest such request since its last due tick,
    * as the work queue keeps the earliest (for the tick lateness histogram).
@@ -117,7 +122,7 @@ public final class CanaryReconciler {
     return deciderFor(key, canary)
         .compose(d -> decideWithChecks(d, obs, results))
         .compose(plan -> effects.execute(obs, plan)
-            .compose(applied -> writeStatus(key, canary, applied.canary(), plan, start).map(written -> {
+            .compose(applied -> writeStatus(key, canary, applied.canary(), plan, start, tickDue).map(written -> {
               Map<String, String> versions = new java.util.HashMap<>(applied.written());
               if (written != null) {
                 versions.put(CanaryEffects.writtenKey("Canary", written.getMetadata().getNamespace(),
@@ -237,12 +242,22 @@ public final class CanaryReconciler {
     return ResourceVersions.atLeast(cached, written);
   }
 
-  /** Writes the status subresource once, only when something other than timestamps changed; null when not written. */
-  private Future<Canary> writeStatus(String key, Canary observed, Canary current, CanaryPlan plan, Instant now) {
+  /**
+   * Writes the status subresource once, only when something other than timestamps changed, and not for a change of
+   * progress detail alone between ticks ({@link #holdsDetail}); null when not written.
+   */
+  private Future<Canary> writeStatus(String key, Canary observed, Canary current, CanaryPlan plan, Instant now,
+      boolean tick) {
     CanaryStatus before = observed.getStatus();
     CanaryStatus after = plan.status();
     List<String> changes = changes(before, after);
     if (changes.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    if (holdsDetail(changes, after.phaseOrNew(), statusWritten.contains(key), tick)) {
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{}: holding a change of progress detail until the next tick: {}", key, String.join(", ", changes));
+      }
       return Future.succeededFuture(null);
     }
     if (observed.getMetadata().getDeletionTimestamp() != null
@@ -254,7 +269,24 @@ public final class CanaryReconciler {
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}: writing status, changed: {}", key, String.join(", ", changes));
     }
-    return statusWriter.write(current, after).onSuccess(stored -> actionRecords.written(after, stored));
+    return statusWriter.write(current, after).onSuccess(stored -> {
+      if (stored != null) {
+        statusWritten.add(key);
+      }
+      actionRecords.written(after, stored);
+    });
+  }
+
+  /**
+   * Whether a status change waits for the canary's next tick: when all it changes is the progress message of the Ready
+   * and Reconciling conditions ({@link #DETAIL}: replica counts of a rollout, "at the next tick" notes), the canary is
+   * in a phase that ticks, this reconcile is not a tick, and this controller has written the canary's status since it
+   * started. Such messages change with every event of a rollout; the next tick (or any other change) writes the latest
+   * one with the rest. So a release costs a write per step rather than one more per rollout event, and the message
+   * lags one analysis interval at most.
+   */
+  static boolean holdsDetail(List<String> changes, CanaryPhase phase, boolean writtenBefore, boolean tick) {
+    return writtenBefore && !tick && ticking(phase) && DETAIL.containsAll(changes);
   }
 
   private static void logTransition(String key, CanaryStatus before, CanaryStatus after) {
@@ -431,6 +463,7 @@ public final class CanaryReconciler {
 
   private void forget(String key, String namespace) {
     lastTick.remove(key);
+    statusWritten.remove(key);
     scheduledTicks.remove(key);
     releaseStart.remove(key);
     lastEvent.remove(key);
