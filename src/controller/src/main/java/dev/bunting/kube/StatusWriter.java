@@ -78,10 +78,12 @@ public final class StatusWriter {
       if (x.equals(y)) {
         continue;
       }
+      int found = out.size();
       if (x.isArray() && y.isArray() && typed(x) && typed(y)) {
         conditionChanges(field, x, y, out);
-      } else {
-        out.add(field);
+      }
+      if (out.size() == found) {
+        out.add(field); // not a list of conditions, or one that differs otherwise (order, a repeated type)
       }
     }
     return out;

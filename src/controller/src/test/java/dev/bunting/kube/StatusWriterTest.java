@@ -45,4 +45,17 @@ class StatusWriterTest {
     assertThat(StatusWriter.changes(null, after)).containsExactly("status");
     assertThat(StatusWriter.changes(null, null)).isEmpty();
   }
+
+  @Test
+  void conditionsThatDifferOnlyInOrderOrInARepeatedTypeStillCountAsAChange() {
+    Map<String, Object> before = Map.of("conditions",
+        List.of(condition("Ready", "True", "ok"), condition("Promoted", "True", "done")));
+    Map<String, Object> reordered = Map.of("conditions",
+        List.of(condition("Promoted", "True", "done"), condition("Ready", "True", "ok")));
+    Map<String, Object> repeated = Map.of("conditions", List.of(condition("Ready", "True", "ok"),
+        condition("Promoted", "True", "done"), condition("Ready", "False", "second")));
+
+    assertThat(StatusWriter.changes(before, reordered)).containsExactly("conditions");
+    assertThat(StatusWriter.changes(before, repeated)).isNotEmpty();
+  }
 }
