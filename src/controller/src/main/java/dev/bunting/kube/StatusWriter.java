@@ -68,6 +68,9 @@ public final class StatusWriter {
       a.remove(field);
       b.remove(field);
     }
+    if (a.equals(b)) {
+      return List.of(); // the common case on every reconcile: nothing to name
+    }
     List<String> out = new ArrayList<>();
     Set<String> fields = new TreeSet<>();
     a.fieldNames().forEachRemaining(fields::add);
