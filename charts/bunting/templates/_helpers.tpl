@@ -165,10 +165,10 @@ server) and by the controller itself in ChartRbacControllerTest.java: change the
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "list", "watch", "create", "patch"]
 # Kubernetes Events on Canaries; a repeat raises the count of the existing Event (get after a restart, patch); the UI
-# (ui.enabled) shows a canary's Events from a watch
+# (ui.enabled) lists a canary's Events when its page is opened
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "get", "patch"{{ if .Values.ui.enabled }}, "list", "watch"{{ end }}]
+  verbs: ["create", "get", "patch"{{ if .Values.ui.enabled }}, "list"{{ end }}]
 {{- if .Values.ui.enabled }}
 # UI actions (ui.enabled): the bunting.dev/action annotation, written for users allowed to patch the Canary themselves
 - apiGroups: ["flagger.app"]

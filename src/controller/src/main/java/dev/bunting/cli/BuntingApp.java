@@ -52,7 +52,6 @@ import dev.bunting.ui.CanaryHistory;
 import dev.bunting.ui.UiAccess;
 import dev.bunting.ui.UiRoutes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -100,6 +99,8 @@ public final class BuntingApp {
   /** The UI keeps this many observed status changes per canary, for this many canaries. */
   static final int UI_HISTORY_PER_CANARY = 500;
   static final int UI_HISTORY_CANARIES = 2000;
+  /** Timeline entries held for all canaries together (about 1 KiB each). */
+  static final int UI_HISTORY_ENTRIES = 20_000;
   /** The UI's live updates are coalesced over this long. */
   static final long UI_DEBOUNCE_MS = 250;
 
@@ -119,7 +120,6 @@ public final class BuntingApp {
   private GitSyncController gitSyncs;
   private ImagePolicyController imagePolicies;
   private HttpApi http;
-  private ResourceCache<Event> uiEvents;
   private ShardSelector shard;
   private LeaderElection election;
   private volatile Runnable onLeadershipLost = () -> { };
@@ -156,7 +156,6 @@ public final class BuntingApp {
           return http.listen(options.listenAddress, options.port);
         })
         .compose(s -> informers.start())
-        .onSuccess(v -> startUiEvents())
         .compose(v -> options.leaderElect ? kubePool.run(this::createElection).mapEmpty() : act())
         .map(v -> {
           ready = true;
@@ -337,28 +336,14 @@ public final class BuntingApp {
     if (!options.ui) {
       return contributors;
     }
-    uiEvents = informers.eventsAbout("Canary");
     BlockingPool uiPool = pool("bunting-ui", 2);
-    UiRoutes ui = new UiRoutes(vertx, caches.canaries(), gitSyncCache, Optional.of(uiEvents),
-        new CanaryHistory(clock, UI_HISTORY_PER_CANARY, UI_HISTORY_CANARIES), new UiAccess(client, uiPool), client,
-        uiPool, clock, UI_DEBOUNCE_MS);
+    UiRoutes ui = new UiRoutes(vertx, caches.canaries(), gitSyncCache, true,
+        new CanaryHistory(clock, UI_HISTORY_PER_CANARY, UI_HISTORY_CANARIES, UI_HISTORY_ENTRIES),
+        new UiAccess(client, uiPool), client, uiPool, clock, UI_DEBOUNCE_MS);
     stops.add(ui.stream()::close);
     List<RouteContributor> all = new ArrayList<>(contributors);
     all.add(ui);
     return all;
-  }
-
-  /**
-   * Starts the UI's cache of canary Events aside from the engines' caches: readiness does not wait for it, and without
-   * the right to list Events the UI shows none (a warning says why).
-   */
-  private void startUiEvents() {
-    if (uiEvents == null) {
-      return;
-    }
-    kubePool.run(() -> uiEvents.start().toCompletableFuture().get(60, TimeUnit.SECONDS))
-        .onFailure(e -> LOG.warn("the UI shows no Kubernetes Events: watching Events about Canaries failed: {}",
-            e.getMessage()));
   }
 
   /** Work queue waits, reconcile durations and depths, as {@link ControllerMetrics}' series. */

@@ -1,6 +1,5 @@
 package dev.bunting.kube;
 
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -192,20 +191,6 @@ public final class Informers {
           .collect(Collectors.toUnmodifiableSet());
     }
     return groupVersions;
-  }
-
-  /**
-   * A cache of the Events about objects of kind {@code involvedKind} (a field selector, so other Events are not held),
-   * in the controller's namespace or all. Not part of {@link #start} or {@link #synced}: whoever asks for it starts it
-   * ({@link ResourceCache#start}) and copes with its failure (e.g. no right to list Events); {@link #stop} stops it.
-   */
-  public ResourceCache<Event> eventsAbout(String involvedKind) {
-    var events = client.v1().events();
-    SharedIndexInformer<Event> informer = (namespace == null ? events.inAnyNamespace() : events.inNamespace(namespace))
-        .withField("involvedObject.kind", involvedKind).runnableInformer(resyncMs);
-    ResourceCache<Event> cache = new ResourceCache<>("Event", informer, Map.of());
-    onDemand.add(cache);
-    return cache;
   }
 
   /** Starts every {@link #watch} cache created so far; completes when all have loaded their first list. */

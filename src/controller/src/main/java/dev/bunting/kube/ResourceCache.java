@@ -72,6 +72,7 @@ public final class ResourceCache<T extends HasMetadata> {
   }
 
   private SharedIndexInformer<T> prepare(SharedIndexInformer<T> informer) {
+    informer.itemStore(new CompactItemStore<>());
     if (!indexers.isEmpty()) {
       informer.addIndexers(indexers);
     }

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,14 +20,18 @@ import java.util.Objects;
 /**
  * What this controller has seen of each canary since it started: one entry per observed status change (phase, weight,
  * failed checks, a new analysis reading, the decision and its reason, an action handled, a new Git commit), kept in a
- * bounded ring per canary ({@link #capacity} entries; the oldest go first) and for at most {@link #maxCanaries}
- * canaries. Nothing is persisted: a restarted controller starts an empty history (the status itself is the memory).
+ * bounded ring per canary ({@link #capacity} entries; the oldest go first), for at most {@link #maxCanaries}
+ * canaries and at most {@link #maxEntries} entries in all: past that, the oldest entry of the least recently changed
+ * (or viewed) canary goes, so a long-running controller of a large fleet holds the recent releases of every canary
+ * instead of growing with each release. Nothing is persisted: a restarted controller starts an empty history (the status itself is the memory).
  * Thread-safe; {@link #observe} is cheap enough for an informer callback.
  */
 public final class CanaryHistory {
   private final Clock clock;
   private final int capacity;
   private final int maxCanaries;
+  private final int maxEntries;
+  private int total;
   private final Map<String, Track> tracks = new LinkedHashMap<>(16, 0.75f, true);
 
   /** One canary's ring and the last state seen. */
@@ -48,10 +53,11 @@ public final class CanaryHistory {
     }
   }
 
-  public CanaryHistory(Clock clock, int capacity, int maxCanaries) {
+  public CanaryHistory(Clock clock, int capacity, int maxCanaries, int maxEntries) {
     this.clock = clock;
     this.capacity = capacity;
     this.maxCanaries = maxCanaries;
+    this.maxEntries = maxEntries;
   }
 
   /** Records what changed in {@code canary} since the last observation; returns whether anything was recorded. */
@@ -59,7 +65,9 @@ public final class CanaryHistory {
     String key = RolloutJson.key(canary.getMetadata().getNamespace(), canary.getMetadata().getName());
     Track track = tracks.computeIfAbsent(key, k -> new Track());
     while (tracks.size() > maxCanaries) {
-      tracks.remove(tracks.keySet().iterator().next());
+      Iterator<Track> oldest = tracks.values().iterator();
+      total -= oldest.next().entries.size();
+      oldest.remove();
     }
     Seen now = Seen.of(canary);
     Seen before = track.last;
@@ -106,15 +114,33 @@ public final class CanaryHistory {
           .put("message", analysis.message).put("metrics", RolloutJson.metrics(analysis.metrics)));
     }
     track.entries.addLast(entry);
-    while (track.entries.size() > capacity) {
+    total++;
+    if (track.entries.size() > capacity) {
       track.entries.removeFirst();
+      total--;
+    }
+    // over the budget: the least recently used canaries give up their oldest entries (this one is the most recent)
+    for (Iterator<Track> it = tracks.values().iterator(); total > maxEntries && it.hasNext(); ) {
+      Track t = it.next();
+      while (total > maxEntries && !t.entries.isEmpty() && (t != track || t.entries.size() > 1)) {
+        t.entries.removeFirst();
+        total--;
+      }
     }
     return true;
   }
 
   /** Forgets a deleted canary. */
   public synchronized void forget(String namespace, String name) {
-    tracks.remove(RolloutJson.key(namespace, name));
+    Track gone = tracks.remove(RolloutJson.key(namespace, name));
+    if (gone != null) {
+      total -= gone.entries.size();
+    }
+  }
+
+  /** Entries held, all canaries together. */
+  synchronized int size() {
+    return total;
   }
 
   /** The entries of canary {@code namespace/name}, oldest first (copies). */

@@ -7,7 +7,6 @@ import dev.bunting.canary.ActionRequest.Action;
 import dev.bunting.http.RouteContributor;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.ResourceCache;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -27,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  *       act with a visitor's credentials. Body: {@code {}} or {@code {"force": true}} (promote).
  * </ul>
  *
- * Everything read comes from the informer caches; only actions (TokenReview, SubjectAccessReview, the patch) call the
- * API server, on the blocking pool.
+ * Everything read comes from the informer caches, except a canary's Kubernetes Events: those are listed when its page
+ * or its JSON is asked for (one request, on the blocking pool), so no Event is held in memory between views. Actions
+ * (TokenReview, SubjectAccessReview, the patch) call the API server, on the blocking pool, too.
  */
 public final class UiRoutes implements RouteContributor {
   private static final Logger LOG = LoggerFactory.getLogger(UiRoutes.class);
@@ -64,7 +65,8 @@ public final class UiRoutes implements RouteContributor {
 
   private final ResourceCache<Canary> canaries;
   private final Optional<ResourceCache<GitSync>> gitSyncs;
-  private final Optional<ResourceCache<Event>> events;
+  /** Whether a canary's page lists its Events ({@code --ui} with the right to list Events). */
+  private final boolean showEvents;
   private final CanaryHistory history;
   private final UiAccess access;
   private final KubernetesClient client;
@@ -77,11 +79,11 @@ public final class UiRoutes implements RouteContributor {
   private record Asset(String contentType, byte[] bytes) {}
 
   public UiRoutes(Vertx vertx, ResourceCache<Canary> canaries, Optional<ResourceCache<GitSync>> gitSyncs,
-      Optional<ResourceCache<Event>> events, CanaryHistory history, UiAccess access, KubernetesClient client,
+      boolean showEvents, CanaryHistory history, UiAccess access, KubernetesClient client,
       BlockingPool pool, Clock clock, long debounceMs) {
     this.canaries = canaries;
     this.gitSyncs = gitSyncs;
-    this.events = events;
+    this.showEvents = showEvents;
     this.history = history;
     this.access = access;
     this.client = client;
@@ -114,21 +116,20 @@ public final class UiRoutes implements RouteContributor {
   public void mount(Router router) {
     router.get("/ui").handler(ctx -> html(ctx, new JsonObject().put("view", "list").put("data", rollouts())));
     router.get("/ui/").handler(ctx -> html(ctx, new JsonObject().put("view", "list").put("data", rollouts())));
-    router.get("/ui/canaries/:namespace/:name").handler(ctx -> {
-      JsonObject detail = detail(ctx.pathParam("namespace"), ctx.pathParam("name"));
-      if (detail == null) {
-        ctx.response().setStatusCode(404);
-      }
-      html(ctx, new JsonObject().put("view", "canary").put("namespace", ctx.pathParam("namespace"))
-          .put("name", ctx.pathParam("name")).put("data", detail));
-    });
+    router.get("/ui/canaries/:namespace/:name").handler(ctx -> detail(ctx.pathParam("namespace"),
+        ctx.pathParam("name")).onComplete(r -> {
+          if (r.result() == null) {
+            ctx.response().setStatusCode(404);
+          }
+          html(ctx, new JsonObject().put("view", "canary").put("namespace", ctx.pathParam("namespace"))
+              .put("name", ctx.pathParam("name")).put("data", r.result()));
+        }));
     router.get("/ui/app.js").handler(ctx -> asset(ctx, "app.js"));
     router.get("/ui/style.css").handler(ctx -> asset(ctx, "style.css"));
     router.get("/ui/api/rollouts").handler(ctx -> json(ctx, 200, rollouts()));
-    router.get("/ui/api/canaries/:namespace/:name").handler(ctx -> {
-      JsonObject detail = detail(ctx.pathParam("namespace"), ctx.pathParam("name"));
-      json(ctx, detail == null ? 404 : 200, detail == null ? error("no such canary") : detail);
-    });
+    router.get("/ui/api/canaries/:namespace/:name").handler(ctx -> detail(ctx.pathParam("namespace"),
+        ctx.pathParam("name")).onComplete(r -> json(ctx, r.result() == null ? 404 : 200,
+            r.result() == null ? error("no such canary") : r.result())));
     router.get("/ui/events").handler(ctx -> stream.open(ctx.response()));
     router.post("/ui/api/canaries/:namespace/:name/actions/:action").handler(this::act);
   }
@@ -151,30 +152,37 @@ public final class UiRoutes implements RouteContributor {
       .comparing((HasMetadata o) -> o.getMetadata().getNamespace())
       .thenComparing(o -> o.getMetadata().getName());
 
-  /** The canary page's data, null when there is no such canary. */
-  JsonObject detail(String namespace, String name) {
-    return canaries.get(namespace, name).map(c -> {
-      JsonObject out = RolloutJson.canaryDetail(c);
-      out.put("history", history.entries(namespace, name));
-      out.put("eventsShown", events.isPresent());
-      out.put("events", events(namespace, name));
-      return out;
-    }).orElse(null);
+  /**
+   * The canary page's data, null when there is no such canary; never fails. Its Events are listed now (a failed list,
+   * e.g. no right to list Events, shows none and says why).
+   */
+  Future<JsonObject> detail(String namespace, String name) {
+    Optional<Canary> canary = canaries.get(namespace, name);
+    if (canary.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    JsonObject out = RolloutJson.canaryDetail(canary.get());
+    out.put("history", history.entries(namespace, name));
+    if (!showEvents) {
+      return Future.succeededFuture(out.put("eventsShown", false).put("events", new JsonArray()));
+    }
+    return pool.run(() -> events(namespace, name))
+        .map(events -> out.put("eventsShown", true).put("events", events))
+        .otherwise(e -> {
+          LOG.warn("UI: cannot list the Events of Canary {}/{}: {}", namespace, name, e.getMessage());
+          return out.put("eventsShown", false).put("events", new JsonArray())
+              .put("eventsError", "cannot list Events: " + e.getMessage());
+        });
   }
 
-  /** The newest {@link #MAX_EVENTS} Events of the canary, oldest first. */
+  /** The newest {@link #MAX_EVENTS} Events of the canary, oldest first (blocking: one list request). */
   private JsonArray events(String namespace, String name) {
-    JsonArray out = new JsonArray();
-    events.ifPresent(cache -> {
-      List<JsonObject> mine = cache.list(namespace).stream()
-          .filter(e -> e.getInvolvedObject() != null && "Canary".equals(e.getInvolvedObject().getKind())
-              && name.equals(e.getInvolvedObject().getName()))
-          .map(RolloutJson::event)
-          .sorted(Comparator.comparing((JsonObject j) -> String.valueOf(j.getString("at"))))
-          .toList();
-      mine.subList(Math.max(0, mine.size() - MAX_EVENTS), mine.size()).forEach(out::add);
-    });
-    return out;
+    List<JsonObject> mine = client.v1().events().inNamespace(namespace)
+        .withField("involvedObject.kind", "Canary").withField("involvedObject.name", name).list().getItems().stream()
+        .map(RolloutJson::event)
+        .sorted(Comparator.comparing((JsonObject j) -> String.valueOf(j.getString("at"))))
+        .toList();
+    return new JsonArray(new ArrayList<>(mine.subList(Math.max(0, mine.size() - MAX_EVENTS), mine.size())));
   }
 
   private JsonObject canaryRowWithLatest(String key) {

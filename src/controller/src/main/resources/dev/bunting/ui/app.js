@@ -228,7 +228,7 @@
       d.webhooks.length ? table(['Name', 'Type', 'URL'], d.webhooks.map(w => el('tr', {}, el('td', {}, w.name),
         el('td', {}, w.type), el('td', {}, w.url)))) : el('p', {class: 'muted'}, 'None.'),
       el('h2', {}, 'Kubernetes Events'),
-      !d.eventsShown ? el('p', {class: 'muted'}, 'Not available.')
+      !d.eventsShown ? el('p', {class: 'muted'}, d.eventsError || 'Not available.')
         : d.events.length ? table(['Time', 'Type', 'Reason', 'Message', 'Count'], d.events.slice().reverse().map(e =>
           el('tr', {}, el('td', {}, time(e.at)), el('td', {}, e.type), el('td', {}, e.reason),
             el('td', {}, e.message), el('td', {class: 'num'}, e.count)))) : el('p', {class: 'muted'}, 'None.'));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -112,5 +113,32 @@ class InformersMockTest {
     assertThat(cache.get("shop", "managed")).isPresent();
     assertThat(cache.get("shop", "other")).isEmpty();
     assertThat(changes).extracting(c -> c.getMetadata().getName()).containsExactly("managed");
+  }
+
+  @Test
+  void cachedObjectsHoldTheirManagedFieldsInCompactForm() throws Exception {
+    FieldsV1 fields = new FieldsV1();
+    fields.setAdditionalProperty("f:data", new HashMap<>(Map.of("f:k", new HashMap<>())));
+    client.configMaps().inNamespace("shop").resource(new ConfigMapBuilder().withNewMetadata().withName("a")
+        .withNamespace("shop").addNewManagedField().withManager("bunting").withOperation("Apply")
+        .withFieldsType("FieldsV1").withFieldsV1(fields).endManagedField().endMetadata().addToData("k", "v").build())
+        .create();
+    informers = new Informers(client, pool, "shop", Duration.ofMinutes(10));
+    ResourceCache<ConfigMap> cache = informers.watch(ConfigMap.class, Map.of());
+    List<ConfigMap> seen = new CopyOnWriteArrayList<>();
+    cache.onChange(seen::add);
+    informers.start().await(10, TimeUnit.SECONDS);
+
+    ConfigMap cached = cache.get("shop", "a").orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> data = (Map<String, Object>) cached.getMetadata().getManagedFields().get(0).getFieldsV1().getAdditionalProperties()
+        .get("f:data");
+    assertThat(data).containsOnlyKeys("f:k");
+    assertThat(data.get("f:k")).as("the leaf is the shared empty map").isSameAs(Map.of());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> heard = (Map<String, Object>) seen.get(0).getMetadata().getManagedFields().get(0).getFieldsV1()
+        .getAdditionalProperties().get("f:data");
+    assertThat(heard.get("f:k")).as("listeners get compact objects too").isSameAs(Map.of());
   }
 }

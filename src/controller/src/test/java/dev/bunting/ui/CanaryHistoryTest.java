@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The in-memory timeline of observed status changes: what an entry holds, when none is added, and its bounds. */
 class CanaryHistoryTest {
-  private final CanaryHistory history = new CanaryHistory(Clock.systemUTC(), 3, 2);
+  private final CanaryHistory history = new CanaryHistory(Clock.systemUTC(), 3, 2, 100);
 
   private static Canary at(int weight, String evaluatedAt, double value) {
     Canary c = UiRoutesMockTest.canary("podinfo", weight);
@@ -49,6 +49,30 @@ class CanaryHistoryTest {
     history.observe(UiRoutesMockTest.canary("b", 0));
     assertThat(history.entries("test", "podinfo")).as("the least recently seen canary goes").isEmpty();
     assertThat(history.latest("test", "b").getInteger("weight")).isZero();
+  }
+
+  @Test
+  void pastTheTotalBudgetTheLeastRecentlyChangedCanaryGivesUpItsOldestEntries() {
+    CanaryHistory small = new CanaryHistory(Clock.systemUTC(), 10, 10, 5);
+    for (int w : List.of(10, 20, 30)) {
+      small.observe(UiRoutesMockTest.canary("a", w));
+    }
+    for (int w : List.of(10, 20, 30)) {
+      small.observe(UiRoutesMockTest.canary("b", w));
+    }
+    assertThat(small.size()).isEqualTo(5);
+    assertThat(small.entries("test", "a")).extracting(e -> ((JsonObject) e).getInteger("weight"))
+        .as("a changed least recently: its oldest entry went").containsExactly(20, 30);
+    assertThat(small.entries("test", "b")).hasSize(3);
+    for (int w : List.of(40, 50, 60, 70, 80)) {
+      small.observe(UiRoutesMockTest.canary("b", w));
+    }
+    assertThat(small.entries("test", "a")).as("a gave up everything before b did").isEmpty();
+    assertThat(small.entries("test", "b")).extracting(e -> ((JsonObject) e).getInteger("weight"))
+        .containsExactly(40, 50, 60, 70, 80);
+    assertThat(small.observe(UiRoutesMockTest.canary("a", 30))).as("a's last state is still known").isFalse();
+    small.forget("test", "b");
+    assertThat(small.size()).isZero();
   }
 
   @Test

@@ -117,6 +117,8 @@ class UiClusterTest {
     String page = dom("/ui/canaries/" + cluster.namespace() + "/" + NAME);
     assertThat(page).contains("Progressing", "Weight 0 \u2192 10", "request-success-rate", "http://127.0.0.1:1/smoke")
         .doesNotContain("hunter2", "s3cret");
+    assertThat(page).as("the canary's Kubernetes Events, listed from the API server for the page")
+        .contains("Initialization done! " + NAME + "." + cluster.namespace());
 
     // actions: refused without a token and for a user without rights; done for a user allowed to patch Canaries
     assertThat(post("promote", null).statusCode()).isEqualTo(401);

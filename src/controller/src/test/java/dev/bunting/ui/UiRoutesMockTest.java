@@ -9,6 +9,9 @@ import dev.bunting.http.HttpApi;
 import dev.bunting.kube.BlockingPool;
 import dev.bunting.kube.Informers;
 import dev.bunting.kube.ResourceCache;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.EventListBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
@@ -81,12 +84,18 @@ class UiRoutesMockTest {
     }).always();
 
     client.resource(canary("podinfo", 10)).create();
+    // the mock cannot select Events by involved object: this answers the one request the canary's page should make
+    server.expect().get().withPath("/api/v1/namespaces/" + NS + "/events?fieldSelector="
+        + "involvedObject.kind%3DCanary%2CinvolvedObject.name%3Dpodinfo").andReply(200, req -> new EventListBuilder()
+            .addToItems(event("podinfo-2", "Advance podinfo.%s canary weight 10".formatted(NS), "2026-12-04T16:40:05Z"),
+                event("podinfo-1", "New revision detected! Scaling up podinfo.%s".formatted(NS),
+                    "2026-12-04T16:39:55Z")).build()).always();
     vertx = Vertx.vertx();
     pool = new BlockingPool(vertx, "test", 2);
     informers = new Informers(client, pool, null, Duration.ofMinutes(10));
     ResourceCache<Canary> canaries = informers.watch(Canary.class, Map.of());
-    UiRoutes ui = new UiRoutes(vertx, canaries, Optional.empty(), Optional.empty(),
-        new CanaryHistory(Clock.systemUTC(), 100, 100), new UiAccess(client, pool), client, pool, Clock.systemUTC(),
+    UiRoutes ui = new UiRoutes(vertx, canaries, Optional.empty(), true,
+        new CanaryHistory(Clock.systemUTC(), 100, 100, 1000), new UiAccess(client, pool), client, pool, Clock.systemUTC(),
         50);
     informers.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     http = new HttpApi(vertx, new PrometheusRegistry(), () -> true, List.of(ui));
@@ -133,6 +142,13 @@ class UiRoutesMockTest {
         """.formatted(name, NS, name, weight), Canary.class);
   }
 
+  private static Event event(String name, String message, String at) {
+    return new EventBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+        .withNewInvolvedObject().withApiVersion("flagger.app/v1beta1").withKind("Canary").withName("podinfo")
+        .withNamespace(NS).endInvolvedObject().withReason("Synced").withType("Normal").withMessage(message)
+        .withCount(1).withLastTimestamp(at).build();
+  }
+
   private HttpResponse<String> post(String action, Map<String, String> headers, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/ui/api/canaries/" + NS + "/podinfo/actions/"
         + action)).POST(HttpRequest.BodyPublishers.ofString(body));
@@ -176,6 +192,11 @@ class UiRoutesMockTest {
     assertThat(detail.body()).doesNotContain("secret", "s3cret");
     assertThat(d.getJsonArray("history")).isNotEmpty();
     assertThat(d.getJsonArray("history").getJsonObject(0).getString("decision")).isNotNull();
+    assertThat(d.getBoolean("eventsShown")).isTrue();
+    assertThat(d.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("message")))
+        .as("the canary's Events, listed when asked for, oldest first")
+        .containsExactly("New revision detected! Scaling up podinfo.%s".formatted(NS),
+            "Advance podinfo.%s canary weight 10".formatted(NS));
 
     HttpResponse<String> canaryPage = web.send(HttpRequest.newBuilder(URI.create(base + "/ui/canaries/" + NS
         + "/podinfo")).build(), HttpResponse.BodyHandlers.ofString());
