@@ -46,14 +46,24 @@ RUN groupadd --system --gid 10001 bunting \
 
 COPY --from=build --chown=0:0 /opt/java /opt/java
 COPY --from=build --chown=0:0 /bunting.jar /app/bunting.jar
+# The JVM's tunable defaults, for a controller in a container: the heap sized from the memory limit (at most 75%), the
+# serial collector (a heap of a few hundred MiB: short pauses, and none of G1's ~40 MiB of bookkeeping), a heap that
+# stays close to what is live (expands while less than 15% is free after a full collection, shrinks above 30%), and
+# malloc memory handed back to the system every 10 s (trimmed native heap, at most two malloc arenas). They are in
+# JAVA_TOOL_OPTIONS so that the chart's jvmOptions (JDK_JAVA_OPTIONS, read after it) override any of them; the JVM
+# notes them on stderr at start ("Picked up JAVA_TOOL_OPTIONS"). To run G1 instead: -XX:-UseSerialGC -XX:+UseG1GC.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+UseSerialGC -XX:MinHeapFreeRatio=15 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=10000" \
+    MALLOC_ARENA_MAX=2
+
 # An application class-data-sharing archive of the classes a controller start loads (scripts/cds-archive: a training
-# start with the entrypoint's flags; there is no cluster here, so it covers the start up to the first API request).
+# start with the entrypoint's flags, all the way to ready against an empty stand-in API, `bunting cds-training-api`,
+# since there is no cluster here).
 # Made where it runs: it is only valid for this java, this jar at this path and compatible flags. bench/startup/run
 # measures the gain; a JVM that finds the archive unusable starts without it.
 COPY scripts/cds-archive /usr/local/bin/cds-archive
 RUN JAVA_HOME=/opt/java HOME=/nonexistent BUNTING_CACHE=/tmp/bunting-training \
-    cds-archive /app/bunting.jar /app/bunting.jsa -- -XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError \
-      -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8 \
+    cds-archive /app/bunting.jar /app/bunting.jsa -- -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp \
+      -Dfile.encoding=UTF-8 \
  && rm -rf /usr/local/bin/cds-archive /tmp/bunting-training /tmp/.config
 
 # JGit keeps its own config under XDG_CONFIG_HOME: point it at /tmp, writable under a read-only root filesystem.
@@ -68,12 +78,11 @@ USER 10001:10001
 WORKDIR /app
 EXPOSE 8080
 
-# Container JVM flags: size the heap from the container's memory limit, exit (and let Kubernetes restart the pod)
-# on OutOfMemoryError instead of limping on, temporary files in /tmp, UTF-8 regardless of locale, and the classes of
-# the application archive above (on top of the runtime's own archive, made by jlink; both read-only). Add flags with
-# JDK_JAVA_OPTIONS (the Helm chart's jvmOptions value).
+# The fixed JVM flags (the tunable ones are JAVA_TOOL_OPTIONS, above): exit (and let Kubernetes restart the pod) on
+# OutOfMemoryError instead of limping on, temporary files in /tmp, UTF-8 regardless of locale, and the classes of the
+# application archive above (on top of the runtime's own archive, made by jlink; both read-only). Add or override
+# flags with JDK_JAVA_OPTIONS (the Helm chart's jvmOptions value).
 ENTRYPOINT ["/opt/java/bin/java", \
-  "-XX:MaxRAMPercentage=75.0", \
   "-XX:+ExitOnOutOfMemoryError", \
   "-Djava.io.tmpdir=/tmp", \
   "-Dfile.encoding=UTF-8", \

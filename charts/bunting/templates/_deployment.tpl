@@ -154,7 +154,7 @@ spec:
                 fieldRef:
                   fieldPath: metadata.namespace
             {{- with trim $ctx.Values.jvmOptions }}
-            # read by the java launcher, after the image's own flags
+            # read by the java launcher after the image's defaults (JAVA_TOOL_OPTIONS), so these override them
             - name: JDK_JAVA_OPTIONS
               value: {{ . | quote }}
             {{- end }}

@@ -9,7 +9,7 @@ import picocli.CommandLine;
     description = "Progressive delivery (Flagger-compatible canaries) and Git-to-cluster sync for Kubernetes.",
     subcommands = {ControllerCommand.class, LoadTesterCommand.class, StatusCommand.class, AnalyzeCommand.class,
         ActionCommand.Promote.class, ActionCommand.Abort.class, ActionCommand.Retry.class, ActionCommand.Pause.class,
-        ActionCommand.Resume.class})
+        ActionCommand.Resume.class, TrainingApiCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   @Mixin
   ControllerOptions options = new ControllerOptions();

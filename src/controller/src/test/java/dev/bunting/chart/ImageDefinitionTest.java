@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.bunting.testing.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -53,6 +54,44 @@ class ImageDefinitionTest {
     assertThat(group(dockerfile(), "^USER (\\S+)$"))
         .isEqualTo(context.get("runAsUser").asText() + ":" + context.get("runAsGroup").asText());
     assertThat(context.get("readOnlyRootFilesystem").asBoolean()).isTrue();
+  }
+
+  /** The Dockerfile's ENTRYPOINT, as its JSON array. */
+  private static List<String> entrypoint(String dockerfile) throws IOException {
+    String json = group(dockerfile, "^ENTRYPOINT (\\[[^\\]]*\\])").replace("\\\n", " ");
+    List<String> out = new ArrayList<>();
+    new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  @Test
+  void theChartsJvmOptionsOverrideTheImagesDefaults() throws Exception {
+    String d = dockerfile();
+    String defaults = group(d, "JAVA_TOOL_OPTIONS=\"([^\"]+)\"");
+    assertThat(defaults).contains("-XX:MaxRAMPercentage=75.0", "-XX:+UseSerialGC");
+    List<String> fixed = entrypoint(d);
+    for (String flag : defaults.split(" ")) {
+      String name = flag.replaceAll("^-XX:[+-]?([A-Za-z]+).*", "$1");
+      assertThat(fixed).as("the entry point sets %s, which would override jvmOptions", name)
+          .noneMatch(f -> f.replaceAll("^-XX:[+-]?([A-Za-z]+).*", "$1").equals(name));
+    }
+    // a JVM started as the image starts one (less the archive and the jar), with the chart's example jvmOptions
+    String jvmOptions = YAML.readTree(ChartValues.GATEWAY_AND_POD_OPTIONS).get("jvmOptions").asText();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString()));
+    fixed.subList(1, fixed.size()).stream().filter(f -> f.startsWith("-") && !f.startsWith("-XX:SharedArchiveFile")
+        && !f.equals("-jar")).forEach(command::add);
+    command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("JAVA_TOOL_OPTIONS", defaults);
+    pb.environment().put("JDK_JAVA_OPTIONS", jvmOptions);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(jvmOptions).isEqualTo("-XX:MaxRAMPercentage=60");
+    assertThat(out).containsPattern("MaxRAMPercentage\\s+= 60\\.0+ ")
+        .containsPattern("UseSerialGC\\s+= true ").containsPattern("MinHeapFreeRatio\\s+= 15 ")
+        .containsPattern("ExitOnOutOfMemoryError\\s+= true ");
   }
 
   @Test
