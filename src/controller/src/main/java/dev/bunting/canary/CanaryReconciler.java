@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -173,26 +174,42 @@ public final class CanaryReconciler {
 
   /**
    * Whether the caches show everything this controller wrote for {@code key} (read-your-writes). A reconcile on a
-   * stale cache could repeat a step; it waits instead, at most {@link #MAX_CATCH_UP}.
+   * stale cache could repeat a step; it waits instead, at most {@link #MAX_CATCH_UP} after the writes.
    */
   private boolean cachesCaughtUp(String key, Instant now) {
     Expectation e = expectations.get(key);
     if (e == null) {
       return true;
     }
-    if (Duration.between(e.at(), now).compareTo(MAX_CATCH_UP) > 0) {
-      log(key, null).warn("caches did not show our last writes after {}s; continuing", MAX_CATCH_UP.toSeconds());
-      expectations.remove(key);
-      return true;
+    Optional<String> behind = behind(e.versions(), caches::resourceVersion);
+    if (behind.isPresent() && Duration.between(e.at(), now).compareTo(MAX_CATCH_UP) <= 0) {
+      return false;
     }
-    for (Map.Entry<String, String> w : e.versions().entrySet()) {
-      String[] k = w.getKey().split("/", 3);
-      if (!caches.resourceVersion(k[0], k[1], k[2]).map(rv -> atLeast(rv, w.getValue())).orElse(false)) {
-        return false;
-      }
-    }
+    behind.ifPresent(w -> log(key, null).warn("caches did not show our last writes after {}s ({} still older); "
+        + "continuing", MAX_CATCH_UP.toSeconds(), w));
     expectations.remove(key);
     return true;
+  }
+
+  /**
+   * The first of {@code written} (kind/namespace/name to the resource version written) that the caches do not show
+   * yet, if any; {@code cached} gives a cache's version of an object. A reconcile that comes long after its writes
+   * (a long queue) thus finds them shown rather than timed out.
+   */
+  static Optional<String> behind(Map<String, String> written, CachedVersion cached) {
+    for (Map.Entry<String, String> w : written.entrySet()) {
+      String[] k = w.getKey().split("/", 3);
+      if (!cached.of(k[0], k[1], k[2]).map(rv -> atLeast(rv, w.getValue())).orElse(false)) {
+        return Optional.of(w.getKey());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The resource version a cache holds of an object. */
+  @FunctionalInterface
+  interface CachedVersion {
+    Optional<String> of(String kind, String namespace, String name);
   }
 
   /**
