@@ -40,7 +40,8 @@ import java.util.function.Predicate;
  * ends in {@code -bad}); Bunting ({@code bunting.jar controller}) and, with {@code --compare-flagger}, Flagger start
  * as processes of their own, each watching one namespace; N Deployments and N Canaries ({@code kubernetes} provider,
  * blue/green, interval 10 s, 5 iterations) go into each namespace; once all are Initialized, every target's image is
- * bumped and the fleets progress until each canary is Succeeded or Failed; then an idle phase. For each phase and
+ * bumped and the fleets progress until each canary is Succeeded or Failed (not with {@code --idle-only}); then an
+ * idle phase. For each phase and
  * each controller: API requests by verb and resource (from the API server's audit log, by the controller's user),
  * CPU seconds ({@code /proc/<pid>/stat}), and at the end peak RSS ({@code VmHWM}). Bunting's tick lateness comes from
  * its {@code bunting_canary_tick_lateness_seconds} histogram (Flagger has none).
@@ -92,6 +93,7 @@ public final class FleetBench {
     Map<String, String> opt = options(args);
     int n = Integer.parseInt(opt.getOrDefault("canaries", "200"));
     int idleSeconds = Integer.parseInt(opt.getOrDefault("idle-seconds", "60"));
+    boolean idleOnly = opt.containsKey("idle-only");
     int portBase = Integer.parseInt(opt.getOrDefault("port-base", "19800"));
     Path logs = Path.of(opt.getOrDefault("log-dir", "target/fleet-bench"));
     Files.createDirectories(logs);
@@ -100,9 +102,14 @@ public final class FleetBench {
     Vertx vertx = Vertx.vertx();
     HttpServer prometheus = prometheusStandIn(vertx, portBase);
     List<Fleet> fleets = new ArrayList<>();
-    // as the image runs it (Dockerfile ENTRYPOINT) in a 768 MiB container, plus BUNTING_JVM_OPTS (the chart's jvmOptions)
-    List<String> bunting = new ArrayList<>(List.of("java", "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75.0",
-        "-XX:+ExitOnOutOfMemoryError"));
+    // as the image runs it (Dockerfile JAVA_TOOL_OPTIONS and ENTRYPOINT) in a 768 MiB container, plus BUNTING_JVM_OPTS
+    // (the chart's jvmOptions), which come last and so override the defaults
+    List<String> bunting = new ArrayList<>(List.of("java", "-XX:MaxRAM=768m"));
+    String defaults = System.getenv().getOrDefault("BUNTING_IMAGE_JVM_DEFAULTS", "").trim();
+    if (!defaults.isEmpty()) {
+      bunting.addAll(List.of(defaults.split("\\s+")));
+    }
+    bunting.add("-XX:+ExitOnOutOfMemoryError");
     String jvmOptions = System.getenv().getOrDefault("BUNTING_JVM_OPTS", "").trim();
     if (!jvmOptions.isEmpty()) {
       bunting.addAll(List.of(jvmOptions.split("\\s+")));
@@ -133,6 +140,10 @@ public final class FleetBench {
         ProcessBuilder pb = new ProcessBuilder(f.command).redirectErrorStream(true)
             .redirectOutput(logs.resolve(f.name + ".log").toFile());
         pb.environment().put("KUBECONFIG", f.kubeconfig.toString());
+        String arenas = System.getenv("BUNTING_MALLOC_ARENA_MAX");
+        if (f.name.equals("bunting") && arenas != null && !arenas.isBlank()) {
+          pb.environment().put("MALLOC_ARENA_MAX", arenas);
+        }
         f.started = Instant.now();
         f.process = pb.start();
         f.pid = f.process.pid();
@@ -169,38 +180,13 @@ public final class FleetBench {
           return true;
         }
         return false;
-      }, 1000);
+      }, pollMillis(n));
       cpu(fleets, "initialize");
       marks.put("progress", Instant.now());
-      Map<String, Double> latenessBefore = buntingLateness(fleets.get(0));
-      Instant bumped = Instant.now();
-      for (int i = 0; i < n; i++) {
-        String app = i == n - 1 ? "app-bad" : String.format("app-%04d", i);
-        for (Fleet f : fleets) {
-          admin.apps().deployments().inNamespace(f.namespace).withName(app).patch(PatchContext.of(PatchType.JSON),
-              "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\","
-                  + "\"value\":\"example.com/fleet/app:1.0.1\"}]");
-        }
-      }
-      waitAll(fleets, 1800, f -> {
-        if (!Double.isNaN(f.progressed)) {
-          return true;
-        }
-        if (countPhases(admin, f.namespace, p -> p.equals("Succeeded") || p.equals("Failed")) == n) {
-          f.progressed = seconds(bumped, Instant.now());
-          System.out.printf("%s: %d canaries Succeeded or Failed %.1f s after the image bump%n", f.name, n,
-              f.progressed);
-          return true;
-        }
-        return false;
-      }, 1000);
-      cpu(fleets, "progress");
-      fleets.get(0).lateness = quantiles(latenessBefore, buntingLateness(fleets.get(0)));
-      for (Fleet f : fleets) {
-        f.succeeded = countPhases(admin, f.namespace, p -> p.equals("Succeeded"));
-        GenericKubernetesResource bad = admin.genericKubernetesResources("flagger.app/v1beta1", "Canary")
-            .inNamespace(f.namespace).withName("app-bad").get();
-        f.badPhase = phase(bad);
+      if (idleOnly) {
+        cpu(fleets, "progress"); // no image bump: the Initialized fleet goes straight to the idle phase
+      } else {
+        progress(admin, fleets, n);
       }
       marks.put("idle", Instant.now());
       Thread.sleep(idleSeconds * 1000L);
@@ -231,6 +217,40 @@ public final class FleetBench {
     JSON.writeValue(json.toFile(), result);
     System.out.printf("%nJSON: %s%n", json);
     System.exit(0);
+  }
+
+  /** The progressing phase: bumps every target's image and waits until each canary is Succeeded or Failed. */
+  private static void progress(KubernetesClient admin, List<Fleet> fleets, int n) throws Exception {
+    Map<String, Double> latenessBefore = buntingLateness(fleets.get(0));
+    Instant bumped = Instant.now();
+    for (int i = 0; i < n; i++) {
+      String app = i == n - 1 ? "app-bad" : String.format("app-%04d", i);
+      for (Fleet f : fleets) {
+        admin.apps().deployments().inNamespace(f.namespace).withName(app).patch(PatchContext.of(PatchType.JSON),
+            "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\","
+                + "\"value\":\"example.com/fleet/app:1.0.1\"}]");
+      }
+    }
+    waitAll(fleets, 1800, f -> {
+      if (!Double.isNaN(f.progressed)) {
+        return true;
+      }
+      if (countPhases(admin, f.namespace, p -> p.equals("Succeeded") || p.equals("Failed")) == n) {
+        f.progressed = seconds(bumped, Instant.now());
+        System.out.printf("%s: %d canaries Succeeded or Failed %.1f s after the image bump%n", f.name, n,
+            f.progressed);
+        return true;
+      }
+      return false;
+    }, pollMillis(n));
+    cpu(fleets, "progress");
+    fleets.get(0).lateness = quantiles(latenessBefore, buntingLateness(fleets.get(0)));
+    for (Fleet f : fleets) {
+      f.succeeded = countPhases(admin, f.namespace, p -> p.equals("Succeeded"));
+      GenericKubernetesResource bad = admin.genericKubernetesResources("flagger.app/v1beta1", "Canary")
+          .inNamespace(f.namespace).withName("app-bad").get();
+      f.badPhase = phase(bad);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- the cluster
@@ -311,6 +331,14 @@ public final class FleetBench {
   }
 
   // ---------------------------------------------------------------------------------------------- measuring
+
+  /**
+   * How often to count the canaries' phases: each count lists every Canary of a fleet, which the API server feels at
+   * thousands (a 5,000-canary list is about 25 MB), so once a second up to 500 canaries and less often above.
+   */
+  private static long pollMillis(int canaries) {
+    return Math.max(1000, canaries * 2L);
+  }
 
   private static void waitAll(List<Fleet> fleets, int seconds, Predicate<Fleet> done, long pollMillis)
       throws InterruptedException {
@@ -459,8 +487,8 @@ public final class FleetBench {
     rows.add(row("start to ready (s)", fleets, f -> fmt(f.startToReady), true));
     rows.add(row("all " + n + " Initialized after (s)", fleets, f -> fmt(f.initialized), true));
     rows.add(row("all Succeeded/Failed after the bump (s)", fleets, f -> fmt(f.progressed), true));
-    rows.add(row("healthy promoted / bad canary", fleets, f -> f.succeeded + "/" + (n - 1) + " / " + f.badPhase,
-        false));
+    rows.add(row("healthy promoted / bad canary", fleets, f -> Double.isNaN(f.progressed) ? "-"
+        : f.succeeded + "/" + (n - 1) + " / " + f.badPhase, false));
     for (String p : PHASES) {
       rows.add(row("API requests, " + p + " (" + fmt(durations.get(p)) + " s)", fleets,
           f -> String.valueOf(total(f, p)), true));
