@@ -23,7 +23,8 @@ import java.util.Objects;
  * bounded ring per canary ({@link #capacity} entries; the oldest go first), for at most {@link #maxCanaries}
  * canaries and at most {@link #maxEntries} entries in all: past that, the oldest entry of the least recently changed
  * (or viewed) canary goes, so a long-running controller of a large fleet holds the recent releases of every canary
- * instead of growing with each release. Nothing is persisted: a restarted controller starts an empty history (the status itself is the memory).
+ * instead of growing with each release. Nothing is persisted: a restarted controller starts an empty history (the
+ * status itself is the memory).
  * Thread-safe; {@link #observe} is cheap enough for an informer callback.
  */
 public final class CanaryHistory {
