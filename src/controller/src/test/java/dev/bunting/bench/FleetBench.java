@@ -334,7 +334,7 @@ public final class FleetBench {
 
   /**
    * How often to count the canaries' phases: each count lists every Canary of a fleet, which the API server feels at
-   * thousands (a 5,000-canary list is about 25 MB), so once a second up to 500 canaries and less often above.
+   * thousands (a 5,000-canary list is about 10 MB), so once a second up to 500 canaries and less often above.
    */
   private static long pollMillis(int canaries) {
     return Math.max(1000, canaries * 2L);
