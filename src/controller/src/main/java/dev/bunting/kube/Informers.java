@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -28,8 +30,9 @@ import java.util.stream.Collectors;
  * to the whole cluster. Three ways to watch a kind, all giving a {@link ResourceCache}:
  *
  * <ul>
- *   <li>{@link #watch}: a kind the engines always read (Canary, Deployment, GitSync, ...), started together by
+ *   <li>{@link #watch}: a kind the engines always read (Canary, GitSync, ...), started together by
  *       {@link #start}, which waits for every first list, so no engine acts on a half-filled cache;
+ *       {@link #watchByName} the same for a kind only ever read by name (workloads, Services), held as JSON;
  *   <li>{@link #watchOnDemand}: a kind read only in some namespaces (Secrets and ConfigMaps: only where canaries
  *       are), watched namespace by namespace as the engine asks ({@link ResourceCache#watchNamespaces});
  *   <li>{@link #watchLabelled}: a kind discovered at run time and filtered on a label (the objects GitSyncs apply),
@@ -75,6 +78,21 @@ public final class Informers {
     return cache;
   }
 
+  /**
+   * As {@link #watch}, for a kind read only by name ({@link ResourceCache#get}, never listed): each object is held as
+   * its JSON ({@link JsonItemStore}), a fraction of its parsed size, and parsed on each read.
+   */
+  public <T extends HasMetadata> ResourceCache<T> watchByName(Class<T> type) {
+    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace), Map.of(),
+        jsonStore(type));
+    caches.add(cache);
+    return cache;
+  }
+
+  private <T extends HasMetadata> Supplier<ItemStore<T>> jsonStore(Class<T> type) {
+    return () -> new JsonItemStore<>(type, client.getKubernetesSerialization());
+  }
+
   public ResourceCache<GenericKubernetesResource> watch(ResourceDefinitionContext rdc,
       Map<String, Function<GenericKubernetesResource, List<String>>> indexers) {
     var op = client.genericKubernetesResources(rdc);
@@ -87,14 +105,16 @@ public final class Informers {
   }
 
   /**
-   * A cache of {@code type} that holds only the namespaces asked for with {@link ResourceCache#watchNamespaces}. With
-   * {@code --namespace}, that one namespace is watched from the start, like any other kind.
+   * A cache of {@code type} that holds only the namespaces asked for with {@link ResourceCache#watchNamespaces}, read
+   * by name (held as JSON, as {@link #watchByName}). With {@code --namespace}, that one namespace is watched from the
+   * start, like any other kind.
    */
   public <T extends HasMetadata> ResourceCache<T> watchOnDemand(Class<T> type) {
     if (namespace != null) {
-      return watch(type, Map.of());
+      return watchByName(type);
     }
-    ResourceCache<T> cache = ResourceCache.perNamespace(type.getSimpleName(), ns -> informer(type, ns), pool);
+    ResourceCache<T> cache = ResourceCache.perNamespace(type.getSimpleName(), ns -> informer(type, ns), pool,
+        jsonStore(type));
     onDemand.add(cache);
     return cache;
   }

@@ -3,6 +3,7 @@ package dev.bunting.kube;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ public final class ResourceCache<T extends HasMetadata> {
   /** Creates the informer of one namespace; null for a cache with one informer for all it covers. */
   private final Function<String, SharedIndexInformer<T>> perNamespace;
   private final BlockingPool pool;
+  /** Makes the store of each informer: parsed objects, or their JSON for caches read by name only. */
+  private final Supplier<ItemStore<T>> store;
   private final Map<String, Shard<T>> shards = new ConcurrentHashMap<>();
   private final List<Consumer<T>> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<T>> deleteListeners = new CopyOnWriteArrayList<>();
@@ -51,28 +55,36 @@ public final class ResourceCache<T extends HasMetadata> {
 
   /** A cache over one informer (not started: see {@link #start}). */
   public ResourceCache(String kind, SharedIndexInformer<T> informer, Map<String, Function<T, List<String>>> indexers) {
+    this(kind, informer, indexers, CompactItemStore::new);
+  }
+
+  ResourceCache(String kind, SharedIndexInformer<T> informer, Map<String, Function<T, List<String>>> indexers,
+      Supplier<ItemStore<T>> store) {
     this.kind = kind;
     this.indexers = indexers;
     this.perNamespace = null;
     this.pool = null;
+    this.store = store;
     shards.put(ALL, new Shard<>(prepare(informer), null, 0));
   }
 
-  private ResourceCache(String kind, Function<String, SharedIndexInformer<T>> perNamespace, BlockingPool pool) {
+  private ResourceCache(String kind, Function<String, SharedIndexInformer<T>> perNamespace, BlockingPool pool,
+      Supplier<ItemStore<T>> store) {
     this.kind = kind;
     this.indexers = Map.of();
     this.perNamespace = perNamespace;
     this.pool = pool;
+    this.store = store;
   }
 
   /** A cache that watches the namespaces {@link #watchNamespaces} asks for, each with its own informer. */
   static <T extends HasMetadata> ResourceCache<T> perNamespace(String kind,
-      Function<String, SharedIndexInformer<T>> informerFor, BlockingPool pool) {
-    return new ResourceCache<>(kind, informerFor, pool);
+      Function<String, SharedIndexInformer<T>> informerFor, BlockingPool pool, Supplier<ItemStore<T>> store) {
+    return new ResourceCache<>(kind, informerFor, pool, store);
   }
 
   private SharedIndexInformer<T> prepare(SharedIndexInformer<T> informer) {
-    informer.itemStore(new CompactItemStore<>());
+    informer.itemStore(store.get());
     if (!indexers.isEmpty()) {
       informer.addIndexers(indexers);
     }
