@@ -113,7 +113,9 @@ public final class CanaryEffects {
         String apex = canary.getSpec().serviceName();
         wanted.add(services.apexService(canary, obs.target(), obs.selector(), caches.services().get(ns, apex)));
       }
-      return applyAll(wanted, writes).map(canary);
+      // three independent objects: written side by side (an initializing canary waits for them before its status)
+      return Future.all(wanted.stream().map(svc -> counted(applier.applyIfChanged(svc, live(svc)), writes)).toList())
+          .map(canary);
     }
     if (action instanceof SetRoutes r) {
       // routers read the status the plan writes (e.g. the sticky-session cookies the decider chose)

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -68,7 +69,10 @@ public final class EventRecorder {
     synchronized (counts) {
       Future<Integer> previous = counts.get(name);
       Future<Integer> known = previous == null ? Future.succeededFuture() : previous.otherwiseEmpty();
-      written = known.compose(count -> pool.run(() -> write(event, count)));
+      // remembered through a promise of its own: the composed future would hold the Event (its function) for good
+      Promise<Integer> count = Promise.promise();
+      known.compose(c -> pool.run(() -> write(event, c))).onComplete(count);
+      written = count.future();
       counts.put(name, written);
     }
     return written.<Void>mapEmpty().recover(e -> {

@@ -5,6 +5,7 @@ import dev.bunting.api.Canary;
 import dev.bunting.api.CanaryActionStatus;
 import dev.bunting.api.CanaryStatus;
 import dev.bunting.canary.CanarySummary;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -35,9 +36,9 @@ public final class CanaryHistory {
   private int total;
   private final Map<String, Track> tracks = new LinkedHashMap<>(16, 0.75f, true);
 
-  /** One canary's ring and the last state seen. */
+  /** One canary's ring (each entry its JSON in UTF-8: a fraction of a JsonObject's memory) and the last state seen. */
   private static final class Track {
-    final Deque<JsonObject> entries = new ArrayDeque<>();
+    final Deque<byte[]> entries = new ArrayDeque<>();
     Seen last;
   }
 
@@ -114,7 +115,7 @@ public final class CanaryHistory {
       entry.put("analysis", new JsonObject().put("evaluatedAt", analysis.evaluatedAt).put("result", analysis.result)
           .put("message", analysis.message).put("metrics", RolloutJson.metrics(analysis.metrics)));
     }
-    track.entries.addLast(entry);
+    track.entries.addLast(entry.toBuffer().getBytes());
     total++;
     if (track.entries.size() > capacity) {
       track.entries.removeFirst();
@@ -149,7 +150,7 @@ public final class CanaryHistory {
     Track track = tracks.get(RolloutJson.key(namespace, name));
     JsonArray out = new JsonArray();
     if (track != null) {
-      track.entries.forEach(e -> out.add(e.copy()));
+      track.entries.forEach(e -> out.add(entry(e)));
     }
     return out;
   }
@@ -157,6 +158,10 @@ public final class CanaryHistory {
   /** The newest entry of canary {@code namespace/name}, or null. */
   public synchronized JsonObject latest(String namespace, String name) {
     Track track = tracks.get(RolloutJson.key(namespace, name));
-    return track == null || track.entries.isEmpty() ? null : track.entries.getLast().copy();
+    return track == null || track.entries.isEmpty() ? null : entry(track.entries.getLast());
+  }
+
+  private static JsonObject entry(byte[] json) {
+    return new JsonObject(Buffer.buffer(json));
   }
 }
