@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The store behind every informer cache: holds each object with its {@code metadata.managedFields} trees in a compact,
- * read-only form. A field set (FieldsV1) is a tree of maps whose leaves are empty maps, one per field a manager owns;
+ * The store behind the informer caches of kinds that are listed (Canaries, routing objects, ...; those read by name
+ * only are held as JSON, {@link JsonItemStore}): holds each object with its {@code metadata.managedFields} trees in a
+ * compact, read-only form. A field set (FieldsV1) is a tree of maps whose leaves are empty maps, one per field a manager owns;
  * parsed, each node is a LinkedHashMap with its own table and entries, and those trees were about half the memory of a
  * cached Deployment or Service. Here every leaf is the one shared empty map and every inner node an immutable map
  * over one array: the same content (equal maps, the same JSON), at about 40% of the bytes of a cached workload.

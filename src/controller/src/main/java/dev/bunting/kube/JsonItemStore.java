@@ -9,12 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The store of a cache that is read one object at a time ({@link ResourceCache#get}): workloads, Services,
- * ConfigMaps and Secrets. Each object is held as its JSON text and parsed again on every read, so every
- * read returns a new object of its own. A parsed Deployment or Service takes four to five times the memory of its JSON
- * (an object, a map of additional properties and a string per field), and these kinds are most of what a controller
- * caches: every Deployment and Service of the cluster (or of its namespace), not only those of canaries. Parsing a
- * cached workload again costs some tens of microseconds, a few times a reconcile.
+ * The store of a cache that is read one object at a time ({@link ResourceCache#get}): workloads, Services, ConfigMaps
+ * and Secrets. Each object is held as its JSON text and parsed again on every read, so every read returns a new object
+ * of its own. A parsed Deployment or Service takes four to five times the memory of its JSON (an object, a map of
+ * additional properties and a string per field), and these kinds are most of what a controller caches: every
+ * Deployment and Service of the cluster (or of its namespace), not only those of canaries. Parsing a cached workload
+ * again costs some tens of microseconds, a few times a reconcile.
  *
  * <p>Not for kinds that are listed whole often ({@link ResourceCache#list} parses every object): Canaries, routing
  * objects, autoscalers (GitSync lists a namespace's for every workload it applies) and GitSyncs stay parsed, in a
