@@ -159,6 +159,10 @@ public final class BuntingApp {
         .compose(v -> options.leaderElect ? kubePool.run(this::createElection).mapEmpty() : act())
         .map(v -> {
           ready = true;
+          if (!options.idleGcAfter.isZero()) {
+            long timer = new IdleHeapCollector(options.idleGcAfter, requests::writes).start(vertx);
+            stops.add(() -> vertx.cancelTimer(timer));
+          }
           LOG.info("Bunting {} started: watching {}{}, default provider {}, metrics server {}, HTTP on port {}{}",
               BuntingVersion.version(), options.namespace().map(n -> "namespace " + n).orElse("all namespaces"),
               shard.all() ? "" : " (Canaries and GitSyncs matching " + shard + ")", options.meshProvider,

@@ -168,6 +168,12 @@ public final class ControllerOptions {
           + "as --kubeconfig-burst); 0: the QPS rounded up (default: ${DEFAULT-VALUE}). Env: KUBE_API_BURST.")
   public int kubeApiBurst;
 
+  @Option(names = "--idle-gc-after", defaultValue = "${env:IDLE_GC_AFTER:-5m}", converter = DurationOrOff.class,
+      description = "When the controller has written nothing to the API server for this long (idle) and its heap "
+          + "holds much more memory than is in use, collect once so the heap gives it back; 0 turns it off "
+          + "(default: ${DEFAULT-VALUE}). Env: IDLE_GC_AFTER.")
+  public Duration idleGcAfter;
+
   /**
    * Flagger's name of --kube-api-qps: a separate hidden option rather than an alias, so that an error names the option
    * the user typed (picocli names an option by its longest name). When given, it wins.
@@ -236,6 +242,20 @@ public final class ControllerOptions {
         throw new picocli.CommandLine.TypeConversionException("must be 0 or more, got " + n);
       }
       return n;
+    }
+  }
+
+  /** A duration such as 30s or 10m; 0 (or off) for none. */
+  static final class DurationOrOff implements picocli.CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim();
+      if (v.equals("0") || v.equals("off")) {
+        return Duration.ZERO;
+      }
+      return dev.bunting.api.GoDuration.parse(v).filter(d -> !d.isNegative()).orElseThrow(() ->
+          new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration such as 30s or 10m, "
+              + "nor 0"));
     }
   }
 

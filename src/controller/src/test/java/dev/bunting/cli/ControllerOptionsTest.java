@@ -56,4 +56,14 @@ class ControllerOptionsTest {
     assertThatThrownBy(() -> parse("--kubeconfig-qps=fast")).hasMessageContaining("'fast' is not a number");
     assertThatThrownBy(() -> parse("--kube-api-burst=-5")).hasMessageContaining("must be 0 or more, got -5");
   }
+
+  @Test
+  void theIdleCollectionWaitsFiveMinutesByDefaultAndZeroTurnsItOff() {
+    assertThat(ControllerOptions.defaults().idleGcAfter).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(parse("--idle-gc-after=30s").idleGcAfter).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(parse("--idle-gc-after", "0").idleGcAfter).isZero();
+    assertThat(parse("--idle-gc-after=off").idleGcAfter).isZero();
+    assertThatThrownBy(() -> parse("--idle-gc-after=soon")).isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--idle-gc-after").hasMessageContaining("'soon' is not a duration");
+  }
 }
