@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * has been none for {@code idleAfter} and the heap's committed size is more than half again what the last collections
  * left (and at least {@link #SLACK} more), it asks for one full collection ({@code System.gc()}, on a worker thread:
  * it stops every thread for a fraction of a second) and logs the heap's size before and after. With the image's
- * {@code -XX:-ShrinkHeapInSteps} that collection shrinks the heap at once to what {@code MaxHeapFreeRatio} allows, and
- * then what the last collection left is accurate, so it does not ask again until the heap has grown.
+ * {@code -XX:-ShrinkHeapInSteps} that collection shrinks the heap at once to what {@code MaxHeapFreeRatio} allows (never
+ * below its initial size); it does not ask again until the heap has grown past what that collection left.
  */
 final class IdleHeapCollector {
   private static final Logger LOG = LoggerFactory.getLogger(IdleHeapCollector.class);
@@ -34,6 +34,8 @@ final class IdleHeapCollector {
   private final LongSupplier writes;
   private long lastWrites = -1;
   private long quietSince;
+  /** The heap's committed bytes after the last collection asked for here: not asked again unless it grew past it. */
+  private volatile long committedAfterCollection;
 
   /** {@code writes}: the count of writes to the API server so far (any counter of the controller's activity). */
   IdleHeapCollector(Duration idleAfter, LongSupplier writes) {
@@ -56,7 +58,13 @@ final class IdleHeapCollector {
     }
     quietSince = nowNanos;
     long excess = committed - liveAfterLastCollections;
-    return excess > SLACK && committed > liveAfterLastCollections + liveAfterLastCollections / 2;
+    return committed > committedAfterCollection && excess > SLACK
+        && committed > liveAfterLastCollections + liveAfterLastCollections / 2;
+  }
+
+  /** What a collection left: a heap that could not shrink (at its initial size) is not collected again for nothing. */
+  void collected(long committedAfter) {
+    committedAfterCollection = committedAfter;
   }
 
   /** Checks every minute, on the event loop; the collection itself runs on a worker. Returns the timer's id. */
@@ -69,9 +77,12 @@ final class IdleHeapCollector {
       vertx.executeBlocking(() -> {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-      }, false).onSuccess(after -> LOG.info("idle for {}s: collected the heap, committed {} MiB -> {} MiB ({} MiB in use)",
-          Duration.ofNanos(idleAfterNanos).toSeconds(), committed >> 20, after.getCommitted() >> 20,
-          after.getUsed() >> 20));
+      }, false).onSuccess(after -> {
+        collected(after.getCommitted());
+        LOG.info("idle for {}s: collected the heap, committed {} MiB -> {} MiB ({} MiB in use)",
+            Duration.ofNanos(idleAfterNanos).toSeconds(), committed >> 20, after.getCommitted() >> 20,
+            after.getUsed() >> 20);
+      });
     });
   }
 

@@ -40,4 +40,15 @@ class IdleHeapCollectorTest {
     tiny.due(0, 7, 40 * MIB, 10 * MIB);
     assertThat(tiny.due(10 * MINUTE, 7, 40 * MIB, 10 * MIB)).as("30 MiB of excess: not worth a pause").isFalse();
   }
+
+  @Test
+  void aHeapThatCouldNotShrinkIsNotCollectedAgainUntilItGrows() {
+    // 200 idle canaries: the heap is at its initial size, 75 MiB, with 36 MiB in use; the collection gives nothing back
+    collector.due(0, 7, 75 * MIB, 10 * MIB);
+    assertThat(collector.due(5 * MINUTE, 7, 75 * MIB, 10 * MIB)).as("the last collections' figures were stale").isTrue();
+    collector.collected(75 * MIB);
+    assertThat(collector.due(10 * MINUTE, 7, 75 * MIB, 36 * MIB)).isFalse();
+    assertThat(collector.due(60 * MINUTE, 7, 75 * MIB, 36 * MIB)).as("still idle, the same heap").isFalse();
+    assertThat(collector.due(65 * MINUTE, 7, 200 * MIB, 60 * MIB)).as("grown since").isTrue();
+  }
 }
