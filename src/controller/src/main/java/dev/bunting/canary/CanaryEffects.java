@@ -114,8 +114,7 @@ public final class CanaryEffects {
         wanted.add(services.apexService(canary, obs.target(), obs.selector(), caches.services().get(ns, apex)));
       }
       // three independent objects: written side by side (an initializing canary waits for them before its status)
-      return Future.all(wanted.stream().map(svc -> counted(applier.applyIfChanged(svc, live(svc)), writes)).toList())
-          .map(canary);
+      return Future.all(wanted.stream().map(svc -> applyIfChanged(svc, writes)).toList()).map(canary);
     }
     if (action instanceof SetRoutes r) {
       // routers read the status the plan writes (e.g. the sticky-session cookies the decider chose)
@@ -247,7 +246,7 @@ public final class CanaryEffects {
     }
     if (obs.autoscaler() instanceof GenericKubernetesResource so) {
       GenericKubernetesResource desired = scaledObjects.desiredPrimary(canary, so, primaryTarget);
-      return counted(applier.applyIfChanged(desired, live(desired)), writes).mapEmpty();
+      return applyIfChanged(desired, writes).mapEmpty();
     }
     return Future.succeededFuture();
   }
@@ -255,9 +254,14 @@ public final class CanaryEffects {
   private Future<Void> applyAll(List<? extends HasMetadata> objects, Writes writes) {
     Future<Void> chain = Future.succeededFuture();
     for (HasMetadata desired : objects) {
-      chain = chain.compose(v -> counted(applier.applyIfChanged(desired, live(desired)), writes).mapEmpty());
+      chain = chain.compose(v -> applyIfChanged(desired, writes).mapEmpty());
     }
     return chain;
+  }
+
+  /** Applies {@code desired} unless the cache shows it applied already; whether it wrote. */
+  private Future<Boolean> applyIfChanged(HasMetadata desired, Writes writes) {
+    return counted(applier.applyIfChanged(desired, live(desired)), writes);
   }
 
   /** Routing objects: as {@link #applyAll}, or owning the whole spec for routers that {@code replacesSpec()}. */

@@ -250,12 +250,8 @@ public final class ControllerOptions {
     @Override
     public Duration convert(String value) {
       String v = value.trim();
-      if (v.equals("0") || v.equals("off")) {
-        return Duration.ZERO;
-      }
-      return dev.bunting.api.GoDuration.parse(v).filter(d -> !d.isNegative()).orElseThrow(() ->
-          new picocli.CommandLine.TypeConversionException("'" + value + "' is not a duration such as 30s or 10m, "
-              + "nor 0"));
+      return v.equals("0") || v.equals("off") ? Duration.ZERO
+          : new LoadTesterOptions.GoDurationConverter().convert(v);
     }
   }
 
