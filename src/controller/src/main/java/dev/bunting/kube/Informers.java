@@ -32,9 +32,11 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@link #watch}: a kind the engines always read (Canary, GitSync, ...), started together by
  *       {@link #start}, which waits for every first list, so no engine acts on a half-filled cache;
- *       {@link #watchByName} the same for a kind only ever read by name (workloads, Services), held as JSON;
+ *       {@link #watchByName} the same for a kind only ever read by name (workloads, Services), held as JSON and
+ *       not resynced (the kinds that read them are);
  *   <li>{@link #watchOnDemand}: a kind read only in some namespaces (Secrets and ConfigMaps: only where canaries
- *       are), watched namespace by namespace as the engine asks ({@link ResourceCache#watchNamespaces});
+ *       are), watched namespace by namespace as the engine asks ({@link ResourceCache#watchNamespaces}), held as
+ *       JSON and not resynced;
  *   <li>{@link #watchLabelled}: a kind discovered at run time and filtered on a label (the objects GitSyncs apply),
  *       started when first asked for; starting one never waits for, nor blocks, another.
  * </ul>
@@ -73,17 +75,20 @@ public final class Informers {
 
   public <T extends HasMetadata, L extends KubernetesResourceList<T>> ResourceCache<T> watch(Class<T> type,
       Map<String, Function<T, List<String>>> indexers) {
-    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace), indexers);
+    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace, resyncMs), indexers);
     caches.add(cache);
     return cache;
   }
 
   /**
    * As {@link #watch}, for a kind read only by name ({@link ResourceCache#get}, never listed): each object is held as
-   * its JSON ({@link JsonItemStore}), a fraction of its parsed size, and parsed on each read.
+   * its JSON ({@link JsonItemStore}), a fraction of its parsed size, and parsed on each read. Without the periodic
+   * resync: these kinds are read by the reconciles of other kinds (Canaries), whose own resync reads them again; a
+   * resync here would parse every cached object at once and hold them all until its notifications were handed out
+   * (hundreds of MiB of a 5,000-canary controller's heap every resync period).
    */
   public <T extends HasMetadata> ResourceCache<T> watchByName(Class<T> type) {
-    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace), Map.of(),
+    ResourceCache<T> cache = new ResourceCache<>(type.getSimpleName(), informer(type, namespace, 0), Map.of(),
         jsonStore(type));
     caches.add(cache);
     return cache;
@@ -113,7 +118,7 @@ public final class Informers {
     if (namespace != null) {
       return watchByName(type);
     }
-    ResourceCache<T> cache = ResourceCache.perNamespace(type.getSimpleName(), ns -> informer(type, ns), pool,
+    ResourceCache<T> cache = ResourceCache.perNamespace(type.getSimpleName(), ns -> informer(type, ns, 0), pool,
         jsonStore(type));
     onDemand.add(cache);
     return cache;
@@ -121,10 +126,10 @@ public final class Informers {
 
   @SuppressWarnings("unchecked")
   private <T extends HasMetadata, L extends KubernetesResourceList<T>> SharedIndexInformer<T> informer(Class<T> type,
-      String ns) {
+      String ns, long resync) {
     MixedOperation<T, L, Resource<T>> op = (MixedOperation<T, L, Resource<T>>) (MixedOperation<T, ?, ?>) client
         .resources(type);
-    return ns == null ? op.inAnyNamespace().runnableInformer(resyncMs) : op.inNamespace(ns).runnableInformer(resyncMs);
+    return ns == null ? op.inAnyNamespace().runnableInformer(resync) : op.inNamespace(ns).runnableInformer(resync);
   }
 
   /**
