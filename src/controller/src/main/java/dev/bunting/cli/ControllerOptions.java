@@ -170,8 +170,8 @@ public final class ControllerOptions {
 
   @Option(names = "--idle-gc-after", defaultValue = "${env:IDLE_GC_AFTER:-5m}", converter = DurationOrOff.class,
       description = "When the controller has written nothing to the API server for this long (idle) and its heap "
-          + "holds much more memory than is in use, collect once so the heap gives it back; 0 turns it off "
-          + "(default: ${DEFAULT-VALUE}). Env: IDLE_GC_AFTER.")
+          + "has grown well past its initial size, collect once so the heap gives back what it does not use; 0 "
+          + "turns it off (default: ${DEFAULT-VALUE}). Env: IDLE_GC_AFTER.")
   public Duration idleGcAfter;
 
   /**

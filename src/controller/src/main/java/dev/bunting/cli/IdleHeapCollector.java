@@ -2,8 +2,6 @@ package dev.bunting.cli;
 
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -18,11 +16,15 @@ import org.slf4j.LoggerFactory;
  * {@code G1PeriodicGCInterval}; this works for any collector.)
  *
  * <p>Every minute it looks at the controller's writes to the API server (every step of a release is one): when there
- * has been none for {@code idleAfter} and the heap's committed size is more than half again what the last collections
- * left (and at least {@link #SLACK} more), it asks for one full collection ({@code System.gc()}, on a worker thread:
- * it stops every thread for a fraction of a second) and logs the heap's size before and after. With the image's
- * {@code -XX:-ShrinkHeapInSteps} that collection shrinks the heap at once to what {@code MaxHeapFreeRatio} allows (never
- * below its initial size); it does not ask again until the heap has grown past what that collection left.
+ * has been none for {@code idleAfter} and the heap's committed size is more than {@link #SLACK} over its initial size
+ * (below which the collector does not shrink it), it asks for one full collection ({@code System.gc()}, on a worker
+ * thread: it stops every thread for a fraction of a second) and logs the heap's size before and after. With the image's
+ * {@code -XX:-ShrinkHeapInSteps} that collection shrinks the heap at once to what {@code MaxHeapFreeRatio} allows; it
+ * does not ask again until the heap has grown past what that collection left.
+ *
+ * <p>It does not try to guess first how much of the heap is live: what the last full collection left is no guide
+ * (one that ran in the middle of a burst, with the burst's objects still referenced, leaves a heap that looks full of
+ * live data and later holds mostly garbage). One collection per growth of the heap is cheap enough.
  */
 final class IdleHeapCollector {
   private static final Logger LOG = LoggerFactory.getLogger(IdleHeapCollector.class);
@@ -44,10 +46,9 @@ final class IdleHeapCollector {
   }
 
   /**
-   * One check: whether to collect now, given the writes made so far, the heap's committed bytes and the bytes its
-   * pools held after their last collections.
+   * One check: whether to collect now, given the writes made so far, the heap's committed bytes and its initial size.
    */
-  boolean due(long nowNanos, long writeCount, long committed, long liveAfterLastCollections) {
+  boolean due(long nowNanos, long writeCount, long committed, long initial) {
     if (writeCount != lastWrites) {
       lastWrites = writeCount;
       quietSince = nowNanos;
@@ -57,12 +58,10 @@ final class IdleHeapCollector {
       return false;
     }
     quietSince = nowNanos;
-    long excess = committed - liveAfterLastCollections;
-    return committed > committedAfterCollection && excess > SLACK
-        && committed > liveAfterLastCollections + liveAfterLastCollections / 2;
+    return committed > committedAfterCollection && committed - initial > SLACK;
   }
 
-  /** What a collection left: a heap that could not shrink (at its initial size) is not collected again for nothing. */
+  /** What a collection left: no collection is asked for again until the heap has grown past it. */
   void collected(long committedAfter) {
     committedAfterCollection = committedAfter;
   }
@@ -70,8 +69,9 @@ final class IdleHeapCollector {
   /** Checks every minute, on the event loop; the collection itself runs on a worker. Returns the timer's id. */
   long start(Vertx vertx) {
     return vertx.setPeriodic(CHECK_MS, id -> {
-      long committed = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
-      if (!due(System.nanoTime(), writes.getAsLong(), committed, liveAfterLastCollections())) {
+      MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+      long committed = heap.getCommitted();
+      if (!due(System.nanoTime(), writes.getAsLong(), committed, Math.max(0, heap.getInit()))) {
         return;
       }
       vertx.executeBlocking(() -> {
@@ -84,14 +84,5 @@ final class IdleHeapCollector {
             after.getUsed() >> 20);
       });
     });
-  }
-
-  private static long liveAfterLastCollections() {
-    long live = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
-      live += after == null ? 0 : after.getUsed();
-    }
-    return live;
   }
 }
