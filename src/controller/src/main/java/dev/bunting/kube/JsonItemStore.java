@@ -1,9 +1,15 @@
 package dev.bunting.kube;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -21,6 +27,7 @@ import java.util.stream.Stream;
  * {@link CompactItemStore}.
  */
 final class JsonItemStore<T extends HasMetadata> implements ItemStore<T> {
+  private static final JsonFactory TOKENS = new JsonFactory();
   private final Class<T> type;
   private final KubernetesSerialization json;
   /** key → the object's JSON (a Latin-1 string takes a byte a character). */
@@ -36,9 +43,59 @@ final class JsonItemStore<T extends HasMetadata> implements ItemStore<T> {
     return Cache.metaNamespaceKeyFunc(obj);
   }
 
+  /**
+   * Stores {@code obj}; returns what the informer needs of the object it replaces, not that object whole: the
+   * informer compares its resource version with the new one's (a relist notifies only changed objects) and reads its
+   * namespace (the namespace index). The change handlers ({@link ResourceCache}) look at the new object only. So the
+   * object returned carries only the replaced object's name, namespace and resource version: reading that one field
+   * off its JSON is a fraction of parsing it whole, which every update of a watched Deployment or Service did.
+   */
   @Override
   public T put(String key, T obj) {
-    return parse(items.put(key, json.asJson(obj)));
+    String replaced = items.put(key, json.asJson(obj));
+    return replaced == null ? null : replacedBy(obj, replaced);
+  }
+
+  private T replacedBy(T now, String replacedJson) {
+    T shell;
+    try {
+      shell = type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      return parse(replacedJson);
+    }
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(now.getMetadata().getName());
+    meta.setNamespace(now.getMetadata().getNamespace());
+    meta.setResourceVersion(resourceVersion(replacedJson));
+    shell.setMetadata(meta);
+    return shell;
+  }
+
+  /** {@code metadata.resourceVersion} of an object's JSON, read without building the object; null when absent. */
+  static String resourceVersion(String objectJson) {
+    try (JsonParser p = TOKENS.createParser(objectJson)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean metadata = "metadata".equals(p.currentName());
+        if (p.nextToken() == JsonToken.START_OBJECT && metadata) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean version = "resourceVersion".equals(p.currentName());
+            p.nextToken();
+            if (version) {
+              return p.currentToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+            }
+            p.skipChildren();
+          }
+          return null;
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // the store's own serialization of an object: cannot be malformed
+    }
   }
 
   @Override

@@ -54,7 +54,11 @@ class JsonItemStoreTest {
     second.getMetadata().setResourceVersion("43");
     store.put("shop/podinfo", first);
 
-    assertThat(store.put("shop/podinfo", second).getMetadata().getResourceVersion()).isEqualTo("42");
+    Deployment replaced = store.put("shop/podinfo", second);
+    assertThat(replaced.getMetadata().getResourceVersion()).as("what a relist compares").isEqualTo("42");
+    assertThat(replaced.getMetadata().getNamespace()).as("what the namespace index reads").isEqualTo("shop");
+    assertThat(replaced.getMetadata().getName()).isEqualTo("podinfo");
+    assertThat(store.put("shop/podinfo", second).getMetadata().getResourceVersion()).isEqualTo("43");
     assertThat(store.size()).isEqualTo(1);
     assertThat(store.keySet()).containsExactly("shop/podinfo");
     assertThat(store.values()).singleElement().satisfies(d -> assertThat(d.getMetadata().getResourceVersion())
@@ -63,6 +67,17 @@ class JsonItemStoreTest {
     assertThat(store.get("shop/podinfo")).isNull();
     assertThat(store.remove("shop/podinfo")).isNull();
     assertThat(store.size()).isZero();
+  }
+
+  @Test
+  void theResourceVersionIsReadOffTheMetadataOnly() {
+    assertThat(JsonItemStore.resourceVersion(DEPLOYMENT)).isEqualTo("42");
+    // a resourceVersion elsewhere (a nested object, an annotation's text) is not the object's
+    assertThat(JsonItemStore.resourceVersion("""
+        {"kind":"Deployment","spec":{"metadata":{"resourceVersion":"1"}},"metadata":{"name":"a","annotations":
+          {"last":"{\\"metadata\\":{\\"resourceVersion\\":\\"2\\"}}"},"labels":{},"resourceVersion":"3"}}
+        """)).isEqualTo("3");
+    assertThat(JsonItemStore.resourceVersion("{\"metadata\":{\"name\":\"a\"},\"status\":{}}")).isNull();
   }
 
   @Test
