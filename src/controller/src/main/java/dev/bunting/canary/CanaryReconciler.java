@@ -42,6 +42,8 @@ public final class CanaryReconciler {
   static final Set<String> DETAIL = Set.of("conditions[Ready].message", "conditions[Ready].lastUpdateTime",
       "conditions[Reconciling].message", "conditions[Reconciling].lastUpdateTime");
   private static final Duration MIN_REQUEUE = Duration.ofSeconds(1);
+  /** How old a status may get before a tick writes a change of progress detail alone ({@link #holdsDetail}). */
+  static final Duration DETAIL_REFRESH = Duration.ofMinutes(1);
 
   private final StatusWriter statusWriter;
   private final CanaryCaches caches;
@@ -271,9 +273,9 @@ public final class CanaryReconciler {
     if (changes.isEmpty()) {
       return Future.succeededFuture(null);
     }
-    if (holdsDetail(changes, after.phaseOrNew(), statusWritten.contains(key), tick)) {
+    if (holdsDetail(changes, after.phaseOrNew(), statusWritten.contains(key), tick, shownFor(before, now))) {
       if (LOG.isDebugEnabled()) {
-        LOG.debug("{}: holding a change of progress detail until the next tick: {}", key, String.join(", ", changes));
+        LOG.debug("{}: holding a change of progress detail: {}", key, String.join(", ", changes));
       }
       return Future.succeededFuture(null);
     }
@@ -295,15 +297,34 @@ public final class CanaryReconciler {
   }
 
   /**
-   * Whether a status change waits for the canary's next tick: when all it changes is the progress message of the Ready
-   * and Reconciling conditions ({@link #DETAIL}: replica counts of a rollout, "at the next tick" notes), the canary is
-   * in a phase that ticks, this reconcile is not a tick, and this controller has written the canary's status since it
-   * started. Such messages change with every event of a rollout; the next tick (or any other change) writes the latest
-   * one with the rest. So a release costs a write per step rather than one more per rollout event, and the message
-   * lags one analysis interval at most.
+   * Whether a status change is held back: when all it changes is the progress message of the Ready and Reconciling
+   * conditions ({@link #DETAIL}: replica counts of a rollout, "at the next tick" notes), the canary is in a phase that
+   * ticks, this controller has written the canary's status since it started, and either this reconcile is not a tick
+   * or the status was written less than {@link #DETAIL_REFRESH} ago ({@code shownFor}). Such messages change with
+   * every event of a rollout; the next write of anything else (an analysis step, a transition) carries the latest one
+   * with it, and a wait that outlasts the refresh period has it written at its next tick. So a release costs a write
+   * per step, not more while the primary or the canary rolls out, and the message a long wait shows is at most about
+   * a minute (or one interval, if longer) behind.
    */
-  static boolean holdsDetail(List<String> changes, CanaryPhase phase, boolean writtenBefore, boolean tick) {
-    return writtenBefore && !tick && ticking(phase) && DETAIL.containsAll(changes);
+  static boolean holdsDetail(List<String> changes, CanaryPhase phase, boolean writtenBefore, boolean tick,
+      Duration shownFor) {
+    return writtenBefore && ticking(phase) && DETAIL.containsAll(changes)
+        && (!tick || shownFor.compareTo(DETAIL_REFRESH) < 0);
+  }
+
+  /**
+   * How long ago the status was last written ({@code lastTransitionTime}, set by every write); "forever" when unknown,
+   * unreadable or in the future (another clock), so that nothing is held on its account.
+   */
+  static Duration shownFor(CanaryStatus status, Instant now) {
+    Duration forever = ChronoUnit.FOREVER.getDuration();
+    try {
+      Duration d = status == null || status.lastTransitionTime == null ? forever
+          : Duration.between(Instant.parse(status.lastTransitionTime), now);
+      return d.isNegative() ? forever : d;
+    } catch (RuntimeException e) {
+      return forever;
+    }
   }
 
   private static void logTransition(String key, CanaryStatus before, CanaryStatus after) {
