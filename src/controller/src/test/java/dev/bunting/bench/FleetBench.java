@@ -102,14 +102,13 @@ public final class FleetBench {
     Vertx vertx = Vertx.vertx();
     HttpServer prometheus = prometheusStandIn(vertx, portBase);
     List<Fleet> fleets = new ArrayList<>();
-    // as the image runs it (Dockerfile JAVA_TOOL_OPTIONS, ENTRYPOINT, class-data archive) in a 768 MiB container, plus
-    // BUNTING_JVM_OPTS (the chart's jvmOptions), which come last and so override the defaults
-    List<String> bunting = new ArrayList<>(List.of("java", "-XX:MaxRAM=768m"));
-    String defaults = System.getenv().getOrDefault("BUNTING_IMAGE_JVM_DEFAULTS", "").trim();
-    if (!defaults.isEmpty()) {
-      bunting.addAll(List.of(defaults.split("\\s+")));
-    }
-    bunting.add("-XX:+ExitOnOutOfMemoryError");
+    // as the image runs it in the chart's default container (BUNTING_IMAGE_JVM_FLAGS, from scripts/image-jvm-defaults
+    // --container: the Dockerfile's JAVA_TOOL_OPTIONS and ENTRYPOINT, -XX:MaxRAM of the memory limit) with its
+    // class-data archive, plus BUNTING_JVM_OPTS (the chart's jvmOptions), which come last and so override the defaults
+    List<String> bunting = new ArrayList<>(List.of("java"));
+    String imageFlags = System.getenv().getOrDefault("BUNTING_IMAGE_JVM_FLAGS", "").trim();
+    bunting.addAll(List.of((imageFlags.isEmpty() ? "-XX:MaxRAM=768m -XX:+ExitOnOutOfMemoryError" : imageFlags)
+        .split("\\s+")));
     // the image's class-data-sharing archive (bench/fleet/run builds it as the image build does)
     String archive = System.getenv().getOrDefault("BUNTING_CDS_ARCHIVE", "").trim();
     if (!archive.isEmpty()) {
