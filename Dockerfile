@@ -50,14 +50,17 @@ COPY --from=build --chown=0:0 /bunting.jar /app/bunting.jar
 # to start with, so that a start does not spend its time growing a tiny heap collection by collection; the serial
 # collector never shrinks it below that), the serial
 # collector (a heap of a few hundred MiB: short pauses, and none of G1's ~40 MiB of bookkeeping) with a young
-# generation of at most 32 MiB (what the controller allocates dies within a reconcile; a young generation that grows
+# generation of at most 16 MiB (what the controller allocates dies within a reconcile; a young generation that grows
 # with the heap, a third of it, only holds that garbage longer), a heap that
 # stays close to what is live (expands while less than 15% is free after a full collection, shrinks above 30%, at
-# once rather than over several collections: an idle controller collects once, see --idle-gc-after), and
-# malloc memory handed back to the system every 10 s (trimmed native heap, at most two malloc arenas). They are in
+# once rather than over several collections: an idle controller collects once, see --idle-gc-after),
+# malloc memory handed back to the system every 10 s (trimmed native heap, at most two malloc arenas), and less
+# inlining by the C2 compiler (callees of at most 200 bytecodes when hot, 1,500 bytes when already compiled, instead
+# of 325 and 2,500): the compilation of the reconcile path with everything inlined was the controller's memory peak
+# (docs/performance.md). They are in
 # JAVA_TOOL_OPTIONS so that the chart's jvmOptions (JDK_JAVA_OPTIONS, read after it) override any of them; the JVM
 # notes them on stderr at start ("Picked up JAVA_TOOL_OPTIONS"). To run G1 instead: -XX:-UseSerialGC -XX:+UseG1GC.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=10.0 -XX:+UseSerialGC -XX:MaxNewSize=32m -XX:MinHeapFreeRatio=15 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=10000" \
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=10.0 -XX:+UseSerialGC -XX:MaxNewSize=16m -XX:MinHeapFreeRatio=15 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=10000 -XX:InlineSmallCode=1500 -XX:FreqInlineSize=200" \
     MALLOC_ARENA_MAX=2
 
 # An application class-data-sharing archive of the classes a controller start loads (scripts/cds-archive: a training
