@@ -77,6 +77,21 @@ class EventRecorderMockTest {
   }
 
   @Test
+  void aRepeatOfAKnownEventIsOnePatchRequest() throws Exception {
+    EventRecorder recorder = new EventRecorder(client, pool, clock, "bunting", "pod-1");
+    record(recorder, "Synced", "Advance web.test canary iteration 1/5");
+    int before = server.getRequestCount();
+    clock.advance(Duration.ofMinutes(1));
+    record(recorder, "Synced", "Advance web.test canary iteration 1/5");
+    assertThat(server.getRequestCount() - before).as("requests for the repeat").isEqualTo(1);
+    assertThat(server.getLastRequest().getMethod()).isEqualTo("PATCH");
+    assertThat(events()).singleElement().satisfies(e -> {
+      assertThat(e.getCount()).isEqualTo(2);
+      assertThat(e.getLastTimestamp()).isEqualTo("2026-11-26T10:01:00Z");
+    });
+  }
+
+  @Test
   void recordsOfOneEventInQuickSuccessionAreAllCounted() throws Exception {
     EventRecorder recorder = new EventRecorder(client, pool, clock, "bunting", "pod-1");
     List<io.vertx.core.Future<Void>> all = new java.util.ArrayList<>();
