@@ -40,8 +40,9 @@ import java.util.function.Predicate;
  * ends in {@code -bad}); Bunting ({@code bunting.jar controller}) and, with {@code --compare-flagger}, Flagger start
  * as processes of their own, each watching one namespace; N Deployments and N Canaries ({@code kubernetes} provider,
  * blue/green, interval 10 s, 5 iterations) go into each namespace; once all are Initialized, every target's image is
- * bumped and the fleets progress until each canary is Succeeded or Failed (not with {@code --idle-only}); then an
- * idle phase. For each phase and
+ * bumped and the fleets progress until each canary is Succeeded or Failed (not with {@code --idle-only}; with
+ * {@code --releases N}, N such releases one after the other, each a phase of its own: the first one pays for the JIT
+ * compilation of the release path, the later ones show a warm controller's cost); then an idle phase. For each phase and
  * each controller: API requests by verb and resource (from the API server's audit log, by the controller's user),
  * CPU seconds ({@code /proc/<pid>/stat}), and at the end peak RSS ({@code VmHWM}). Bunting's tick lateness comes from
  * its {@code bunting_canary_tick_lateness_seconds} histogram (Flagger has none).
@@ -50,7 +51,8 @@ public final class FleetBench {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final double CLOCK_TICKS = 100.0;
-  private static final String[] PHASES = {"startup", "initialize", "progress", "idle"};
+  /** The phases in order: startup, initialize, one per release ({@code progress}, {@code progress2}, ...), idle. */
+  private static List<String> phases = List.of("startup", "initialize", "progress", "idle");
 
   /** One controller under test: its process, namespace, identity and what was measured of it. */
   static final class Fleet {
@@ -66,16 +68,19 @@ public final class FleetBench {
     Instant started;
     double startToReady = Double.NaN;
     double initialized = Double.NaN;
-    double progressed = Double.NaN;
+    /** Per release phase: seconds from the image bump until every canary was Succeeded or Failed again. */
+    final Map<String, Double> progressed = new LinkedHashMap<>();
     final Map<String, Double> cpu = new LinkedHashMap<>();
     final Map<String, Map<String, Integer>> requests = new LinkedHashMap<>();
     /** Per phase, the requests the API server refused, by verb, resource and status code (also in {@link #requests}). */
     final Map<String, Map<String, Integer>> refused = new LinkedHashMap<>();
     long peakRssKib;
     long rssKib;
-    int succeeded;
-    String badPhase = "?";
-    Map<String, Object> lateness = Map.of();
+    /** Per release phase: canaries Succeeded, and the bad canary's phase, at its end. */
+    final Map<String, Integer> succeeded = new LinkedHashMap<>();
+    final Map<String, String> badPhase = new LinkedHashMap<>();
+    /** Per release phase: Bunting's tick lateness p50/p99 in it. */
+    final Map<String, Map<String, Object>> lateness = new LinkedHashMap<>();
 
     Fleet(String name, String namespace, String user, int port, String readyPath, Path kubeconfig,
         List<String> command) {
@@ -94,6 +99,13 @@ public final class FleetBench {
     int n = Integer.parseInt(opt.getOrDefault("canaries", "200"));
     int idleSeconds = Integer.parseInt(opt.getOrDefault("idle-seconds", "60"));
     boolean idleOnly = opt.containsKey("idle-only");
+    int releases = idleOnly ? 0 : Integer.parseInt(opt.getOrDefault("releases", "1"));
+    List<String> all = new ArrayList<>(List.of("startup", "initialize", "progress"));
+    for (int r = 2; r <= releases; r++) {
+      all.add("progress" + r);
+    }
+    all.add("idle");
+    phases = List.copyOf(all);
     int portBase = Integer.parseInt(opt.getOrDefault("port-base", "19800"));
     Path logs = Path.of(opt.getOrDefault("log-dir", "target/fleet-bench"));
     Files.createDirectories(logs);
@@ -189,8 +201,11 @@ public final class FleetBench {
       marks.put("progress", Instant.now());
       if (idleOnly) {
         cpu(fleets, "progress"); // no image bump: the Initialized fleet goes straight to the idle phase
-      } else {
-        progress(admin, fleets, n);
+      }
+      for (int r = 1; r <= releases; r++) {
+        String phase = r == 1 ? "progress" : "progress" + r;
+        marks.put(phase, Instant.now());
+        progress(admin, fleets, n, phase, "example.com/fleet/app:1.0." + r);
       }
       marks.put("idle", Instant.now());
       Thread.sleep(idleSeconds * 1000L);
@@ -223,37 +238,47 @@ public final class FleetBench {
     System.exit(0);
   }
 
-  /** The progressing phase: bumps every target's image and waits until each canary is Succeeded or Failed. */
-  private static void progress(KubernetesClient admin, List<Fleet> fleets, int n) throws Exception {
+  /**
+   * A release phase: bumps every target's image to {@code image} and waits until each canary is Succeeded or Failed
+   * again, that is, in one of those phases since the bump: its status's lastTransitionTime, which both controllers set
+   * on every status change, is in a later second than the bump (a later release starts from the outcome of the one
+   * before, which may have been written in the second of the bump; a release's own outcome comes a minute after it).
+   */
+  private static void progress(KubernetesClient admin, List<Fleet> fleets, int n, String phase, String image)
+      throws Exception {
     Map<String, Double> latenessBefore = buntingLateness(fleets.get(0));
     Instant bumped = Instant.now();
+    // status times are RFC 3339 seconds
+    Instant since = bumped.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
     for (int i = 0; i < n; i++) {
       String app = i == n - 1 ? "app-bad" : String.format("app-%04d", i);
       for (Fleet f : fleets) {
         admin.apps().deployments().inNamespace(f.namespace).withName(app).patch(PatchContext.of(PatchType.JSON),
             "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\","
-                + "\"value\":\"example.com/fleet/app:1.0.1\"}]");
+                + "\"value\":\"" + image + "\"}]");
       }
     }
+    Predicate<GenericKubernetesResource> done = c -> (phase(c).equals("Succeeded") || phase(c).equals("Failed"))
+        && !transitioned(c).isBefore(since);
     waitAll(fleets, 1800, f -> {
-      if (!Double.isNaN(f.progressed)) {
+      if (f.progressed.containsKey(phase)) {
         return true;
       }
-      if (countPhases(admin, f.namespace, p -> p.equals("Succeeded") || p.equals("Failed")) == n) {
-        f.progressed = seconds(bumped, Instant.now());
-        System.out.printf("%s: %d canaries Succeeded or Failed %.1f s after the image bump%n", f.name, n,
-            f.progressed);
+      if (count(admin, f.namespace, done) == n) {
+        f.progressed.put(phase, seconds(bumped, Instant.now()));
+        System.out.printf("%s: %d canaries Succeeded or Failed %.1f s after the image bump to %s%n", f.name, n,
+            f.progressed.get(phase), image);
         return true;
       }
       return false;
     }, pollMillis(n));
-    cpu(fleets, "progress");
-    fleets.get(0).lateness = quantiles(latenessBefore, buntingLateness(fleets.get(0)));
+    cpu(fleets, phase);
+    fleets.get(0).lateness.put(phase, quantiles(latenessBefore, buntingLateness(fleets.get(0))));
     for (Fleet f : fleets) {
-      f.succeeded = countPhases(admin, f.namespace, p -> p.equals("Succeeded"));
+      f.succeeded.put(phase, countPhases(admin, f.namespace, p -> p.equals("Succeeded")));
       GenericKubernetesResource bad = admin.genericKubernetesResources("flagger.app/v1beta1", "Canary")
           .inNamespace(f.namespace).withName("app-bad").get();
-      f.badPhase = phase(bad);
+      f.badPhase.put(phase, phase(bad));
     }
   }
 
@@ -311,8 +336,21 @@ public final class FleetBench {
   }
 
   private static int countPhases(KubernetesClient admin, String namespace, Predicate<String> phase) {
+    return count(admin, namespace, c -> phase.test(phase(c)));
+  }
+
+  private static int count(KubernetesClient admin, String namespace, Predicate<GenericKubernetesResource> which) {
     return (int) admin.genericKubernetesResources("flagger.app/v1beta1", "Canary").inNamespace(namespace).list()
-        .getItems().stream().filter(c -> phase.test(phase(c))).count();
+        .getItems().stream().filter(which).count();
+  }
+
+  /** The canary's status.lastTransitionTime, or the epoch when it has none. */
+  private static Instant transitioned(GenericKubernetesResource canary) {
+    if (canary.getAdditionalProperties().get("status") instanceof Map<?, ?> status
+        && status.get("lastTransitionTime") instanceof String time) {
+      return Instant.parse(time);
+    }
+    return Instant.EPOCH;
   }
 
   private static String phase(GenericKubernetesResource canary) {
@@ -435,7 +473,7 @@ public final class FleetBench {
     Map<String, Fleet> byUser = new LinkedHashMap<>();
     for (Fleet f : fleets) {
       byUser.put(f.user, f);
-      for (String p : PHASES) {
+      for (String p : phases) {
         f.requests.put(p, new TreeMap<>());
         f.refused.put(p, new TreeMap<>());
       }
@@ -469,10 +507,10 @@ public final class FleetBench {
         if (!ref.path("subresource").asText().isEmpty()) {
           resource += "/" + ref.path("subresource").asText();
         }
-        f.requests.get(PHASES[phase]).merge(verb + " " + resource, 1, Integer::sum);
+        f.requests.get(phases.get(phase)).merge(verb + " " + resource, 1, Integer::sum);
         int code = e.path("responseStatus").path("code").asInt(0);
         if (code >= 400) {
-          f.refused.get(PHASES[phase]).merge(verb + " " + resource + " " + code, 1, Integer::sum);
+          f.refused.get(phases.get(phase)).merge(verb + " " + resource + " " + code, 1, Integer::sum);
         }
       }
     }
@@ -483,38 +521,47 @@ public final class FleetBench {
   private static Map<String, Object> report(List<Fleet> fleets, Map<String, Instant> marks, int n, int idle) {
     List<Instant> t = new ArrayList<>(marks.values());
     Map<String, Double> durations = new LinkedHashMap<>();
-    for (int i = 0; i < PHASES.length; i++) {
-      durations.put(PHASES[i], seconds(t.get(i), t.get(i + 1)));
+    for (int i = 0; i < phases.size(); i++) {
+      durations.put(phases.get(i), seconds(t.get(i), t.get(i + 1)));
     }
+    List<String> releases = phases.subList(2, phases.size() - 1);
     List<String[]> rows = new ArrayList<>();
     rows.add(row("measure", fleets, f -> f.name, true));
     rows.add(row("start to ready (s)", fleets, f -> fmt(f.startToReady), true));
     rows.add(row("all " + n + " Initialized after (s)", fleets, f -> fmt(f.initialized), true));
-    rows.add(row("all Succeeded/Failed after the bump (s)", fleets, f -> fmt(f.progressed), true));
-    rows.add(row("healthy promoted / bad canary", fleets, f -> Double.isNaN(f.progressed) ? "-"
-        : f.succeeded + "/" + (n - 1) + " / " + f.badPhase, false));
-    for (String p : PHASES) {
+    for (String p : releases.isEmpty() ? List.of("progress") : releases) {
+      String which = p.equals("progress") ? "" : ", release " + p.substring("progress".length());
+      rows.add(row("all Succeeded/Failed after the bump (s)" + which, fleets,
+          f -> fmt(f.progressed.getOrDefault(p, Double.NaN)), true));
+      rows.add(row("healthy promoted / bad canary" + which, fleets, f -> !f.progressed.containsKey(p) ? "-"
+          : f.succeeded.get(p) + "/" + (n - 1) + " / " + f.badPhase.get(p), false));
+    }
+    for (String p : phases) {
       rows.add(row("API requests, " + p + " (" + fmt(durations.get(p)) + " s)", fleets,
           f -> String.valueOf(total(f, p)), true));
     }
-    for (String p : new String[] {"progress", "idle"}) {
+    List<String> rated = new ArrayList<>(releases.isEmpty() ? List.of("progress") : releases);
+    rated.add("idle");
+    for (String p : rated) {
       rows.add(row("  per minute, " + p, fleets, f -> fmt(total(f, p) * 60 / durations.get(p)), true));
       rows.add(row("  writes, " + p, fleets, f -> String.valueOf(writes(f, p)), true));
     }
-    for (String p : PHASES) {
+    for (String p : phases) {
       rows.add(row("CPU s, " + p, fleets, f -> fmt(cpuIn(f, p)), true));
     }
     rows.add(row("CPU s, total", fleets, f -> fmt(f.cpu.get("idle")), true));
     rows.add(row("peak RSS (MiB)", fleets, f -> fmt(f.peakRssKib / 1024.0), true));
     rows.add(row("RSS at the end (MiB)", fleets, f -> fmt(f.rssKib / 1024.0), true));
-    rows.add(row("tick lateness p50 / p99", fleets,
-        f -> f.lateness.isEmpty() ? "n/a" : f.lateness.get("p50") + " / " + f.lateness.get("p99") + " ("
-            + f.lateness.get("ticks") + " ticks)", false));
+    for (String p : releases.isEmpty() ? List.of("progress") : releases) {
+      rows.add(row("tick lateness p50 / p99, " + p, fleets, f -> !f.lateness.containsKey(p) ? "n/a"
+          : f.lateness.get(p).get("p50") + " / " + f.lateness.get(p).get("p99") + " ("
+              + f.lateness.get(p).get("ticks") + " ticks)", false));
+    }
     System.out.println();
     printTable(rows);
     for (Fleet f : fleets) {
       System.out.printf("%nrequests of %s (%s) by verb and resource:%n", f.name, f.user);
-      for (String p : PHASES) {
+      for (String p : phases) {
         System.out.printf("  %-10s %s%n", p, f.requests.get(p));
         if (!f.refused.get(p).isEmpty()) {
           System.out.printf("  %-10s refused: %s%n", "", f.refused.get(p));
@@ -611,8 +658,8 @@ public final class FleetBench {
   }
 
   private static double cpuIn(Fleet f, String phase) {
-    int i = List.of(PHASES).indexOf(phase);
-    return f.cpu.get(phase) - (i == 0 ? 0 : f.cpu.get(PHASES[i - 1]));
+    int i = phases.indexOf(phase);
+    return f.cpu.get(phase) - (i == 0 ? 0 : f.cpu.get(phases.get(i - 1)));
   }
 
   private static double seconds(Instant from, Instant to) {
