@@ -8,6 +8,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -163,14 +167,24 @@ public final class RecordingServer implements AutoCloseable {
     }
   }
 
-  /** A port on which nothing listens (it was bound, then released). */
-  public static int unusedPort(Vertx vertx) {
-    HttpServer probe = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(r -> r.response().end());
-    await(probe.listen());
-    int port = probe.actualPort();
-    await(probe.close());
-    return port;
+  /** Sockets that hold the ports of {@link #unusedPort()}: bound, never listening, open while the test JVM runs. */
+  private static final List<Socket> RESERVED = new CopyOnWriteArrayList<>();
+
+  /**
+   * A port on which nothing listens and nothing will: a socket of this JVM stays bound to it without listening, so a
+   * connection is refused, and no other server (another test, another fork) can be given the port meanwhile, as it
+   * could once a probe had released it.
+   */
+  public static int unusedPort() {
+    try {
+      Socket holder = new Socket();
+      holder.setReuseAddress(false);
+      holder.bind(new InetSocketAddress("127.0.0.1", 0));
+      RESERVED.add(holder);
+      return holder.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static <T> CompletableFuture<T> completable(Future<T> future) {

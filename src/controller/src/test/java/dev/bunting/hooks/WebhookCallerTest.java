@@ -118,7 +118,7 @@ class WebhookCallerTest {
 
   @Test
   void connectionRefusedIsFailure() {
-    int port = RecordingServer.unusedPort(vertx);
+    int port = RecordingServer.unusedPort();
 
     WebhookResult result = call(hook("h", "http://127.0.0.1:" + port + "/"));
 
@@ -220,7 +220,7 @@ class WebhookCallerTest {
 
   @Test
   void retriesConnectionErrors() {
-    int port = RecordingServer.unusedPort(vertx);
+    int port = RecordingServer.unusedPort();
     CanaryWebhook hook = hook("down", "http://127.0.0.1:" + port + "/");
     hook.retries = 2;
 

@@ -53,7 +53,7 @@ class WebhookSecretsNotLoggedTest {
   @Test
   void urlsWithCredentialsNeverReachTheLogsOrResults() {
     String secretUrl = server.url("/hook?token=" + TOKEN).replace("http://", "http://alice:" + PASSWORD + "@");
-    String deadUrl = "http://alice:" + PASSWORD + "@127.0.0.1:" + RecordingServer.unusedPort(vertx)
+    String deadUrl = "http://alice:" + PASSWORD + "@127.0.0.1:" + RecordingServer.unusedPort()
         + "/down?token=" + TOKEN;
     List<WebhookResult> results = new ArrayList<>();
 

@@ -84,7 +84,7 @@ class LoadRunTest {
 
   @Test
   void failuresAreCountedByKind() {
-    int closed = RecordingServer.unusedPort(vertx);
+    int closed = RecordingServer.unusedPort();
     LoadReport refused = run(spec("http://127.0.0.1:" + closed + "/", 20, Duration.ofMillis(250), 10));
     assertThat(refused.errors()).containsOnlyKeys("connection refused");
     assertThat(refused.errorPercentage()).isEqualTo(100.0);

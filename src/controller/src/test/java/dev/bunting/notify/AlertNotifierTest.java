@@ -282,7 +282,7 @@ class AlertNotifierTest {
 
   @Test
   void proxyIsUsedWhenConfigured() {
-    int nothingThere = RecordingServer.unusedPort(vertx);
+    int nothingThere = RecordingServer.unusedPort();
     AlertProvider.Spec spec = new AlertProvider.Spec();
     spec.type = "slack";
     spec.address = "http://127.0.0.1:" + nothingThere + "/behind-proxy";
@@ -316,7 +316,7 @@ class AlertNotifierTest {
         Map.of("address", server.url(secretPath), "token", "xoxb-TOKEN-42")));
     AlertProvider.Spec dead = new AlertProvider.Spec();
     dead.type = "msteams";
-    dead.address = "http://127.0.0.1:" + RecordingServer.unusedPort(vertx) + secretPath;
+    dead.address = "http://127.0.0.1:" + RecordingServer.unusedPort() + secretPath;
     providers.put("test/dead", new ResolvedAlertProvider(dead, Map.of()));
 
     List<AlertDelivery> deliveries;
