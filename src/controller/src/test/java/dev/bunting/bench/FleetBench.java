@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -249,7 +250,7 @@ public final class FleetBench {
     Map<String, Double> latenessBefore = buntingLateness(fleets.get(0));
     Instant bumped = Instant.now();
     // status times are RFC 3339 seconds
-    Instant since = bumped.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+    Instant since = bumped.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
     for (int i = 0; i < n; i++) {
       String app = i == n - 1 ? "app-bad" : String.format("app-%04d", i);
       for (Fleet f : fleets) {
@@ -524,12 +525,12 @@ public final class FleetBench {
     for (int i = 0; i < phases.size(); i++) {
       durations.put(phases.get(i), seconds(t.get(i), t.get(i + 1)));
     }
-    List<String> releases = phases.subList(2, phases.size() - 1);
+    List<String> releases = phases.subList(2, phases.size() - 1); // never empty: with --idle-only, an empty "progress"
     List<String[]> rows = new ArrayList<>();
     rows.add(row("measure", fleets, f -> f.name, true));
     rows.add(row("start to ready (s)", fleets, f -> fmt(f.startToReady), true));
     rows.add(row("all " + n + " Initialized after (s)", fleets, f -> fmt(f.initialized), true));
-    for (String p : releases.isEmpty() ? List.of("progress") : releases) {
+    for (String p : releases) {
       String which = p.equals("progress") ? "" : ", release " + p.substring("progress".length());
       rows.add(row("all Succeeded/Failed after the bump (s)" + which, fleets,
           f -> fmt(f.progressed.getOrDefault(p, Double.NaN)), true));
@@ -540,7 +541,7 @@ public final class FleetBench {
       rows.add(row("API requests, " + p + " (" + fmt(durations.get(p)) + " s)", fleets,
           f -> String.valueOf(total(f, p)), true));
     }
-    List<String> rated = new ArrayList<>(releases.isEmpty() ? List.of("progress") : releases);
+    List<String> rated = new ArrayList<>(releases);
     rated.add("idle");
     for (String p : rated) {
       rows.add(row("  per minute, " + p, fleets, f -> fmt(total(f, p) * 60 / durations.get(p)), true));
@@ -552,7 +553,7 @@ public final class FleetBench {
     rows.add(row("CPU s, total", fleets, f -> fmt(f.cpu.get("idle")), true));
     rows.add(row("peak RSS (MiB)", fleets, f -> fmt(f.peakRssKib / 1024.0), true));
     rows.add(row("RSS at the end (MiB)", fleets, f -> fmt(f.rssKib / 1024.0), true));
-    for (String p : releases.isEmpty() ? List.of("progress") : releases) {
+    for (String p : releases) {
       rows.add(row("tick lateness p50 / p99, " + p, fleets, f -> !f.lateness.containsKey(p) ? "n/a"
           : f.lateness.get(p).get("p50") + " / " + f.lateness.get(p).get("p99") + " ("
               + f.lateness.get(p).get("ticks") + " ticks)", false));
