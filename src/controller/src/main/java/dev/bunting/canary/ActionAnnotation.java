@@ -2,6 +2,7 @@ package dev.bunting.canary;
 
 import dev.bunting.api.Canary;
 import dev.bunting.canary.ActionRequest.Action;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -29,7 +30,10 @@ public final class ActionAnnotation {
       Instant at) {
     String value = ActionRequest.format(action, force,
         DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.MILLIS)));
-    client.resources(Canary.class).inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+    // through a named stub, one request: withName(..).patch(context, String) would GET the Canary first
+    Canary stub = new Canary();
+    stub.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    client.resources(Canary.class).inNamespace(namespace).resource(stub).patch(PatchContext.of(PatchType.JSON_MERGE),
         Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(ActionRequest.ANNOTATION, value)))));
     return value;
   }

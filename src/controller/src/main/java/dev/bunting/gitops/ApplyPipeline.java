@@ -684,7 +684,8 @@ final class ApplyPipeline {
         + JSON.asJson(i.takeoverVersion) + "},{\"op\":\"replace\",\"path\":\"/metadata/managedFields\",\"value\":"
         + JSON.asJson(i.takeover) + "}]";
     try {
-      ops(r.client(), i.ctx, i.key).withName(i.key.name()).patch(PatchContext.of(PatchType.JSON), patch);
+      // through resource(..): withName(..).patch(context, String) would GET the object first
+      ops(r.client(), i.ctx, i.key).resource(i.toApply).patch(PatchContext.of(PatchType.JSON), patch);
       r.log().to(LOG).info("{}: took over {}", i.key, i.drift.get(i.drift.size() - 1));
     } catch (KubernetesClientException e) {
       r.log().to(LOG).warn("{}: could not take over fields set by hand: {}", i.key, serverMessage(e));

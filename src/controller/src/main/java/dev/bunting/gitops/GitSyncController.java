@@ -172,8 +172,8 @@ public final class GitSyncController {
     }
     String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
     return pool.run(() -> {
-      client.resources(GitSync.class).inNamespace(gs.getMetadata().getNamespace())
-          .withName(gs.getMetadata().getName())
+      // through resource(..), one request: withName(..).patch(context, String) would GET the GitSync first
+      client.resources(GitSync.class).inNamespace(gs.getMetadata().getNamespace()).resource(gs)
           .patch(PatchContext.of(PatchType.JSON_MERGE),
               "{\"metadata\":{\"annotations\":{\"" + GitSync.REQUESTED_AT + "\":\"" + now + "\"}}}");
       return null;

@@ -33,7 +33,10 @@ public final class ConfigMapGateStore implements GateStore {
     this.pool = pool;
     this.namespace = namespace;
     this.name = name;
-    this.configMap = client.configMaps().inNamespace(namespace).withName(name);
+    // a resource of a named stub: its patch is one request (withName(..).patch(context, String) GETs first); a get
+    // still reads the ConfigMap from the server
+    this.configMap = client.configMaps().inNamespace(namespace)
+        .resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build());
   }
 
   @Override

@@ -62,12 +62,15 @@ class ConfigMapGateStoreMockTest {
   }
 
   @Test
-  void aGateOpenedWithKubectlCountsAndOtherKeysStay() {
+  void aGateOpenedWithKubectlCountsAndOtherKeysStay() throws Exception {
     client.configMaps().inNamespace("tools").resource(new ConfigMapBuilder().withNewMetadata().withName("gates")
         .endMetadata().withData(Map.of("podinfo.test", "true", "note", "kept")).build()).create();
     ConfigMapGateStore store = new ConfigMapGateStore(client, pool, "tools", "gates");
     assertThat(await(store.isOpen("podinfo.test"))).isTrue();
+    int before = server.getRequestCount();
     await(store.open("web.prod"));
+    assertThat(server.getRequestCount() - before).as("requests to open a gate of an existing ConfigMap").isEqualTo(1);
+    assertThat(server.getLastRequest().getMethod()).isEqualTo("PATCH");
     assertThat(gates().getData()).containsEntry("note", "kept").containsEntry("web.prod", "true")
         .containsEntry("podinfo.test", "true");
   }
