@@ -135,7 +135,7 @@ public final class CanaryReconciler {
                 expectations.put(key, new Expectation(versions, clock.instant()));
               }
               finish(key, obs, plan, start, versions.size(), results.containsKey(CheckKind.ANALYSIS));
-              return next(key, plan, interval);
+              return next(key, plan, interval, tickDue);
             })));
   }
 
@@ -466,23 +466,34 @@ public final class CanaryReconciler {
         || phase == CanaryPhase.TERMINATING;
   }
 
-  /** In-flight canaries come back at their next tick; idle ones only when something they watch changes. */
-  private Outcome next(String key, CanaryPlan plan, Duration interval) {
+  /**
+   * In-flight canaries come back at their next tick; idle ones only when something they watch changes. A tick that was
+   * due and not taken waits for something (a rollout, the primary): the canary comes back an interval later, as
+   * Flagger checks at every interval, or sooner when a change of what it waits for (a workload's status) enqueues it.
+   */
+  private Outcome next(String key, CanaryPlan plan, Duration interval, boolean tickDue) {
     CanaryPhase phase = plan.status().phaseOrNew();
     Duration wait = plan.requeueAfter();
     if (ticking(phase)) {
       Instant now = clock.instant();
-      Instant due = lastTick.getOrDefault(key, Instant.EPOCH).plus(interval);
-      Duration untilTick = Duration.between(now, due);
-      if (untilTick.compareTo(MIN_REQUEUE) < 0) {
-        untilTick = MIN_REQUEUE;
-      }
+      Duration untilTick = untilNextTick(now, lastTick.getOrDefault(key, Instant.EPOCH), interval, tickDue,
+          plan.tickConsumed());
       scheduledTicks.merge(key, now.plus(untilTick), (a, b) -> a.isBefore(b) ? a : b);
       wait = wait == null || untilTick.compareTo(wait) < 0 ? untilTick : wait;
     } else {
       scheduledTicks.remove(key);
     }
     return wait == null ? Outcome.DONE : Outcome.after(wait);
+  }
+
+  /**
+   * When an in-flight canary next looks again: at its next tick, at least {@link #MIN_REQUEUE} from now; a whole
+   * interval from now when its tick was due in this reconcile and not taken (it waits for a rollout).
+   */
+  static Duration untilNextTick(Instant now, Instant lastTick, Duration interval, boolean tickDue,
+      boolean tickConsumed) {
+    Duration untilTick = tickDue && !tickConsumed ? interval : Duration.between(now, lastTick.plus(interval));
+    return untilTick.compareTo(MIN_REQUEUE) < 0 ? MIN_REQUEUE : untilTick;
   }
 
   /** After a restart: the last status write of an in-flight canary marks its last analysis step. */
