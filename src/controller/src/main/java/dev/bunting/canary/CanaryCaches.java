@@ -54,19 +54,19 @@ public record CanaryCaches(
     if (dot > 0) {
       return genericResourceVersion(kind.substring(0, dot), kind.substring(dot + 1), namespace, name);
     }
-    Optional<? extends io.fabric8.kubernetes.api.model.HasMetadata> found = switch (kind) {
-      case "Canary" -> canaries.get(namespace, name);
-      case "Deployment" -> deployments.get(namespace, name);
-      case "DaemonSet" -> daemonSets.get(namespace, name);
-      case "StatefulSet" -> statefulSets.get(namespace, name);
-      case "Service" -> services.get(namespace, name);
-      case "ConfigMap" -> configMaps.get(namespace, name);
-      case "Secret" -> secrets.get(namespace, name);
-      case "HorizontalPodAutoscaler" -> autoscalers.get(namespace, name);
+    Optional<String> found = switch (kind) {
+      case "Canary" -> canaries.resourceVersion(namespace, name);
+      case "Deployment" -> deployments.resourceVersion(namespace, name);
+      case "DaemonSet" -> daemonSets.resourceVersion(namespace, name);
+      case "StatefulSet" -> statefulSets.resourceVersion(namespace, name);
+      case "Service" -> services.resourceVersion(namespace, name);
+      case "ConfigMap" -> configMaps.resourceVersion(namespace, name);
+      case "Secret" -> secrets.resourceVersion(namespace, name);
+      case "HorizontalPodAutoscaler" -> autoscalers.resourceVersion(namespace, name);
       default -> Optional.empty();
     };
     if (found.isPresent() || !isRouteKind(kind)) {
-      return found.map(o -> o.getMetadata().getResourceVersion());
+      return found;
     }
     return genericResourceVersion(kind, null, namespace, name);
   }

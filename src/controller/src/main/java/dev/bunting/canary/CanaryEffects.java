@@ -20,6 +20,7 @@ import dev.bunting.canary.workload.Workload;
 import dev.bunting.canary.workload.WorkloadWrite;
 import dev.bunting.kube.Applier;
 import dev.bunting.kube.BlockingPool;
+import dev.bunting.kube.ResourceCache;
 import dev.bunting.kube.Subset;
 import dev.bunting.logging.ObjectLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -117,9 +118,13 @@ public final class CanaryEffects {
       return Future.all(wanted.stream().map(svc -> applyIfChanged(svc, writes)).toList()).map(canary);
     }
     if (action instanceof SetRoutes r) {
-      // routers read the status the plan writes (e.g. the sticky-session cookies the decider chose)
-      Canary planned = Serialization.clone(canary);
+      // routers read the status the plan writes (e.g. the sticky-session cookies the decider chose); they only read
+      // the canary, so a copy that shares its metadata and spec will do (a deep copy cost a tenth of a reconcile)
+      Canary planned = new Canary();
+      planned.setMetadata(canary.getMetadata());
+      planned.setSpec(canary.getSpec());
       planned.setStatus(plan.status());
+      planned.readProblems(canary.readProblems());
       List<HasMetadata> objects = obs.router().desiredObjects(planned, r.weights(), caches.routeObjects());
       return applyRoutes(obs, objects, writes).map(canary);
     }
@@ -261,7 +266,7 @@ public final class CanaryEffects {
 
   /** Applies {@code desired} unless the cache shows it applied already; whether it wrote. */
   private Future<Boolean> applyIfChanged(HasMetadata desired, Writes writes) {
-    return counted(applier.applyIfChanged(desired, live(desired)), writes);
+    return counted(applier.applyIfChanged(desired, liveVersion(desired), () -> live(desired)), writes);
   }
 
   /** Routing objects: as {@link #applyAll}, or owning the whole spec for routers that {@code replacesSpec()}. */
@@ -276,23 +281,38 @@ public final class CanaryEffects {
     return chain;
   }
 
+  /** The cache of a Service or a workload; null for the other kinds (routing objects: {@link #live}). */
+  private ResourceCache<? extends HasMetadata> cacheOf(HasMetadata desired) {
+    if (desired instanceof Service) {
+      return caches.services();
+    }
+    if (desired instanceof GenericKubernetesResource) {
+      return null;
+    }
+    return switch (desired.getKind()) {
+      case "Deployment" -> caches.deployments();
+      case "DaemonSet" -> caches.daemonSets();
+      case "StatefulSet" -> caches.statefulSets();
+      default -> null;
+    };
+  }
+
+  /** {@link #live}'s resourceVersion; for the kinds held as JSON, read without building the object. */
+  private String liveVersion(HasMetadata desired) {
+    ResourceCache<? extends HasMetadata> cache = cacheOf(desired);
+    if (cache != null) {
+      return cache.resourceVersion(desired.getMetadata().getNamespace(), desired.getMetadata().getName()).orElse(null);
+    }
+    HasMetadata live = live(desired);
+    return live == null ? null : live.getMetadata().getResourceVersion();
+  }
+
   private HasMetadata live(HasMetadata desired) {
     String ns = desired.getMetadata().getNamespace();
     String name = desired.getMetadata().getName();
-    if (desired instanceof Service) {
-      return caches.services().get(ns, name).orElse(null);
-    }
-    if (!(desired instanceof GenericKubernetesResource)) {
-      switch (desired.getKind()) {
-        case "Deployment":
-          return caches.deployments().get(ns, name).orElse(null);
-        case "DaemonSet":
-          return caches.daemonSets().get(ns, name).orElse(null);
-        case "StatefulSet":
-          return caches.statefulSets().get(ns, name).orElse(null);
-        default:
-          break;
-      }
+    ResourceCache<? extends HasMetadata> own = cacheOf(desired);
+    if (own != null) {
+      return own.get(ns, name).orElse(null);
     }
     for (var cache : caches.routes().values()) {
       var found = cache.get(ns, name).filter(r -> Objects.equals(r.getKind(), desired.getKind())

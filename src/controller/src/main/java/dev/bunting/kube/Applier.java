@@ -8,8 +8,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +27,19 @@ public final class Applier {
   private final KubernetesClient client;
   private final BlockingPool pool;
   private final String fieldManager;
+  /**
+   * apiVersion/kind/namespace/name → the live resourceVersion and the desired content last found applied; the least
+   * recently checked are forgotten first (objects of deleted canaries), beyond {@link #REMEMBERED}.
+   */
+  private final Map<String, Applied> applied = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Applied> eldest) {
+      return size() > REMEMBERED;
+    }
+  });
+  private static final int REMEMBERED = 50_000;
+
+  private record Applied(String liveVersion, long desired) {}
 
   public Applier(KubernetesClient client, BlockingPool pool, String fieldManager) {
     this.client = client;
@@ -78,9 +95,45 @@ public final class Applier {
    * that {@code desired} leaves out; the written object, or null when nothing was sent.
    */
   public <T extends HasMetadata> Future<T> applyIfChanged(T desired, HasMetadata live) {
-    if (live != null && Subset.contains(live, desired) && !AppliedFields.hasFieldsBeyond(live, fieldManager, desired)) {
+    return applyIfChanged(desired, live == null ? null : live.getMetadata().getResourceVersion(), () -> live);
+  }
+
+  /**
+   * As {@link #applyIfChanged(HasMetadata, HasMetadata)}, for a caller that can tell the live object's resourceVersion
+   * without building the object ({@link ResourceCache#resourceVersion}): when that version and {@code desired} are
+   * those last found applied, the answer is the same and {@code live} is not asked for. A reconcile checks the same
+   * Services and routes every time, and they seldom change.
+   */
+  public <T extends HasMetadata> Future<T> applyIfChanged(T desired, String liveVersion,
+      Supplier<? extends HasMetadata> live) {
+    String key = desired.getApiVersion() + "/" + desired.getKind() + "/" + desired.getMetadata().getNamespace() + "/"
+        + desired.getMetadata().getName();
+    long content = contentHash(Serialization.asJson(desired));
+    Applied known = applied.get(key);
+    if (liveVersion != null && known != null && known.liveVersion().equals(liveVersion)
+        && known.desired() == content) {
       return Future.succeededFuture(null);
     }
+    HasMetadata current = live.get();
+    if (current != null && Subset.contains(current, desired)
+        && !AppliedFields.hasFieldsBeyond(current, fieldManager, desired)) {
+      String version = current.getMetadata().getResourceVersion();
+      if (version != null) {
+        applied.put(key, new Applied(version, content));
+      }
+      return Future.succeededFuture(null);
+    }
+    applied.remove(key);
     return apply(desired);
+  }
+
+  /** A 64-bit FNV-1a hash of {@code text}'s characters: tells two serializations of a desired object apart. */
+  static long contentHash(String text) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < text.length(); i++) {
+      h ^= text.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h;
   }
 }

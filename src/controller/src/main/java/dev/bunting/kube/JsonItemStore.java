@@ -123,6 +123,12 @@ final class JsonItemStore<T extends HasMetadata> implements ItemStore<T> {
     return parse(items.get(key));
   }
 
+  /** The resourceVersion of the object stored under {@code key}, read off its JSON; null when there is none. */
+  String resourceVersionOf(String key) {
+    String text = items.get(key);
+    return text == null ? null : resourceVersion(text);
+  }
+
   private T parse(String text) {
     return text == null ? null : json.unmarshal(text, type);
   }

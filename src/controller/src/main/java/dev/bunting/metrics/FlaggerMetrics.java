@@ -41,6 +41,8 @@ public final class FlaggerMetrics {
   private final Gauge gitRevision;
   /** The revision label each canary's info series carries now (one series per canary, replaced on change). */
   private final Map<String, String[]> gitLabels = new ConcurrentHashMap<>();
+  /** namespace/target → the threshold bounds set last ({@link #setThresholds}). */
+  private final Map<String, List<Threshold>> thresholds = new ConcurrentHashMap<>();
 
   public FlaggerMetrics(PrometheusRegistry registry, String version, String meshProvider) {
     info = Gauge.builder().name("flagger_info").help("Flagger version and mesh provider information")
@@ -134,14 +136,26 @@ public final class FlaggerMetrics {
   /** One bound of an analysis metric's threshold range; {@code bound} is {@code min} or {@code max}. */
   public record Threshold(String metric, String bound, double value) {}
 
-  /** Sets the threshold bounds of a canary's analysis metrics, and drops those it no longer has. */
+  /**
+   * Sets the threshold bounds of a canary's analysis metrics, and drops those it no longer has. Called at every
+   * reconcile: does nothing when the bounds are those set last (the common case), so its cost does not grow with the
+   * number of canaries (dropping by a scan of every series would).
+   */
   public void setThresholds(String target, String namespace, List<Threshold> bounds) {
-    Set<List<String>> keep = new HashSet<>();
-    for (Threshold t : bounds) {
-      threshold.labelValues(target, namespace, t.metric(), t.bound()).set(t.value());
-      keep.add(List.of(target, namespace, t.metric(), t.bound()));
+    List<Threshold> now = List.copyOf(bounds);
+    List<Threshold> before = thresholds.put(namespace + "/" + target, now);
+    if (now.equals(before)) {
+      return;
     }
-    threshold.removeIf(l -> l.get(0).equals(target) && l.get(1).equals(namespace) && !keep.contains(l));
+    Set<List<String>> keep = new HashSet<>();
+    for (Threshold t : now) {
+      threshold.labelValues(target, namespace, t.metric(), t.bound()).set(t.value());
+      keep.add(List.of(t.metric(), t.bound()));
+    }
+    if (before != null) {
+      before.stream().filter(t -> !keep.contains(List.of(t.metric(), t.bound())))
+          .forEach(t -> threshold.remove(target, namespace, t.metric(), t.bound()));
+    }
   }
 
   /**
@@ -209,6 +223,7 @@ public final class FlaggerMetrics {
     weight.remove(target, namespace);
     metricAnalysis.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
     threshold.removeIf(labels -> labels.get(0).equals(target) && labels.get(1).equals(namespace));
+    thresholds.remove(namespace + "/" + target);
     phase.remove(target, namespace);
     failedChecks.remove(target, namespace);
     failedChecksThreshold.remove(target, namespace);

@@ -573,6 +573,9 @@ public final class FleetBench {
     out.put("canaries", n);
     out.put("cores", Runtime.getRuntime().availableProcessors());
     out.put("phaseSeconds", durations);
+    Map<String, String> starts = new LinkedHashMap<>(); // to cut a flight recording or a log into the phases
+    marks.forEach((phase, at) -> starts.put(phase, at.toString()));
+    out.put("phaseStarts", starts);
     out.put("table", rows);
     List<Map<String, Object>> controllers = new ArrayList<>();
     for (Fleet f : fleets) {

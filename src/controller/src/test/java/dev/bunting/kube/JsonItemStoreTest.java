@@ -81,6 +81,17 @@ class JsonItemStoreTest {
   }
 
   @Test
+  void theResourceVersionOfAStoredObjectWithoutBuildingIt() {
+    assertThat(store.resourceVersionOf("shop/podinfo")).as("nothing stored").isNull();
+    Deployment d = JSON.unmarshal(DEPLOYMENT, Deployment.class);
+    store.put("shop/podinfo", d);
+    assertThat(store.resourceVersionOf("shop/podinfo")).isEqualTo("42");
+    d.getMetadata().setResourceVersion("43");
+    store.put("shop/podinfo", d);
+    assertThat(store.resourceVersionOf("shop/podinfo")).isEqualTo("43");
+  }
+
+  @Test
   void managedFieldsSurviveForTheOwnershipChecks() {
     store.put("shop/podinfo", JSON.unmarshal(DEPLOYMENT, Deployment.class));
     Map<String, Object> fields = store.get("shop/podinfo").getMetadata().getManagedFields().get(0).getFieldsV1()

@@ -216,7 +216,7 @@ public abstract class PodWorkload<T extends HasMetadata> implements Workload {
       return null;
     }
     PodTemplateSpec t = Serialization.clone(source);
-    if (t.getSpec() != null) {
+    if (t.getSpec() != null && !trackedConfigs.isEmpty()) { // t is a copy already: no second one for nothing to rename
       t.setSpec(configs.fromPrimary(t.getSpec(), trackedConfigs));
     }
     if (t.getMetadata() != null) {
