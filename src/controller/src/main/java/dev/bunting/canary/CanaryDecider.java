@@ -198,9 +198,9 @@ public final class CanaryDecider {
       actions.add(new EnsureServices(false));
       setPhase(CanaryPhase.INITIALIZING);
       WorkloadView w = s.workload();
+      // waits for the primary: a change of it (watched) brings the canary back, else its next tick (no polling)
       if (!w.primaryExists()) {
         progressMessage = "creating primary " + s.targetName() + "-primary";
-        requeue = SHORT_WAIT;
         return;
       }
       if (!spec.analysisSkipped() && !w.primary().ready()) {
@@ -210,7 +210,6 @@ public final class CanaryDecider {
           return;
         }
         progressMessage = w.primary().message();
-        requeue = SHORT_WAIT;
         return;
       }
       actions.add(new EnsureServices(true));

@@ -170,6 +170,8 @@ class CanaryDeciderTest {
     assertThat(plan.status().phase).isEqualTo(CanaryPhase.INITIALIZING);
     assertThat(plan.actions()).doesNotContain(new ScaleTarget(0));
     assertThat(Condition.find(plan.status().conditions, "Reconciling").get().message).contains("0 of 2");
+    assertThat(plan.tickConsumed()).isFalse();
+    assertThat(plan.requeueAfter()).as("no polling: the primary's changes, or the next tick, bring it back").isNull();
   }
 
   @Test
