@@ -266,7 +266,15 @@ public final class CanaryEffects {
 
   /** Applies {@code desired} unless the cache shows it applied already; whether it wrote. */
   private Future<Boolean> applyIfChanged(HasMetadata desired, Writes writes) {
-    return counted(applier.applyIfChanged(desired, liveVersion(desired), () -> live(desired)), writes);
+    ResourceCache<? extends HasMetadata> cache = cacheOf(desired);
+    if (cache == null) {
+      return counted(applier.applyIfChanged(desired, live(desired)), writes);
+    }
+    // the live version read without building the object; built only when that version or the desired object is new
+    String ns = desired.getMetadata().getNamespace();
+    String name = desired.getMetadata().getName();
+    return counted(applier.applyIfChanged(desired, cache.resourceVersion(ns, name).orElse(null),
+        () -> cache.get(ns, name).orElse(null)), writes);
   }
 
   /** Routing objects: as {@link #applyAll}, or owning the whole spec for routers that {@code replacesSpec()}. */
@@ -295,16 +303,6 @@ public final class CanaryEffects {
       case "StatefulSet" -> caches.statefulSets();
       default -> null;
     };
-  }
-
-  /** {@link #live}'s resourceVersion; for the kinds held as JSON, read without building the object. */
-  private String liveVersion(HasMetadata desired) {
-    ResourceCache<? extends HasMetadata> cache = cacheOf(desired);
-    if (cache != null) {
-      return cache.resourceVersion(desired.getMetadata().getNamespace(), desired.getMetadata().getName()).orElse(null);
-    }
-    HasMetadata live = live(desired);
-    return live == null ? null : live.getMetadata().getResourceVersion();
   }
 
   private HasMetadata live(HasMetadata desired) {

@@ -254,7 +254,6 @@ public final class ResourceCache<T extends HasMetadata> {
 
   /** {@code namespace/name}, the queue key of an object. */
   public static String key(HasMetadata obj) {
-    String ns = obj.getMetadata().getNamespace();
-    return ns == null || ns.isEmpty() ? obj.getMetadata().getName() : ns + "/" + obj.getMetadata().getName();
+    return key(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
   }
 }
