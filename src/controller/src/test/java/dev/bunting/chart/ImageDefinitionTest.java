@@ -77,10 +77,25 @@ class ImageDefinitionTest {
     }
     // a JVM started as the image starts one (less the archive and the jar), with the chart's example jvmOptions
     String jvmOptions = YAML.readTree(ChartValues.GATEWAY_AND_POD_OPTIONS).get("jvmOptions").asText();
+    assertThat(jvmOptions).isEqualTo("-XX:MaxRAMPercentage=60");
+    String out = finalFlags(defaults, fixed, jvmOptions);
+    assertThat(out).containsPattern("MaxRAMPercentage\\s+= 60\\.0+ ")
+        .containsPattern("UseSerialGC\\s+= true ").containsPattern("MinHeapFreeRatio\\s+= 15 ")
+        .containsPattern("ExitOnOutOfMemoryError\\s+= true ")
+        // the image compiles with C1 only (docs/operations.md, "The image")
+        .containsPattern("TieredStopAtLevel\\s+= 1 ");
+    // jvmOptions turn C2 back on, which then inlines less than by default
+    assertThat(finalFlags(defaults, fixed, "-XX:TieredStopAtLevel=4"))
+        .containsPattern("TieredStopAtLevel\\s+= 4 ").containsPattern("FreqInlineSize\\s+= 200 ")
+        .containsPattern("UseSerialGC\\s+= true ");
+  }
+
+  /** -XX:+PrintFlagsFinal of this JDK's java run with the image's defaults, its entry point's flags and jvmOptions. */
+  private static String finalFlags(String defaults, List<String> entrypoint, String jvmOptions) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString()));
-    fixed.subList(1, fixed.size()).stream().filter(f -> f.startsWith("-") && !f.startsWith("-XX:SharedArchiveFile")
-        && !f.equals("-jar")).forEach(command::add);
+    entrypoint.subList(1, entrypoint.size()).stream().filter(f -> f.startsWith("-")
+        && !f.startsWith("-XX:SharedArchiveFile") && !f.equals("-jar")).forEach(command::add);
     command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("JAVA_TOOL_OPTIONS", defaults);
@@ -88,10 +103,7 @@ class ImageDefinitionTest {
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-    assertThat(jvmOptions).isEqualTo("-XX:MaxRAMPercentage=60");
-    assertThat(out).containsPattern("MaxRAMPercentage\\s+= 60\\.0+ ")
-        .containsPattern("UseSerialGC\\s+= true ").containsPattern("MinHeapFreeRatio\\s+= 15 ")
-        .containsPattern("ExitOnOutOfMemoryError\\s+= true ");
+    return out;
   }
 
   @Test
