@@ -56,7 +56,7 @@ COPY --from=build --chown=0:0 /bunting.jar /app/bunting.jar
 # once rather than over several collections: an idle controller collects once, see --idle-gc-after),
 # malloc memory handed back to the system every 10 s (trimmed native heap, at most two malloc arenas), and only the
 # C1 JIT compiler (-XX:TieredStopAtLevel=1): no C2 compilations taking a core from the API server for seconds after a
-# start, none holding 30+ MiB at once; ready in 1.5 s instead of 2, a first sync of 1,000 manifests in 3.5 s instead
+# start, none holding 30+ MiB at once; ready in 1.5-1.9 s, not 2-2.5, a first sync of 1,000 manifests in 3.5 s instead
 # of 5.4, 45-57 MiB less memory; C2's faster code pays back only when a thousand canaries release together
 # (docs/performance.md). -XX:TieredStopAtLevel=4 in jvmOptions turns C2 back on, and then it inlines less than by
 # default (callees of at most 200 bytecodes when hot, 1,500 bytes when already compiled, instead of 325 and 2,500),
