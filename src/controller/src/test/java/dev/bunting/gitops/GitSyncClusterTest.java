@@ -325,6 +325,14 @@ class GitSyncClusterTest {
       String c2 = repo.commit("second");
       byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
       String url = "/hooks/git/" + ns() + "/hook";
+      // the syncs that the first apply brings about (its objects' and its own status's watch events) are over
+      long[] seen = {-1};
+      await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        long now = fx.syncCount("hook");
+        boolean settled = now == seen[0];
+        seen[0] = now;
+        return settled;
+      });
       long syncsBefore = fx.syncCount("hook");
 
       int bad = post(url, body, Map.of("X-Hub-Signature-256",
