@@ -320,12 +320,8 @@ class GitSyncClusterTest {
       spec.receiver.secretRef = new SecretReference("hook-token");
       fx.create("hook", spec);
       awaitApplied("hook", c1);
-
-      repo.write("c.yaml", configMap("hooked", "v2"));
-      String c2 = repo.commit("second");
-      byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
-      String url = "/hooks/git/" + ns() + "/hook";
-      // the syncs that the first apply brings about (its objects' and its own status's watch events) are over
+      // more syncs may follow the first apply, each a full one that would fetch a new commit: let them end before the
+      // second commit (seen under load: the second commit fetched 0.25 s after the first apply, with no webhook)
       long[] seen = {-1};
       await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
         long now = fx.syncCount("hook");
@@ -333,6 +329,11 @@ class GitSyncClusterTest {
         seen[0] = now;
         return settled;
       });
+
+      repo.write("c.yaml", configMap("hooked", "v2"));
+      String c2 = repo.commit("second");
+      byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+      String url = "/hooks/git/" + ns() + "/hook";
       long syncsBefore = fx.syncCount("hook");
 
       int bad = post(url, body, Map.of("X-Hub-Signature-256",
