@@ -322,13 +322,7 @@ class GitSyncClusterTest {
       awaitApplied("hook", c1);
       // more syncs may follow the first apply, each a full one that would fetch a new commit: let them end before the
       // second commit (seen under load: the second commit fetched 0.25 s after the first apply, with no webhook)
-      long[] seen = {-1};
-      await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
-        long now = fx.syncCount("hook");
-        boolean settled = now == seen[0];
-        seen[0] = now;
-        return settled;
-      });
+      fx.awaitSyncsSettled("hook", WAIT);
 
       repo.write("c.yaml", configMap("hooked", "v2"));
       String c2 = repo.commit("second");

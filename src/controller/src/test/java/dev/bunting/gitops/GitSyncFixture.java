@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -237,6 +238,15 @@ public final class GitSyncFixture implements AutoCloseable {
           return g;
         });
     return value;
+  }
+
+  /** Waits until {@code name} finished no sync for a second (the syncs something brought about are over). */
+  public void awaitSyncsSettled(String name, Duration atMost) {
+    AtomicLong last = new AtomicLong(-1);
+    await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      long now = syncCount(name);
+      return last.getAndSet(now) == now;
+    });
   }
 
   /** How many syncs of {@code name} finished (any result), from the duration histogram. */
