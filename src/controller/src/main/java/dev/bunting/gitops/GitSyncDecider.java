@@ -61,8 +61,11 @@ final class GitSyncDecider {
   private static final int MAX_NAMES = 5;
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-  /** What one reconcile of a GitSync that is not being deleted does. */
-  enum Mode { SUSPENDED, INVALID, HEALTH_CHECK, FULL_SYNC }
+  /**
+   * What one reconcile of a GitSync that is not being deleted does. {@code UP_TO_DATE}: nothing, and the periodic sync
+   * keeps its time (a health wake that came after the last sync had found everything ready).
+   */
+  enum Mode { SUSPENDED, INVALID, UP_TO_DATE, HEALTH_CHECK, FULL_SYNC }
 
   /**
    * What the decider knows besides the GitSync and the result: the time, and the GitSync's memory (when its wait for
@@ -94,7 +97,11 @@ final class GitSyncDecider {
     return gs.getSpec() == null ? new GitSyncSpec() : gs.getSpec();
   }
 
-  Mode mode(GitSync gs, Wake requested, GitSyncState.LastSync last, Waiting waiting) {
+  /**
+   * @param settled whether the last reconcile applied the current spec, found every object ready and its next periodic
+   *     sync is not due yet
+   */
+  Mode mode(GitSync gs, Wake requested, GitSyncState.LastSync last, Waiting waiting, boolean settled) {
     GitSyncSpec spec = spec(gs);
     if (spec.suspended()) {
       return Mode.SUSPENDED;
@@ -103,9 +110,14 @@ final class GitSyncDecider {
       return Mode.INVALID;
     }
     // woken by a change to one of its objects while waiting for health: judge health again, no Git, no apply
-    boolean healthOnly = requested == Wake.HEALTH && waiting == Waiting.HEALTH && last != null
-        && Objects.equals(last.generation(), gs.getMetadata().getGeneration());
-    return healthOnly ? Mode.HEALTH_CHECK : Mode.FULL_SYNC;
+    boolean sameSpec = last != null && Objects.equals(last.generation(), gs.getMetadata().getGeneration());
+    if (requested == Wake.HEALTH && waiting == Waiting.HEALTH && sameSpec) {
+      return Mode.HEALTH_CHECK;
+    }
+    // an object changed while the last sync read health, and that read found everything ready: the sync is over (an
+    // object that changes after it is not watched until the next sync, as with Flux), so that wake is not a new sync
+    return requested == Wake.HEALTH && waiting == Waiting.NOTHING && sameSpec && settled ? Mode.UP_TO_DATE
+        : Mode.FULL_SYNC;
   }
 
   GitSyncPlan decide(Snapshot s, SyncResult result) {

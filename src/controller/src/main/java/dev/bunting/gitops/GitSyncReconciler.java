@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,14 @@ final class GitSyncReconciler {
   private Future<Outcome> sync(GitSync gs, GitSyncState st, ObjectLog log) {
     long started = System.nanoTime();
     st.releases = null;
-    switch (decider.mode(gs, st.takeRequest(), st.last, st.waiting)) {
+    Instant now = clock.instant();
+    Instant settledUntil = st.settledUntil;
+    boolean settled = settledUntil != null && now.isBefore(settledUntil);
+    switch (decider.mode(gs, st.takeRequest(), st.last, st.waiting, settled)) {
+      case UP_TO_DATE -> {
+        log.debug("an object changed after the last sync found all ready; next sync as planned");
+        return Future.succeededFuture(Outcome.after(Duration.between(now, settledUntil)));
+      }
       case SUSPENDED -> {
         st.waiting = Waiting.NOTHING;
         log.debug("suspended");
@@ -284,6 +292,8 @@ final class GitSyncReconciler {
     st.healthClock = plan.healthClock();
     st.lastWaitingLog = plan.waitingLog();
     st.request(plan.nextWake());
+    st.settledUntil = plan.waiting() == Waiting.NOTHING && !plan.retry() && "success".equals(plan.result())
+        && plan.requeueAfter() != null ? clock.instant().plus(plan.requeueAfter()) : null;
     String ns = gs.getMetadata().getNamespace();
     String name = gs.getMetadata().getName();
     ObjectLog revLog = log;

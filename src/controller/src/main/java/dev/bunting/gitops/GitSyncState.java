@@ -40,6 +40,11 @@ final class GitSyncState {
   /** The last Warning about a refused finalizer (repeated only when the message changes). */
   volatile String finalizerWarning;
   volatile Waiting waiting = Waiting.NOTHING;
+  /**
+   * When the last reconcile succeeded with every object ready and nothing to wait for: when its next periodic sync is
+   * due; null otherwise.
+   */
+  volatile Instant settledUntil;
   /** The releases a full sync of this reconcile computed (its Canary targets), for the status; null otherwise. */
   volatile List<dev.bunting.api.GitSyncRelease> releases;
   /** The resourceVersion of this controller's last write of the GitSync (status, finalizer) and when it was made. */

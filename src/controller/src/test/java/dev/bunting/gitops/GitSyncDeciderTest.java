@@ -356,7 +356,7 @@ class GitSyncDeciderTest {
     GitSyncSpec spec = spec();
     spec.interval = "10";
     World w = new World(spec);
-    assertThat(decider.mode(w.gs, Wake.NONE, null, Waiting.NOTHING)).isEqualTo(Mode.INVALID);
+    assertThat(decider.mode(w.gs, Wake.NONE, null, Waiting.NOTHING, false)).isEqualTo(Mode.INVALID);
     String problem = GitSyncDecider.validate(spec);
     GitSyncPlan plan = w.step(decider, new SyncResult.Invalid(problem));
     assertThat(w.condition(Condition.READY).reason).isEqualTo(GitSyncDecider.INVALID_SPEC);
@@ -371,16 +371,31 @@ class GitSyncDeciderTest {
   void theModeOfAReconcile() {
     World w = new World(spec());
     LastSync last = new LastSync(R1, 1L, outcome(0, 0, 1, List.of(), List.of(), WEB));
-    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.HEALTH)).isEqualTo(Mode.HEALTH_CHECK);
-    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.HEALTH)).as("a full sync request wins")
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.HEALTH, false)).isEqualTo(Mode.HEALTH_CHECK);
+    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.HEALTH, false)).as("a full sync request wins")
         .isEqualTo(Mode.FULL_SYNC);
-    assertThat(decider.mode(w.gs, Wake.NONE, last, Waiting.HEALTH)).as("the periodic timer").isEqualTo(Mode.FULL_SYNC);
-    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.APPLY)).isEqualTo(Mode.FULL_SYNC);
-    assertThat(decider.mode(w.gs, Wake.HEALTH, null, Waiting.HEALTH)).as("after a restart").isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.NONE, last, Waiting.HEALTH, false)).as("the periodic timer")
+        .isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.APPLY, false)).isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, null, Waiting.HEALTH, false)).as("after a restart")
+        .isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.NOTHING, true))
+        .as("an object changed while the last sync read health, which found all ready").isEqualTo(Mode.UP_TO_DATE);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.NOTHING, false))
+        .as("the same, once the periodic sync is due, or after a failed sync").isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.NONE, last, Waiting.NOTHING, true)).as("a timer or a plain enqueue")
+        .isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.NOTHING, true)).as("a webhook or a spec change")
+        .isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, null, Waiting.NOTHING, true)).as("nothing applied yet")
+        .isEqualTo(Mode.FULL_SYNC);
     w.gs.getMetadata().setGeneration(2L);
-    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.HEALTH)).as("the spec changed").isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.HEALTH, false)).as("the spec changed")
+        .isEqualTo(Mode.FULL_SYNC);
+    assertThat(decider.mode(w.gs, Wake.HEALTH, last, Waiting.NOTHING, true)).as("the spec changed, all ready before")
+        .isEqualTo(Mode.FULL_SYNC);
     w.gs.getSpec().suspend = true;
-    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.HEALTH)).isEqualTo(Mode.SUSPENDED);
+    assertThat(decider.mode(w.gs, Wake.FULL, last, Waiting.HEALTH, false)).isEqualTo(Mode.SUSPENDED);
   }
 
   @Test
