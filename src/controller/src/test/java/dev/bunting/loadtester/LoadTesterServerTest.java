@@ -131,6 +131,21 @@ class LoadTesterServerTest {
   }
 
   @Test
+  void nameParametersServeOnlyTheFamiliesNamed() throws Exception {
+    start(true);
+    task(Map.of("type", "bash", "cmd", "true"));
+    String counterOnly = send("GET", "/metrics?name%5B%5D=bunting_loadtester_tasks_total", null).body();
+    assertThat(counterOnly).contains("bunting_loadtester_tasks_total{result=\"success\",type=\"bash\"} 1.0")
+        .doesNotContain("bunting_loadtester_tasks_running");
+    String two = send("GET",
+        "/metrics?name%5B%5D=bunting_loadtester_tasks&name%5B%5D=bunting_loadtester_tasks_running", null).body();
+    assertThat(two).as("a counter by its name without _total, and a gauge")
+        .contains("bunting_loadtester_tasks_total{result=\"success\",type=\"bash\"} 1.0",
+            "bunting_loadtester_tasks_running{type=\"bash\"} 0.0");
+    assertThat(send("GET", "/metrics?name%5B%5D=no_such_metric", null)).hasToString("200 ");
+  }
+
+  @Test
   void bodiesThatAreNotPayloadsGet400() throws Exception {
     start(true);
     assertThat(send("POST", "/", null).status()).isEqualTo(400);
