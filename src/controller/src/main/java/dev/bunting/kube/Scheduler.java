@@ -27,7 +27,9 @@ public interface Scheduler {
 
       @Override
       public long schedule(Duration delay, Runnable task) {
-        return vertx.setTimer(Math.max(1, delay.toMillis()), id -> task.run());
+        // whole milliseconds, rounded up: never before the delay has passed
+        long ms = delay.isNegative() ? 0 : (delay.toNanos() + 999_999) / 1_000_000;
+        return vertx.setTimer(Math.max(1, ms), id -> task.run());
       }
 
       @Override

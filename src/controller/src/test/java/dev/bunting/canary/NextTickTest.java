@@ -21,9 +21,11 @@ class NextTickTest {
     assertThat(CanaryReconciler.untilNextTick(NOW, NOW.minusSeconds(6), INTERVAL, false, false))
         .isEqualTo(Duration.ofSeconds(4));
     assertThat(CanaryReconciler.untilNextTick(NOW, NOW.minusMillis(9_700), INTERVAL, false, false))
-        .as("at least a second away").isEqualTo(Duration.ofSeconds(1));
+        .as("a wake just before the tick: back at the tick, not later").isEqualTo(Duration.ofMillis(300));
+    assertThat(CanaryReconciler.untilNextTick(NOW, NOW.minusMillis(9_999), INTERVAL, false, false))
+        .as("never sooner than " + CanaryReconciler.MIN_REQUEUE).isEqualTo(CanaryReconciler.MIN_REQUEUE);
     assertThat(CanaryReconciler.untilNextTick(NOW, NOW.minusSeconds(11), INTERVAL, false, false))
-        .as("the tick fell due while this reconcile ran: it is taken soon").isEqualTo(Duration.ofSeconds(1));
+        .as("the tick fell due while this reconcile ran: it is taken at once").isEqualTo(CanaryReconciler.MIN_REQUEUE);
   }
 
   @Test
