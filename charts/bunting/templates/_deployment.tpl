@@ -111,6 +111,7 @@ spec:
             - --selector-labels={{ . }}
             {{- end }}
             - --max-concurrent-reconciles={{ $ctx.Values.maxConcurrentReconciles }}
+            - --max-concurrent-syncs={{ $ctx.Values.maxConcurrentSyncs }}
             {{- if gt (int $ctx.Values.maxProgressingCanaries) 0 }}
             - --max-progressing-canaries={{ $ctx.Values.maxProgressingCanaries }}
             {{- end }}

@@ -313,7 +313,7 @@ public final class BuntingApp {
     ResourceCache<GitSync> gitSyncCache = informers.watch(GitSync.class, Map.of());
     GitSyncOptions gitOptions = GitSyncOptions.defaults()
         .withCacheDir(options.gitCacheDir != null ? options.gitCacheDir : GitSyncOptions.defaultCacheDir())
-        .withMaxConcurrentSyncs(options.maxConcurrentReconciles)
+        .withMaxConcurrentSyncs(options.maxConcurrentSyncs)
         .withIntervalJitterPercent(options.intervalJitterPercentage)
         .withShard(shard)
         .withClientFactory(cfg -> KubeClientFactory.create(vertx, cfg, requests, options.apiRateLimiter()));
@@ -327,7 +327,7 @@ public final class BuntingApp {
       imagePolicies = new ImagePolicyController(vertx, client, gitSyncPool,
           informers.watch(ImagePolicy.class, Map.of()), gitSyncCache, gitSyncs,
           new EventRecorder(client, gitSyncPool, clock, "bunting-images", instance), scheduler, clock,
-          options.maxConcurrentReconciles, shard);
+          options.maxConcurrentSyncs, shard);
       stops.add(imagePolicies::stop);
     } else {
       LOG.warn("ImagePolicy is not installed: image updates are off; install crds/ to turn them on");

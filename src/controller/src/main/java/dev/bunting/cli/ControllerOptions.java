@@ -62,10 +62,15 @@ public final class ControllerOptions {
       description = "Labels that identify a target's pods, in order (default: ${DEFAULT-VALUE}). Env: SELECTOR_LABELS.")
   public List<String> selectorLabels;
 
-  @Option(names = "--max-concurrent-reconciles", defaultValue = "${env:MAX_CONCURRENT_RECONCILES:-8}",
-      description = "Reconciles that may run at once, per engine (default: ${DEFAULT-VALUE}). "
+  @Option(names = "--max-concurrent-reconciles", defaultValue = "${env:MAX_CONCURRENT_RECONCILES:-32}",
+      description = "Canary reconciles that may run at once (default: ${DEFAULT-VALUE}; Flagger's threadiness). "
           + "Env: MAX_CONCURRENT_RECONCILES.")
   public int maxConcurrentReconciles;
+
+  @Option(names = "--max-concurrent-syncs", defaultValue = "${env:MAX_CONCURRENT_SYNCS:-8}",
+      description = "GitSyncs that may sync, and ImagePolicies that may be checked, at once (default: "
+          + "${DEFAULT-VALUE}). Env: MAX_CONCURRENT_SYNCS.")
+  public int maxConcurrentSyncs;
 
   @Option(names = "--max-progressing-canaries", defaultValue = "${env:MAX_PROGRESSING_CANARIES:-0}",
       description = "At most this many canaries in flight at once; further new revisions wait in phase Waiting "

@@ -50,7 +50,10 @@ class CanaryUnderGitSyncLoadClusterTest {
   @BeforeAll
   static void start(TestCluster testCluster) throws Exception {
     cluster = testCluster;
-    bunting = BuntingUnderTest.start(cluster, "gatewayapi:v1", flags -> flags.maxConcurrentReconciles = 2);
+    bunting = BuntingUnderTest.start(cluster, "gatewayapi:v1", flags -> {
+      flags.maxConcurrentReconciles = 2;
+      flags.maxConcurrentSyncs = 2;
+    });
   }
 
   @AfterAll

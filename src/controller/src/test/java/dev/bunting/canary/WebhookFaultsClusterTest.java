@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * counts as a failed check, as does the dropped one; neither canary takes a step past the first or promotes. The slow one and a
  * canary without hooks promote, and no canary's analysis tick starts late while hooks hang
  * ({@code bunting_canary_tick_lateness_seconds}). Each hook in flight holds one of {@code --max-concurrent-reconciles}
- * reconcile slots (default 8) for at most its timeout; this test stays below that.
+ * reconcile slots (default 32) for at most its timeout; this test stays below that.
  */
 @LocalCluster(thirdPartyCrds = ThirdPartyCrds.GATEWAY_API)
 class WebhookFaultsClusterTest {

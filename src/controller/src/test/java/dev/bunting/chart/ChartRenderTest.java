@@ -101,7 +101,7 @@ class ChartRenderTest {
     assertThat(c.getImage()).isEqualTo("ghcr.io/bunting-dev/bunting:" + chartAppVersion());
     assertThat(c.getArgs()).first().isEqualTo("controller");
     assertThat(c.getArgs()).contains("--port=8080", "--log-format=json", "--metrics-server=http://prometheus:9090",
-        "--max-concurrent-reconciles=8", "--git-cache-dir=/var/cache/bunting/git", "--leader-elect",
+        "--max-concurrent-reconciles=32", "--max-concurrent-syncs=8", "--git-cache-dir=/var/cache/bunting/git", "--leader-elect",
         "--leader-election-id=bunting", "--leader-election-lease-duration=15s");
     assertThat(c.getArgs()).noneMatch(a -> a.startsWith("--watch-label-selector"));
     assertThat(env(c, "POD_NAMESPACE")).as("the Lease's namespace").isPresent();
@@ -261,7 +261,7 @@ class ChartRenderTest {
     Container c = container(r);
     assertThat(c.getArgs()).contains("--mesh-provider=gatewayapi:v1",
         "--metrics-server=https://prometheus.monitoring.svc:9091", "--selector-labels=app.kubernetes.io/name,app",
-        "--max-concurrent-reconciles=16", "--max-progressing-canaries=3", "--log-format=text",
+        "--max-concurrent-reconciles=16", "--max-concurrent-syncs=3", "--max-progressing-canaries=3", "--log-format=text",
         "--log-level=debug", "--listen-address=0.0.0.0");
     assertThat(c.getArgs()).doesNotContain("--enable-config-tracking=false");
     assertThat(c.getArgs()).last().isEqualTo("--listen-address=0.0.0.0");

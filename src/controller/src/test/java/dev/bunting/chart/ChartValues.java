@@ -45,6 +45,7 @@ final class ChartValues {
       metricsServer: https://prometheus.monitoring.svc:9091
       selectorLabels: app.kubernetes.io/name,app
       maxConcurrentReconciles: 16
+      maxConcurrentSyncs: 3
       maxProgressingCanaries: 3
       logFormat: text
       logLevel: debug

@@ -21,6 +21,17 @@ class ControllerOptionsTest {
   }
 
   @Test
+  void canariesAndGitSyncsHaveTheirOwnConcurrency() {
+    ControllerOptions defaults = parse();
+    assertThat(defaults.maxConcurrentReconciles).as("canary reconciles: a slot is a place in line, not a thread")
+        .isEqualTo(32);
+    assertThat(defaults.maxConcurrentSyncs).as("GitSyncs and ImagePolicies").isEqualTo(8);
+    ControllerOptions set = parse("--max-concurrent-reconciles=4", "--max-concurrent-syncs=2");
+    assertThat(set.maxConcurrentReconciles).isEqualTo(4);
+    assertThat(set.maxConcurrentSyncs).isEqualTo(2);
+  }
+
+  @Test
   void anIntervalJitterOutsideZeroTo99IsRefusedNamingTheOption() {
     assertThatThrownBy(() -> parse("--interval-jitter-percentage", "100"))
         .isInstanceOf(CommandLine.ParameterException.class)
