@@ -30,7 +30,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A fleet of canaries on the local control plane, and what the controller costs for it; prints figures and writes
@@ -46,7 +48,8 @@ import java.util.function.Predicate;
  * compilation of the release path, the later ones show a warm controller's cost); then an idle phase. For each phase and
  * each controller: API requests by verb and resource (from the API server's audit log, by the controller's user),
  * CPU seconds ({@code /proc/<pid>/stat}), and at the end peak RSS ({@code VmHWM}). Bunting's tick lateness comes from
- * its {@code bunting_canary_tick_lateness_seconds} histogram (Flagger has none).
+ * its {@code bunting_canary_tick_lateness_seconds} histogram (Flagger has none); beside it, to tell where a late tick
+ * waited, the Canary work queue's wait and greatest depth and the Canary reconcile's duration.
  */
 public final class FleetBench {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -82,6 +85,12 @@ public final class FleetBench {
     final Map<String, String> badPhase = new LinkedHashMap<>();
     /** Per release phase: Bunting's tick lateness p50/p99 in it. */
     final Map<String, Map<String, Object>> lateness = new LinkedHashMap<>();
+    /** Per release phase: how long a Canary key waited in the work queue, p50/p99 (all wakes, ticks included). */
+    final Map<String, Map<String, Object>> queueWait = new LinkedHashMap<>();
+    /** Per release phase: how long one Canary reconcile took, p50/p99. */
+    final Map<String, Map<String, Object>> reconcile = new LinkedHashMap<>();
+    /** Per release phase: the most Canary keys seen waiting in the work queue at once (sampled twice a second). */
+    final Map<String, Integer> maxDepth = new LinkedHashMap<>();
 
     Fleet(String name, String namespace, String user, int port, String readyPath, Path kubeconfig,
         List<String> command) {
@@ -247,7 +256,24 @@ public final class FleetBench {
    */
   private static void progress(KubernetesClient admin, List<Fleet> fleets, int n, String phase, String image)
       throws Exception {
-    Map<String, Double> latenessBefore = buntingLateness(fleets.get(0));
+    Fleet bunting = fleets.get(0);
+    Map<Series, Map<String, Double>> before = histograms(bunting);
+    AtomicInteger maxDepth = new AtomicInteger();
+    Thread depthSampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          maxDepth.accumulateAndGet(scrape(bunting, List.of(QUEUE_DEPTH)).get(QUEUE_DEPTH).getOrDefault("", 0.0)
+              .intValue(), Math::max);
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          // a scrape that failed is a sample missed
+        }
+      }
+    });
+    depthSampler.setDaemon(true);
+    depthSampler.start();
     Instant bumped = Instant.now();
     // status times are RFC 3339 seconds
     Instant since = bumped.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
@@ -274,7 +300,12 @@ public final class FleetBench {
       return false;
     }, pollMillis(n));
     cpu(fleets, phase);
-    fleets.get(0).lateness.put(phase, quantiles(latenessBefore, buntingLateness(fleets.get(0))));
+    depthSampler.interrupt();
+    Map<Series, Map<String, Double>> after = histograms(bunting);
+    bunting.lateness.put(phase, quantiles(before.get(TICK_LATENESS), after.get(TICK_LATENESS)));
+    bunting.queueWait.put(phase, quantiles(before.get(QUEUE_WAIT), after.get(QUEUE_WAIT)));
+    bunting.reconcile.put(phase, quantiles(before.get(RECONCILE), after.get(RECONCILE)));
+    bunting.maxDepth.put(phase, maxDepth.get());
     for (Fleet f : fleets) {
       f.succeeded.put(phase, countPhases(admin, f.namespace, p -> p.equals("Succeeded")));
       GenericKubernetesResource bad = admin.genericKubernetesResources("flagger.app/v1beta1", "Canary")
@@ -433,22 +464,51 @@ public final class FleetBench {
     return values;
   }
 
-  /** Bunting's tick lateness histogram: cumulative count by upper bound. */
-  private static Map<String, Double> buntingLateness(Fleet bunting) throws Exception {
-    String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bunting.port + "/metrics"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body();
-    Map<String, Double> buckets = new LinkedHashMap<>();
-    for (String line : text.split("\n")) {
-      if (line.startsWith("bunting_canary_tick_lateness_seconds_bucket{")) {
-        int le = line.indexOf("le=\"") + 4;
-        buckets.put(line.substring(le, line.indexOf('"', le)),
-            Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-      }
-    }
-    return buckets;
+  /** A histogram's or gauge's family and the start of the sample lines to read. */
+  private record Series(String family, String lines) {}
+
+  private static final Series TICK_LATENESS = new Series("bunting_canary_tick_lateness_seconds",
+      "bunting_canary_tick_lateness_seconds_bucket{");
+  private static final Series QUEUE_WAIT = new Series("bunting_workqueue_wait_seconds",
+      "bunting_workqueue_wait_seconds_bucket{queue=\"Canary\",");
+  private static final Series RECONCILE = new Series("bunting_reconcile_duration_seconds",
+      "bunting_reconcile_duration_seconds_bucket{kind=\"Canary\",result=\"success\",");
+  private static final Series QUEUE_DEPTH = new Series("bunting_workqueue_depth",
+      "bunting_workqueue_depth{queue=\"Canary\"");
+
+  /** Bunting's tick lateness, Canary queue wait and Canary reconcile histograms: cumulative count by upper bound. */
+  private static Map<Series, Map<String, Double>> histograms(Fleet bunting) throws Exception {
+    return scrape(bunting, List.of(TICK_LATENESS, QUEUE_WAIT, RECONCILE));
   }
 
-  /** p50 and p99 of the ticks between two scrapes, as the upper bound of the bucket they fall in. */
+  /**
+   * Some of Bunting's series, asking {@code /metrics} for their families only (a full scrape of 1,000 canaries would
+   * weigh on the controller it measures): per series, the samples by the value of the label {@code le} (the empty
+   * string for a series without one).
+   */
+  private static Map<Series, Map<String, Double>> scrape(Fleet bunting, List<Series> series) throws Exception {
+    String query = series.stream().map(s -> "name%5B%5D=" + s.family()).collect(Collectors.joining("&"));
+    String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bunting.port + "/metrics?"
+        + query)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    Map<Series, Map<String, Double>> out = new LinkedHashMap<>();
+    for (Series s : series) {
+      Map<String, Double> values = new LinkedHashMap<>();
+      for (String line : text.split("\n")) {
+        if (line.startsWith(s.lines())) {
+          int le = line.indexOf("le=\"");
+          values.put(le < 0 ? "" : line.substring(le + 4, line.indexOf('"', le + 4)),
+              Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+        }
+      }
+      out.put(s, values);
+    }
+    return out;
+  }
+
+  /**
+   * p50 and p99 of the observations between two scrapes, as the upper bound of the bucket they fall in, and how many
+   * were over 1 s.
+   */
   private static Map<String, Object> quantiles(Map<String, Double> before, Map<String, Double> after) {
     double total = after.getOrDefault("+Inf", 0.0) - before.getOrDefault("+Inf", 0.0);
     Map<String, Object> out = new LinkedHashMap<>();
@@ -463,6 +523,7 @@ public final class FleetBench {
       }
       out.put(q == 0.5 ? "p50" : "p99", "<= " + bound + " s");
     }
+    out.put("over1s", (long) (total - (after.getOrDefault("1.0", 0.0) - before.getOrDefault("1.0", 0.0))));
     return out;
   }
 
@@ -556,7 +617,13 @@ public final class FleetBench {
     for (String p : releases) {
       rows.add(row("tick lateness p50 / p99, " + p, fleets, f -> !f.lateness.containsKey(p) ? "n/a"
           : f.lateness.get(p).get("p50") + " / " + f.lateness.get(p).get("p99") + " ("
-              + f.lateness.get(p).get("ticks") + " ticks)", false));
+              + f.lateness.get(p).get("ticks") + " ticks, " + f.lateness.get(p).get("over1s") + " over 1 s)", false));
+      rows.add(row("Canary queue wait p50 / p99, " + p, fleets, f -> !f.queueWait.containsKey(p) ? "n/a"
+          : f.queueWait.get(p).get("p50") + " / " + f.queueWait.get(p).get("p99") + " ("
+              + f.queueWait.get(p).get("ticks") + " reconciles; most waiting at once " + f.maxDepth.get(p) + ")",
+          false));
+      rows.add(row("Canary reconcile p50 / p99, " + p, fleets, f -> !f.reconcile.containsKey(p) ? "n/a"
+          : f.reconcile.get(p).get("p50") + " / " + f.reconcile.get(p).get("p99"), false));
     }
     System.out.println();
     printTable(rows);
@@ -591,6 +658,9 @@ public final class FleetBench {
       c.put("peakRssKiB", f.peakRssKib);
       c.put("rssKiB", f.rssKib);
       c.put("tickLateness", f.lateness);
+      c.put("canaryQueueWait", f.queueWait);
+      c.put("canaryQueueMaxDepth", f.maxDepth);
+      c.put("canaryReconcile", f.reconcile);
       c.put("requests", f.requests);
       c.put("refused", f.refused);
       controllers.add(c);
