@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -404,12 +405,20 @@ public final class GitMirror implements AutoCloseable {
     return new GitException(GitException.GIT_OPERATION_FAILED, op + " " + safe + ": " + msg);
   }
 
-  private static boolean isAuthFailure(Throwable e) {
-    String m = rootMessage(e).toLowerCase(Locale.ROOT);
+  /**
+   * Whether {@code e} says the server refused who we are. Status codes count only as words of the message, outside
+   * any URL: a repository at {@code /tmp/junit-5915433936344033486/gone} that is not found is not a 403.
+   */
+  static boolean isAuthFailure(Throwable e) {
+    String m = URL_TOKEN.matcher(rootMessage(e)).replaceAll(" ").toLowerCase(Locale.ROOT);
     return m.contains("not authorized") || m.contains("authentication is required") || m.contains("auth fail")
-        || m.contains("401") || m.contains("403") || m.contains("no more authentication methods")
+        || HTTP_DENIED.matcher(m).find() || m.contains("no more authentication methods")
         || m.contains("authentication failed") || m.contains("permission denied");
   }
+
+  private static final Pattern URL_TOKEN = Pattern.compile("\\S+://\\S*");
+  /** HTTP 401 or 403 as a word of its own ("401 Unauthorized", "status 403", "(403)"). */
+  private static final Pattern HTTP_DENIED = Pattern.compile("(^|[\\s:(])40[13]($|[\\s:),.])");
 
   private static String rootMessage(Throwable e) {
     StringBuilder sb = new StringBuilder();

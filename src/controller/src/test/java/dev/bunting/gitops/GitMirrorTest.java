@@ -36,6 +36,28 @@ class GitMirrorTest {
   }
 
   @Test
+  void aMissingRepositoryWhosePathHasA403InItIsAGitFailureNotAnAuthenticationOne() throws Exception {
+    // a CI run's temporary directory was junit-5915433936344033486: its "403" made a moved repository read as a 403
+    Path gone = tmp.resolve("junit-5915433936344033486").resolve("repo-401");
+    String url = gone.toUri().toString();
+    assertThatThrownBy(() -> mirror.resolve(url, GitSyncRef.branch("main"), GitCredentials.NONE, T))
+        .isInstanceOf(GitException.class).hasMessageContaining("repo-401")
+        .satisfies(e -> assertThat(((GitException) e).reason()).isEqualTo(GitException.GIT_OPERATION_FAILED));
+  }
+
+  @Test
+  void theServersRefusalsAreAuthenticationFailures() {
+    assertThat(GitMirror.isAuthFailure(new Exception("https://git.example.com/a.git: 401 Unauthorized"))).isTrue();
+    assertThat(GitMirror.isAuthFailure(new Exception("https://git.example.com/a.git: 403 Forbidden"))).isTrue();
+    assertThat(GitMirror.isAuthFailure(new Exception("https://git.example.com/a.git: not authorized"))).isTrue();
+    assertThat(GitMirror.isAuthFailure(new Exception("Auth fail"))).isTrue();
+    assertThat(GitMirror.isAuthFailure(new Exception("https://git.example.com:4030/team-403.git: not found")))
+        .as("digits of the URL").isFalse();
+    assertThat(GitMirror.isAuthFailure(new Exception("/srv/git/release-2403: not found"))).as("digits of a path")
+        .isFalse();
+  }
+
+  @Test
   void branchResolvesFetchesOnceAndReadsTreesWithoutCheckout() throws Exception {
     repo.write("deploy/a.yaml", "a: 1\n").write("deploy/sub/b.yml", "b: 2\n").write("deploy/notes.txt", "x")
         .write("other/c.yaml", "c: 3\n").write("deploy/.hidden/d.yaml", "d: 4\n");
