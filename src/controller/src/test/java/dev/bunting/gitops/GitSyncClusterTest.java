@@ -320,8 +320,8 @@ class GitSyncClusterTest {
       spec.receiver.secretRef = new SecretReference("hook-token");
       fx.create("hook", spec);
       awaitApplied("hook", c1);
-      // more syncs may follow the first apply, each a full one that would fetch a new commit: let them end before the
-      // second commit (seen under load: the second commit fetched 0.25 s after the first apply, with no webhook)
+      // let whatever the first apply brings about end before the second commit (before b283edc, a health wake after
+      // it ran a full sync under load, which fetched the second commit 0.25 s after the apply, with no webhook)
       fx.awaitSyncsSettled("hook", WAIT);
 
       repo.write("c.yaml", configMap("hooked", "v2"));
