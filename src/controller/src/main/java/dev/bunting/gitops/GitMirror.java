@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.LsRemoteCommand;
@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GitMirror implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GitMirror.class);
+  private static final Pattern URL_TOKEN = Pattern.compile("\\S+://\\S*");
+  /** HTTP 401 or 403 as a word of its own ("401 Unauthorized", "status 403", "(403)"). */
+  private static final Pattern HTTP_DENIED = Pattern.compile("(^|[\\s:(])40[13]($|[\\s:),.])");
   /** Files larger than this are refused (a manifest this big is a mistake). */
   static final int MAX_FILE_BYTES = 8 * 1024 * 1024;
 
@@ -415,10 +418,6 @@ public final class GitMirror implements AutoCloseable {
         || HTTP_DENIED.matcher(m).find() || m.contains("no more authentication methods")
         || m.contains("authentication failed") || m.contains("permission denied");
   }
-
-  private static final Pattern URL_TOKEN = Pattern.compile("\\S+://\\S*");
-  /** HTTP 401 or 403 as a word of its own ("401 Unauthorized", "status 403", "(403)"). */
-  private static final Pattern HTTP_DENIED = Pattern.compile("(^|[\\s:(])40[13]($|[\\s:),.])");
 
   private static String rootMessage(Throwable e) {
     StringBuilder sb = new StringBuilder();
