@@ -88,9 +88,12 @@ class GitOpsCanaryClusterTest {
       assertThat(target.getMetadata().getManagedFields()).filteredOn(m -> "bunting-gitops".equals(m.getManager()))
           .extracting(ManagedFieldsEntry::getFieldsV1).allSatisfy(f ->
               assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(f)).doesNotContain("f:replicas"));
-      var gitSync = cluster.client().resources(dev.bunting.api.GitSync.class).inNamespace(cluster.namespace())
-          .withName("apps").get();
-      assertThat(gitSync.getStatus().lastAppliedRevision).isEqualTo("main@sha1:" + sha);
+      // the GitSync records the revision once its health check has seen the Canary finish: just after Succeeded
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        var gitSync = cluster.client().resources(dev.bunting.api.GitSync.class).inNamespace(cluster.namespace())
+            .withName("apps").get();
+        assertThat(gitSync.getStatus().lastAppliedRevision).isEqualTo("main@sha1:" + sha);
+      });
     }
   }
 }
